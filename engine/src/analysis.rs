@@ -1,0 +1,350 @@
+//! Metric gates: an error-rate check run as an Argo Rollouts AnalysisRun.
+//!
+//! A measurement is taken every `interval_s` over the last `window_s` seconds of the canary's
+//! traffic. The metric behaves as an Argo metric with `successCondition: result <= threshold`
+//! and `failureCondition: result > threshold`: a measurement with no data is an Error (not a
+//! failure), the metric fails when failures exceed `failureLimit`, and errors only fail it when
+//! more than `consecutiveErrorLimit` happen in a row.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{WindowTotals, percent_label};
+use crate::time::{Tick, duration_label};
+
+/// Argo Rollouts' default `consecutiveErrorLimit`.
+pub const DEFAULT_CONSECUTIVE_ERROR_LIMIT: u32 = 4;
+/// Measurements kept per run, as Argo keeps ten by default.
+pub const MEASUREMENTS_RETAINED: u32 = 10;
+
+/// An error-rate gate: "error rate above `max_error_rate_bp` over `window_s` fails".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorRateGate {
+    /// The metric's name, shown in verdicts.
+    pub metric_name: String,
+    /// Wait before the first measurement.
+    pub initial_delay_s: u32,
+    /// Time between measurements.
+    pub interval_s: u32,
+    /// How far back each measurement looks.
+    pub window_s: u32,
+    /// The failure threshold: a measured rate above this fails, at or below it succeeds.
+    pub max_error_rate_bp: u32,
+    /// Failed measurements tolerated before the metric fails.
+    pub failure_limit: u32,
+    /// Errors (no data, query failures) tolerated in a row before the metric errors.
+    pub consecutive_error_limit: u32,
+}
+
+/// The outcome of one measurement, or of a whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AnalysisPhase {
+    /// Passed.
+    Successful,
+    /// Still measuring.
+    Running,
+    /// Neither condition held; needs a human.
+    Inconclusive,
+    /// The measurement could not be taken.
+    Error,
+    /// Failed.
+    Failed,
+}
+
+impl AnalysisPhase {
+    /// The phase name as Argo spells it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AnalysisPhase::Successful => "Successful",
+            AnalysisPhase::Running => "Running",
+            AnalysisPhase::Inconclusive => "Inconclusive",
+            AnalysisPhase::Error => "Error",
+            AnalysisPhase::Failed => "Failed",
+        }
+    }
+}
+
+/// One measurement and the reason for its verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// When it was taken.
+    pub tick: Tick,
+    /// Successful, Failed or Error.
+    pub phase: AnalysisPhase,
+    /// The measured error rate, absent when there was no data.
+    pub error_rate_bp: Option<u32>,
+    /// Requests in the window.
+    pub requests: u64,
+    /// Failed requests in the window.
+    pub errors: u64,
+    /// The verdict in words: rule, values, window.
+    pub explanation: String,
+}
+
+/// A running or finished analysis of one canary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisRun {
+    /// The gate being evaluated.
+    pub gate: ErrorRateGate,
+    /// When the next measurement is due.
+    pub next_measurement_at: Tick,
+    /// The most recent measurements, oldest first.
+    pub measurements: Vec<Measurement>,
+    /// Successful measurements so far.
+    pub successful: u32,
+    /// Failed measurements so far.
+    pub failed: u32,
+    /// Errored measurements so far.
+    pub errored: u32,
+    /// Errors since the last non-error measurement.
+    pub consecutive_errors: u32,
+    /// The run's phase.
+    pub phase: AnalysisPhase,
+    /// Why the run has its phase.
+    pub message: String,
+}
+
+impl AnalysisRun {
+    /// A run starting at `now`.
+    pub fn start(gate: ErrorRateGate, now: Tick) -> AnalysisRun {
+        AnalysisRun {
+            next_measurement_at: now.plus_s(u64::from(gate.initial_delay_s)),
+            gate,
+            measurements: Vec::new(),
+            successful: 0,
+            failed: 0,
+            errored: 0,
+            consecutive_errors: 0,
+            phase: AnalysisPhase::Running,
+            message: String::from("waiting for the first measurement"),
+        }
+    }
+
+    /// True when a measurement is due at `now` and the run is still going.
+    pub fn is_due(&self, now: Tick) -> bool {
+        self.phase == AnalysisPhase::Running && now >= self.next_measurement_at
+    }
+
+    /// Takes a measurement from the canary's window totals and re-assesses the run.
+    pub fn measure(&mut self, now: Tick, window: WindowTotals) -> &Measurement {
+        let measurement = evaluate(&self.gate, now, window);
+        match measurement.phase {
+            AnalysisPhase::Successful => {
+                self.successful += 1;
+                self.consecutive_errors = 0;
+            }
+            AnalysisPhase::Failed => {
+                self.failed += 1;
+                self.consecutive_errors = 0;
+            }
+            AnalysisPhase::Error => {
+                self.errored += 1;
+                self.consecutive_errors += 1;
+            }
+            AnalysisPhase::Inconclusive | AnalysisPhase::Running => {}
+        }
+        self.next_measurement_at = now.plus_s(u64::from(self.gate.interval_s.max(1)));
+        let (phase, message) = assess(&self.gate, self.failed, self.consecutive_errors);
+        self.phase = phase;
+        self.message = if phase == AnalysisPhase::Running {
+            format!(
+                "last measurement {}: {}",
+                measurement.phase.label(),
+                measurement.explanation
+            )
+        } else {
+            format!("{message}; last measurement: {}", measurement.explanation)
+        };
+        if self.measurements.len() as u32 >= MEASUREMENTS_RETAINED {
+            self.measurements.remove(0);
+        }
+        self.measurements.push(measurement);
+        self.measurements
+            .last()
+            .expect("a measurement was just pushed")
+    }
+
+    /// Ends an indefinite run: Successful unless a limit was already breached (Argo's rule).
+    pub fn terminate(&mut self) {
+        if self.phase == AnalysisPhase::Running {
+            self.phase = AnalysisPhase::Successful;
+            self.message = format!(
+                "run terminated after {} measurement(s), none breaching a limit",
+                self.successful + self.failed + self.errored
+            );
+        }
+    }
+}
+
+/// One measurement's verdict: the truth table of Argo's success and failure conditions.
+pub fn evaluate(gate: &ErrorRateGate, now: Tick, window: WindowTotals) -> Measurement {
+    let window_label = duration_label(u64::from(gate.window_s));
+    let threshold = percent_label(gate.max_error_rate_bp);
+    let (phase, explanation) = match window.error_rate_bp() {
+        None => (
+            AnalysisPhase::Error,
+            format!("no data: the canary served no requests in the last {window_label}"),
+        ),
+        Some(rate_bp) if rate_bp > gate.max_error_rate_bp => (
+            AnalysisPhase::Failed,
+            format!(
+                "error rate {} ({} of {} requests over the last {window_label}) > {threshold} threshold",
+                percent_label(rate_bp),
+                window.errors,
+                window.requests
+            ),
+        ),
+        Some(rate_bp) => (
+            AnalysisPhase::Successful,
+            format!(
+                "error rate {} ({} of {} requests over the last {window_label}) <= {threshold} threshold",
+                percent_label(rate_bp),
+                window.errors,
+                window.requests
+            ),
+        ),
+    };
+    Measurement {
+        tick: now,
+        phase,
+        error_rate_bp: window.error_rate_bp(),
+        requests: window.requests,
+        errors: window.errors,
+        explanation,
+    }
+}
+
+/// The metric's phase from its counters, with Argo's limits: failed when `failed > failureLimit`,
+/// errored when `consecutiveErrors > consecutiveErrorLimit`, otherwise still running.
+pub fn assess(
+    gate: &ErrorRateGate,
+    failed: u32,
+    consecutive_errors: u32,
+) -> (AnalysisPhase, String) {
+    if failed > gate.failure_limit {
+        (
+            AnalysisPhase::Failed,
+            format!(
+                "metric \"{}\" assessed Failed due to failed ({failed}) > failureLimit ({})",
+                gate.metric_name, gate.failure_limit
+            ),
+        )
+    } else if consecutive_errors > gate.consecutive_error_limit {
+        (
+            AnalysisPhase::Error,
+            format!(
+                "metric \"{}\" assessed Error due to consecutiveErrors ({consecutive_errors}) > consecutiveErrorLimit ({})",
+                gate.metric_name, gate.consecutive_error_limit
+            ),
+        )
+    } else {
+        (AnalysisPhase::Running, String::from("measuring"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(failure_limit: u32) -> ErrorRateGate {
+        ErrorRateGate {
+            metric_name: "error-rate".to_string(),
+            initial_delay_s: 0,
+            interval_s: 30,
+            window_s: 60,
+            max_error_rate_bp: 500,
+            failure_limit,
+            consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+        }
+    }
+
+    fn window(requests: u64, errors: u64) -> WindowTotals {
+        WindowTotals {
+            requests,
+            errors,
+            seconds_covered: 60,
+        }
+    }
+
+    #[test]
+    fn measurement_truth_table() {
+        // (requests, errors, expected phase): the threshold itself passes, just above it fails,
+        // and no traffic is an Error, never a failure.
+        let cases = [
+            (1_000u64, 50u64, AnalysisPhase::Successful),
+            (1_000, 51, AnalysisPhase::Failed),
+            (1_000, 0, AnalysisPhase::Successful),
+            (1_000, 150, AnalysisPhase::Failed),
+            (0, 0, AnalysisPhase::Error),
+        ];
+        for (requests, errors, expected) in cases {
+            let measurement = evaluate(&gate(0), Tick(10), window(requests, errors));
+            assert_eq!(
+                measurement.phase, expected,
+                "{requests} requests, {errors} errors"
+            );
+        }
+    }
+
+    #[test]
+    fn failure_limit_counts_failures_not_streaks() {
+        let mut run = AnalysisRun::start(gate(1), Tick(0));
+        run.measure(Tick(0), window(100, 20));
+        assert_eq!(
+            run.phase,
+            AnalysisPhase::Running,
+            "one failure is within failureLimit 1"
+        );
+        run.measure(Tick(30), window(100, 0));
+        assert_eq!(run.phase, AnalysisPhase::Running);
+        run.measure(Tick(60), window(100, 20));
+        assert_eq!(
+            run.phase,
+            AnalysisPhase::Failed,
+            "the second failure exceeds failureLimit 1"
+        );
+        assert!(
+            run.message.contains("failed (2) > failureLimit (1)"),
+            "{}",
+            run.message
+        );
+    }
+
+    #[test]
+    fn errors_fail_only_past_the_consecutive_limit() {
+        let mut run = AnalysisRun::start(gate(0), Tick(0));
+        for i in 0..DEFAULT_CONSECUTIVE_ERROR_LIMIT {
+            run.measure(Tick(u64::from(i) * 30), window(0, 0));
+            assert_eq!(
+                run.phase,
+                AnalysisPhase::Running,
+                "{} errors in a row",
+                i + 1
+            );
+        }
+        run.measure(Tick(200), window(0, 0));
+        assert_eq!(run.phase, AnalysisPhase::Error);
+    }
+
+    #[test]
+    fn a_success_resets_the_error_streak() {
+        let mut run = AnalysisRun::start(gate(0), Tick(0));
+        for i in 0..4u64 {
+            run.measure(Tick(i * 30), window(0, 0));
+        }
+        run.measure(Tick(150), window(100, 1));
+        assert_eq!(run.consecutive_errors, 0);
+        for i in 0..4u64 {
+            run.measure(Tick(180 + i * 30), window(0, 0));
+        }
+        assert_eq!(run.phase, AnalysisPhase::Running);
+    }
+
+    #[test]
+    fn terminating_a_clean_run_succeeds() {
+        let mut run = AnalysisRun::start(gate(0), Tick(0));
+        run.measure(Tick(0), window(100, 1));
+        run.terminate();
+        assert_eq!(run.phase, AnalysisPhase::Successful);
+        assert!(run.measurements.len() as u32 <= MEASUREMENTS_RETAINED);
+    }
+}

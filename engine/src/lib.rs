@@ -1,0 +1,44 @@
+//! Deploy Dojo's simulation engine.
+//!
+//! ```text
+//!  scenario script ─┐            ┌──────────── Command (the only way in) ◄── UI / CLI
+//!                   ▼            ▼
+//!   traffic ──► fleet (instances by version) ──► metrics per version per second
+//!                   ▲                                   │
+//!                   │ replica targets                   ▼
+//!              rollout controller ◄── analysis (error-rate gate)
+//!                   │
+//!                   ▼
+//!              audit log (hash-chained, append-only)
+//! ```
+//!
+//! A run is fully defined by `(scenario, seed, commands)`. The engine reads no clock, does no I/O
+//! and depends on no web crate, so the same triple gives the same run natively and in wasm32.
+//!
+//! ```
+//! use engine::{Sim, scenario};
+//!
+//! let mut sim = Sim::new(scenario::builtin("canary-bad-release").unwrap(), 7);
+//! sim.run_to_end();
+//! assert_eq!(sim.outcome().result, "rolled_back");
+//! assert_eq!(sim.outcome().max_canary_traffic_weight_percent, 10);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod audit;
+pub mod command;
+pub mod fleet;
+pub mod metrics;
+pub mod prng;
+pub mod report;
+pub mod rollout;
+pub mod scenario;
+pub mod sim;
+pub mod time;
+pub mod version;
+
+pub use command::{Command, CommandError, TimedCommand};
+pub use sim::{Outcome, Sim};

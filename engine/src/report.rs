@@ -1,0 +1,91 @@
+//! The machine-readable report of a run, as `dojo run --json` prints it.
+
+use serde::Serialize;
+
+use crate::audit::AuditRecord;
+use crate::command::TimedCommand;
+use crate::sim::{Outcome, Sim};
+
+/// Everything needed to check or reproduce a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport<'a> {
+    /// The scenario's id.
+    pub scenario: &'a str,
+    /// The seed.
+    pub seed: u64,
+    /// The trainee's commands; with scenario and seed they define the run.
+    pub commands: &'a [TimedCommand],
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The UTC instant the run ended.
+    pub ended_at_utc: String,
+    /// Every audit record, in order.
+    pub audit: &'a [AuditRecord],
+    /// The hash of the last audit record: a digest of the whole log.
+    pub audit_head: &'a str,
+}
+
+impl<'a> RunReport<'a> {
+    /// The report of `sim` as it stands.
+    pub fn of(sim: &'a Sim) -> RunReport<'a> {
+        RunReport {
+            scenario: &sim.scenario().id,
+            seed: sim.seed(),
+            commands: sim.commands(),
+            outcome: sim.outcome(),
+            ended_at_utc: sim.utc().iso8601(),
+            audit: sim.audit().records(),
+            audit_head: sim.audit().head(),
+        }
+    }
+
+    /// Pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+    }
+
+    /// A summary for people, one fact per line.
+    pub fn to_text(&self) -> String {
+        let outcome = &self.outcome;
+        let mut text = String::new();
+        text.push_str(&format!(
+            "scenario     {} (seed {})\n",
+            self.scenario, self.seed
+        ));
+        text.push_str(&format!("outcome      {}\n", outcome.result));
+        text.push_str(&format!("stable       {}\n", outcome.stable_version));
+        text.push_str(&format!(
+            "phase        {} {}\n",
+            outcome.phase, outcome.phase_message
+        ));
+        text.push_str(&format!(
+            "max canary   {} % of traffic\n",
+            outcome.max_canary_traffic_weight_percent
+        ));
+        text.push_str(&format!(
+            "requests     {} served, {} failed, {} found no ready instance\n",
+            outcome.requests_total, outcome.errors_total, outcome.unserved_requests_total
+        ));
+        text.push_str(&format!(
+            "duration     {} s, ended {}\n",
+            outcome.duration_s, self.ended_at_utc
+        ));
+        text.push_str(&format!(
+            "audit        {} records, head {}\n\n",
+            self.audit.len(),
+            self.audit_head
+        ));
+        for record in self.audit {
+            text.push_str(&format!(
+                "{:>5} s  {:<20} {:<22} {:<3} {}\n",
+                record.tick.0,
+                record.actor.label(),
+                record.action,
+                record.version,
+                record.reason
+            ));
+        }
+        text
+    }
+}

@@ -1,0 +1,714 @@
+//! The canary rollout controller, after Argo Rollouts with a traffic router.
+//!
+//! With a traffic router the canary's weight is exact and its replica count is
+//! `ceil(weight × replicas / 100)`; the stable ReplicaSet stays at full size throughout. A
+//! setWeight step completes once enough canary replicas are ready and the router carries the
+//! weight. Background analysis starts at `starting_step`; a failed analysis aborts the rollout:
+//! traffic returns to stable at once and the canary is scaled down after the abort delay.
+//!
+//! `reconcile` reads the observed world and returns what happened as [`RolloutEvent`]s; the
+//! simulation turns those into audit records and replica targets. `phase` is a pure function of
+//! spec, status and observation, in the rule order of Argo's `CalculateRolloutPhase`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
+use crate::audit::Actor;
+use crate::command::{Command, CommandError};
+use crate::metrics::WindowTotals;
+use crate::time::{Tick, duration_label};
+use crate::version::VersionId;
+
+/// One step of a canary strategy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CanaryStep {
+    /// Send this share of traffic to the canary.
+    SetWeight {
+        /// Percent of traffic, 0 to 100.
+        weight_percent: u32,
+    },
+    /// Wait, for a duration or (with none) until promoted.
+    Pause {
+        /// Seconds to wait; `None` waits for a promote.
+        duration_s: Option<u32>,
+    },
+}
+
+impl CanaryStep {
+    /// The step as written in a Rollout manifest, for example `setWeight: 10` or `pause: 2m`.
+    pub fn label(&self) -> String {
+        match self {
+            CanaryStep::SetWeight { weight_percent } => format!("setWeight: {weight_percent}"),
+            CanaryStep::Pause {
+                duration_s: Some(seconds),
+            } => format!("pause: {}", duration_label(u64::from(*seconds))),
+            CanaryStep::Pause { duration_s: None } => "pause: until promoted".to_string(),
+        }
+    }
+}
+
+/// Background analysis: a gate evaluated alongside the steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackgroundAnalysis {
+    /// The gate.
+    pub gate: ErrorRateGate,
+    /// The step index from which the analysis runs (Argo's `startingStep`).
+    pub starting_step: u32,
+}
+
+/// A canary strategy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanarySpec {
+    /// Instances of the service at full size.
+    pub replicas: u32,
+    /// The steps, in order.
+    pub steps: Vec<CanaryStep>,
+    /// Background analysis, if any.
+    pub analysis: Option<BackgroundAnalysis>,
+    /// After promotion, how long the old version keeps running (Argo default 30 s).
+    pub scale_down_delay_s: u32,
+    /// After an abort, how long the canary keeps running (Argo default 30 s).
+    pub abort_scale_down_delay_s: u32,
+}
+
+/// The rollout's phase, as Argo names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RolloutPhase {
+    /// Fully rolled out and available.
+    Healthy,
+    /// Moving towards the desired state.
+    Progressing,
+    /// Waiting at a pause.
+    Paused,
+    /// Aborted or failed.
+    Degraded,
+}
+
+impl RolloutPhase {
+    /// The phase name.
+    pub fn label(self) -> &'static str {
+        match self {
+            RolloutPhase::Healthy => "Healthy",
+            RolloutPhase::Progressing => "Progressing",
+            RolloutPhase::Paused => "Paused",
+            RolloutPhase::Degraded => "Degraded",
+        }
+    }
+}
+
+/// How an earlier rollout ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloutResult {
+    /// The new version became stable.
+    Promoted,
+    /// Traffic went back to the old version.
+    Aborted,
+}
+
+/// A finished rollout, for the outcome report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutRecord {
+    /// The version rolled out.
+    pub version: VersionId,
+    /// Its revision number.
+    pub revision: u32,
+    /// How it ended.
+    pub result: RolloutResult,
+    /// The largest traffic share it ever carried.
+    pub max_traffic_weight_percent: u32,
+    /// When it ended.
+    pub ended_at: Tick,
+}
+
+/// A pending scale-down of a ReplicaSet that no longer takes traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleDown {
+    /// The version to scale down.
+    pub version: VersionId,
+    /// When.
+    pub at: Tick,
+}
+
+/// What the controller sees of the world this second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Ready instances of the stable version.
+    pub stable_ready: u32,
+    /// Ready instances of the canary.
+    pub canary_ready: u32,
+    /// The canary's traffic over the analysis window ending now.
+    pub canary_window: WindowTotals,
+}
+
+/// Something the controller did, named with Argo's event reasons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolloutEvent {
+    /// Who decided.
+    pub actor: Actor,
+    /// The event reason, for example `RolloutAborted`.
+    pub reason: &'static str,
+    /// The version concerned.
+    pub version: VersionId,
+    /// The event message.
+    pub message: String,
+}
+
+/// The controller's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutStatus {
+    /// The version serving production traffic.
+    pub stable: VersionId,
+    /// The version being rolled out, if any.
+    pub canary: Option<VersionId>,
+    /// The revision number of the newest ReplicaSet.
+    pub revision: u32,
+    /// Index of the current step (equal to the step count when all are done).
+    pub step_index: u32,
+    /// Replicas wanted for the canary.
+    pub canary_replicas: u32,
+    /// The weight the last setWeight step asked for.
+    pub set_weight_percent: u32,
+    /// The weight the traffic router actually carries to the canary.
+    pub traffic_weight_percent: u32,
+    /// The largest weight the current canary has carried.
+    pub max_traffic_weight_percent: u32,
+    /// When the current pause began.
+    pub pause_started_at: Option<Tick>,
+    /// When and why the rollout was aborted.
+    pub aborted: Option<(Tick, String)>,
+    /// Set by promote-full: skip the remaining steps.
+    pub promote_full: bool,
+    /// The background analysis run of the current canary.
+    pub analysis: Option<AnalysisRun>,
+    /// A ReplicaSet waiting to be scaled down.
+    pub scale_down: Option<ScaleDown>,
+    /// Finished rollouts, oldest first.
+    pub history: Vec<RolloutRecord>,
+}
+
+impl RolloutStatus {
+    /// A fully rolled-out `stable` version at revision 1.
+    pub fn new(stable: VersionId) -> RolloutStatus {
+        RolloutStatus {
+            stable,
+            canary: None,
+            revision: 1,
+            step_index: 0,
+            canary_replicas: 0,
+            set_weight_percent: 0,
+            traffic_weight_percent: 0,
+            max_traffic_weight_percent: 0,
+            pause_started_at: None,
+            aborted: None,
+            promote_full: false,
+            analysis: None,
+            scale_down: None,
+            history: Vec::new(),
+        }
+    }
+
+    /// True while a canary is being rolled out and has not been aborted.
+    pub fn is_progressing(&self) -> bool {
+        self.canary.is_some() && self.aborted.is_none()
+    }
+
+    /// Replica targets per version this second.
+    pub fn desired_replicas(&self, spec: &CanarySpec) -> Vec<(VersionId, u32)> {
+        let mut desired = vec![(self.stable, spec.replicas)];
+        if let Some(canary) = self.canary {
+            desired.push((canary, self.canary_replicas));
+        }
+        if let Some(scale_down) = self.scale_down {
+            desired.push((scale_down.version, spec.replicas));
+        }
+        desired
+    }
+
+    /// Applies a command; the events say what it changed.
+    pub fn apply(
+        &mut self,
+        spec: &CanarySpec,
+        command: &Command,
+        version: Option<VersionId>,
+        actor: Actor,
+        now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        match command {
+            Command::StartRollout { version: name } => {
+                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
+                if version == self.stable && self.canary.is_none() {
+                    return Err(CommandError::NotApplicable(format!(
+                        "{name} is already the stable version"
+                    )));
+                }
+                if self.is_progressing() {
+                    return Err(CommandError::NotApplicable(
+                        "a rollout is already in progress: abort it or let it finish first"
+                            .to_string(),
+                    ));
+                }
+                if let Some(old_canary) = self.canary.take() {
+                    // A new version replaces an aborted canary, which is scaled away immediately.
+                    self.record_end(old_canary, RolloutResult::Aborted, now);
+                }
+                self.revision += 1;
+                self.canary = Some(version);
+                self.reset_progress();
+                events.push(event(
+                    actor,
+                    "RolloutUpdated",
+                    version,
+                    format!("Rollout updated to revision {}", self.revision),
+                ));
+                events.push(event(
+                    Actor::RolloutController,
+                    "NewReplicaSetCreated",
+                    version,
+                    format!(
+                        "Created ReplicaSet for revision {} with size 0",
+                        self.revision
+                    ),
+                ));
+            }
+            Command::Promote => {
+                let canary = self.require_canary("promote")?;
+                if self.pause_started_at.is_none() {
+                    return Err(CommandError::NotApplicable(
+                        "the rollout is not paused, so there is nothing to promote".to_string(),
+                    ));
+                }
+                self.pause_started_at = None;
+                events.push(event(
+                    actor,
+                    "RolloutResumed",
+                    canary,
+                    "Rollout is resumed".to_string(),
+                ));
+                events.push(self.complete_step(spec, canary, Actor::RolloutController));
+            }
+            Command::PromoteFull => {
+                let canary = self.require_canary("promote fully")?;
+                self.promote_full = true;
+                self.pause_started_at = None;
+                events.push(event(actor, "RolloutResumed", canary, "Rollout is resumed: promoting fully, skipping the remaining steps and analysis".to_string()));
+            }
+            Command::Abort => {
+                let canary = self.require_canary("abort")?;
+                events.extend(self.abort(
+                    canary,
+                    actor,
+                    now,
+                    format!(
+                        "Rollout aborted update to revision {} by {}",
+                        self.revision,
+                        actor.label()
+                    ),
+                ));
+            }
+            Command::Retry => {
+                let Some(canary) = self.canary.filter(|_| self.aborted.is_some()) else {
+                    return Err(CommandError::NotApplicable(
+                        "only an aborted rollout can be retried".to_string(),
+                    ));
+                };
+                self.reset_progress();
+                events.push(event(
+                    actor,
+                    "RolloutRetry",
+                    canary,
+                    format!("Retrying rollout of revision {}", self.revision),
+                ));
+            }
+        }
+        Ok(events)
+    }
+
+    /// One reconciliation: measurements, step progress, promotion, scale-downs.
+    pub fn reconcile(
+        &mut self,
+        spec: &CanarySpec,
+        observed: &Observed,
+        now: Tick,
+    ) -> Vec<RolloutEvent> {
+        let mut events = Vec::new();
+        if let Some(scale_down) = self.scale_down
+            && now >= scale_down.at
+        {
+            self.scale_down = None;
+            events.push(event(
+                Actor::RolloutController,
+                "ScalingReplicaSet",
+                scale_down.version,
+                format!(
+                    "Scaled down the previous ReplicaSet from {} to 0",
+                    spec.replicas
+                ),
+            ));
+        }
+        let Some(canary) = self.canary else {
+            return events;
+        };
+        if let Some((aborted_at, _)) = &self.aborted {
+            let scale_down_at = aborted_at.plus_s(u64::from(spec.abort_scale_down_delay_s));
+            if self.canary_replicas > 0 && now >= scale_down_at {
+                events.push(scaling_event(canary, self.canary_replicas, 0));
+                self.canary_replicas = 0;
+            }
+            return events;
+        }
+
+        self.run_analysis(spec, observed, canary, now, &mut events);
+        if self.aborted.is_some() {
+            return events;
+        }
+
+        if self.promote_full || self.step_index as usize >= spec.steps.len() {
+            self.promote(spec, observed, canary, now, &mut events);
+            return events;
+        }
+        match spec.steps[self.step_index as usize] {
+            CanaryStep::SetWeight { weight_percent } => {
+                let wanted_replicas = canary_replicas_for(weight_percent, spec.replicas);
+                if wanted_replicas > self.canary_replicas {
+                    events.push(scaling_event(canary, self.canary_replicas, wanted_replicas));
+                    self.canary_replicas = wanted_replicas;
+                }
+                self.set_weight_percent = weight_percent;
+                // The router only moves traffic once the canary can carry it.
+                if observed.canary_ready >= wanted_replicas {
+                    self.set_traffic_weight(canary, weight_percent, &mut events);
+                    events.push(self.complete_step(spec, canary, Actor::RolloutController));
+                }
+            }
+            CanaryStep::Pause { duration_s } => match self.pause_started_at {
+                None => {
+                    self.pause_started_at = Some(now);
+                    let until = duration_s.map_or("until promoted".to_string(), |s| {
+                        format!("for {}", duration_label(u64::from(s)))
+                    });
+                    events.push(event(
+                        Actor::RolloutController,
+                        "RolloutPaused",
+                        canary,
+                        format!("Rollout is paused (CanaryPauseStep) {until}"),
+                    ));
+                }
+                Some(started) => {
+                    if let Some(seconds) = duration_s
+                        && now.seconds_since(started) >= u64::from(seconds)
+                    {
+                        self.pause_started_at = None;
+                        events.push(event(
+                            Actor::RolloutController,
+                            "RolloutResumed",
+                            canary,
+                            "Rollout is resumed: pause duration elapsed".to_string(),
+                        ));
+                        events.push(self.complete_step(spec, canary, Actor::RolloutController));
+                    }
+                }
+            },
+        }
+        events
+    }
+
+    fn run_analysis(
+        &mut self,
+        spec: &CanarySpec,
+        observed: &Observed,
+        canary: VersionId,
+        now: Tick,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        let Some(background) = &spec.analysis else {
+            return;
+        };
+        if self.analysis.is_none()
+            && self.step_index >= background.starting_step
+            && !self.promote_full
+        {
+            self.analysis = Some(AnalysisRun::start(background.gate.clone(), now));
+            events.push(event(
+                Actor::RolloutController,
+                "AnalysisRunRunning",
+                canary,
+                format!(
+                    "Background analysis started: {} must stay at or below {}",
+                    background.gate.metric_name,
+                    crate::metrics::percent_label(background.gate.max_error_rate_bp)
+                ),
+            ));
+        }
+        let Some(run) = self.analysis.as_mut() else {
+            return;
+        };
+        if !run.is_due(now) {
+            return;
+        }
+        let measurement = run.measure(now, observed.canary_window).clone();
+        let reason = match measurement.phase {
+            AnalysisPhase::Successful => "MetricSuccessful",
+            AnalysisPhase::Failed => "MetricFailed",
+            AnalysisPhase::Error => "MetricError",
+            AnalysisPhase::Inconclusive | AnalysisPhase::Running => "MetricInconclusive",
+        };
+        events.push(event(
+            Actor::RolloutController,
+            reason,
+            canary,
+            format!("{}: {}", run.gate.metric_name, measurement.explanation),
+        ));
+        let (phase, message) = (run.phase, run.message.clone());
+        if matches!(phase, AnalysisPhase::Failed | AnalysisPhase::Error) {
+            let reason = if phase == AnalysisPhase::Failed {
+                "AnalysisRunFailed"
+            } else {
+                "AnalysisRunError"
+            };
+            events.push(event(
+                Actor::RolloutController,
+                reason,
+                canary,
+                format!("Analysis run {}: {message}", phase.label()),
+            ));
+            let verdict = if phase == AnalysisPhase::Failed {
+                "failed"
+            } else {
+                "error"
+            };
+            events.extend(self.abort(canary, Actor::RolloutController, now, format!("Rollout aborted update to revision {}: Background analysis phase {verdict}: {message}", self.revision)));
+        }
+    }
+
+    fn promote(
+        &mut self,
+        spec: &CanarySpec,
+        observed: &Observed,
+        canary: VersionId,
+        now: Tick,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        if self.canary_replicas < spec.replicas {
+            events.push(scaling_event(canary, self.canary_replicas, spec.replicas));
+            self.canary_replicas = spec.replicas;
+        }
+        if observed.canary_ready < spec.replicas {
+            return;
+        }
+        self.set_traffic_weight(canary, 100, events);
+        if let Some(run) = self.analysis.as_mut() {
+            run.terminate();
+            events.push(event(
+                Actor::RolloutController,
+                "AnalysisRunSuccessful",
+                canary,
+                format!("Analysis run Successful: {}", run.message),
+            ));
+        }
+        let old_stable = self.stable;
+        self.record_end(canary, RolloutResult::Promoted, now);
+        self.stable = canary;
+        self.canary = None;
+        self.canary_replicas = 0;
+        // Traffic now goes to the new stable version through the stable service: weight 0 on the
+        // canary route is the same 100 % on the same pods.
+        self.traffic_weight_percent = 0;
+        self.scale_down = Some(ScaleDown {
+            version: old_stable,
+            at: now.plus_s(u64::from(spec.scale_down_delay_s)),
+        });
+        events.push(event(
+            Actor::RolloutController,
+            "RolloutCompleted",
+            canary,
+            format!("Rollout completed update to revision {}", self.revision),
+        ));
+    }
+
+    fn abort(
+        &mut self,
+        canary: VersionId,
+        actor: Actor,
+        now: Tick,
+        message: String,
+    ) -> Vec<RolloutEvent> {
+        let mut events = Vec::new();
+        self.aborted = Some((now, message.clone()));
+        self.pause_started_at = None;
+        self.promote_full = false;
+        if let Some(run) = self.analysis.as_mut() {
+            run.terminate();
+        }
+        events.push(event(actor, "RolloutAborted", canary, message));
+        self.set_traffic_weight(canary, 0, &mut events);
+        events
+    }
+
+    fn complete_step(
+        &mut self,
+        spec: &CanarySpec,
+        canary: VersionId,
+        actor: Actor,
+    ) -> RolloutEvent {
+        let step = &spec.steps[self.step_index as usize];
+        self.step_index += 1;
+        event(
+            actor,
+            "RolloutStepCompleted",
+            canary,
+            format!(
+                "Rollout step {}/{} completed ({})",
+                self.step_index,
+                spec.steps.len(),
+                step.label()
+            ),
+        )
+    }
+
+    fn set_traffic_weight(
+        &mut self,
+        canary: VersionId,
+        weight_percent: u32,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        if self.traffic_weight_percent != weight_percent {
+            events.push(event(
+                Actor::RolloutController,
+                "TrafficWeightUpdated",
+                canary,
+                format!(
+                    "Traffic weight updated from {} to {}",
+                    self.traffic_weight_percent, weight_percent
+                ),
+            ));
+            self.traffic_weight_percent = weight_percent;
+            self.max_traffic_weight_percent = self.max_traffic_weight_percent.max(weight_percent);
+        }
+    }
+
+    fn require_canary(&self, what: &str) -> Result<VersionId, CommandError> {
+        match self.canary {
+            Some(canary) if self.aborted.is_none() => Ok(canary),
+            Some(_) => Err(CommandError::NotApplicable(format!(
+                "the rollout was aborted; retry it before you {what}"
+            ))),
+            None => Err(CommandError::NotApplicable(format!(
+                "no rollout is in progress to {what}"
+            ))),
+        }
+    }
+
+    fn reset_progress(&mut self) {
+        self.step_index = 0;
+        self.set_weight_percent = 0;
+        self.traffic_weight_percent = 0;
+        self.max_traffic_weight_percent = 0;
+        self.pause_started_at = None;
+        self.aborted = None;
+        self.promote_full = false;
+        self.analysis = None;
+    }
+
+    fn record_end(&mut self, version: VersionId, result: RolloutResult, now: Tick) {
+        self.history.push(RolloutRecord {
+            version,
+            revision: self.revision,
+            result,
+            max_traffic_weight_percent: self.max_traffic_weight_percent,
+            ended_at: now,
+        });
+    }
+}
+
+/// Canary replicas behind a traffic router: `ceil(weight × replicas / 100)`.
+pub fn canary_replicas_for(weight_percent: u32, replicas: u32) -> u32 {
+    (weight_percent.min(100) * replicas).div_ceil(100)
+}
+
+/// The rollout's phase and its reason, in the rule order of Argo's `CalculateRolloutPhase`.
+pub fn phase(
+    spec: &CanarySpec,
+    status: &RolloutStatus,
+    observed: &Observed,
+) -> (RolloutPhase, String) {
+    if let Some((_, message)) = &status.aborted {
+        return (RolloutPhase::Degraded, format!("RolloutAborted: {message}"));
+    }
+    if status.pause_started_at.is_some() {
+        return (RolloutPhase::Paused, "CanaryPauseStep".to_string());
+    }
+    match status.canary {
+        Some(_) => {
+            if observed.canary_ready < status.canary_replicas {
+                (
+                    RolloutPhase::Progressing,
+                    "updated replicas are still becoming available".to_string(),
+                )
+            } else if status.canary_replicas < spec.replicas {
+                (
+                    RolloutPhase::Progressing,
+                    "more replicas need to be updated".to_string(),
+                )
+            } else {
+                (
+                    RolloutPhase::Progressing,
+                    "waiting for all steps to complete".to_string(),
+                )
+            }
+        }
+        None if observed.stable_ready < spec.replicas => (
+            RolloutPhase::Progressing,
+            "updated replicas are still becoming available".to_string(),
+        ),
+        None => (RolloutPhase::Healthy, String::new()),
+    }
+}
+
+fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
+    RolloutEvent {
+        actor,
+        reason,
+        version,
+        message,
+    }
+}
+
+fn scaling_event(version: VersionId, from: u32, to: u32) -> RolloutEvent {
+    let direction = if to > from { "up" } else { "down" };
+    event(
+        Actor::RolloutController,
+        "ScalingReplicaSet",
+        version,
+        format!("Scaled {direction} canary ReplicaSet from {from} to {to}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canary_replicas_round_up_behind_a_router() {
+        // (weight %, replicas, canary replicas): ceil(weight × replicas / 100).
+        let cases = [
+            (10u32, 10u32, 1u32),
+            (25, 10, 3),
+            (50, 10, 5),
+            (100, 10, 10),
+            (1, 10, 1),
+            (0, 10, 0),
+            (33, 3, 1),
+            (34, 3, 2),
+        ];
+        for (weight, replicas, expected) in cases {
+            assert_eq!(
+                canary_replicas_for(weight, replicas),
+                expected,
+                "weight {weight} of {replicas}"
+            );
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Scenarios: the starting world, the script, and when the story is over.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{DEFAULT_CONSECUTIVE_ERROR_LIMIT, ErrorRateGate};
+use crate::audit::Actor;
+use crate::command::{Command, TimedCommand};
+use crate::rollout::{BackgroundAnalysis, CanarySpec, CanaryStep};
+use crate::time::{Tick, UtcDateTime};
+use crate::version::{VersionId, VersionProfile};
+
+/// Everything that defines a run apart from the seed and the trainee's commands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Stable identifier, used on the command line and in links.
+    pub id: String,
+    /// The title shown in the app.
+    pub title: String,
+    /// The situation in two or three sentences.
+    pub situation: String,
+    /// What the trainee should see happen, and why it matters.
+    pub objective: String,
+    /// The service being deployed.
+    pub service: String,
+    /// The UTC instant at which the run starts.
+    pub start_unix_s: u64,
+    /// Average requests per second reaching the service.
+    pub base_rps: u32,
+    /// Every release in the story; the first is the one running at the start.
+    pub versions: Vec<VersionProfile>,
+    /// The canary strategy.
+    pub canary: CanarySpec,
+    /// Commands the script gives, in time order.
+    pub schedule: Vec<TimedCommand>,
+    /// Seconds the run continues after everything has settled, so the aftermath is visible.
+    pub settle_s: u32,
+    /// Hard limit on the length of a run.
+    pub max_duration_s: u32,
+}
+
+impl Scenario {
+    /// The version with this name.
+    pub fn version_id(&self, name: &str) -> Option<VersionId> {
+        self.versions
+            .iter()
+            .position(|v| v.name == name)
+            .map(|index| VersionId(index as u32))
+    }
+
+    /// The profile of `version`.
+    pub fn profile(&self, version: VersionId) -> &VersionProfile {
+        &self.versions[version.0 as usize]
+    }
+}
+
+/// The identifiers of the built-in scenarios, in the order the app lists them.
+pub fn builtin_ids() -> Vec<&'static str> {
+    vec!["canary-bad-release", "canary-good-release"]
+}
+
+/// A built-in scenario by id.
+pub fn builtin(id: &str) -> Option<Scenario> {
+    match id {
+        "canary-bad-release" => Some(canary_story(
+            id,
+            "Bad release caught by a canary",
+            "checkout v2 ships with a bug that fails about 15 % of requests. The pipeline starts a canary: 10 % of traffic, pause, 25 %, pause, 50 %, pause, 100 %, with a background error-rate gate.",
+            "Watch the gate catch the bad release while it carries only 10 % of traffic, and the automatic rollback send every request back to v1.",
+            "v2",
+            1_500,
+        )),
+        "canary-good-release" => Some(canary_story(
+            id,
+            "Healthy release promoted by a canary",
+            "checkout v3 is a healthy release. The same canary steps and error-rate gate apply: 10 %, 25 %, 50 %, then 100 %.",
+            "Watch a healthy release pass every gate measurement and become the new stable version, and the old version scale down after the delay.",
+            "v3",
+            30,
+        )),
+        _ => None,
+    }
+}
+
+/// The canary story shared by the built-in scenarios: checkout v1 is stable, `release` rolls out.
+fn canary_story(
+    id: &str,
+    title: &str,
+    situation: &str,
+    objective: &str,
+    release: &str,
+    release_error_rate_bp: u32,
+) -> Scenario {
+    let stable = VersionProfile {
+        name: "v1".to_string(),
+        commit_sha: "a41c9e2".to_string(),
+        author: "priya".to_string(),
+        error_rate_bp: 40,
+        latency_p50_ms: 120,
+        latency_sigma_milli: 450,
+        startup_s: 20,
+    };
+    let bad = VersionProfile {
+        name: "v2".to_string(),
+        commit_sha: "9b07d31".to_string(),
+        author: "sam".to_string(),
+        error_rate_bp: 1_500,
+        latency_p50_ms: 135,
+        latency_sigma_milli: 500,
+        startup_s: 20,
+    };
+    let good = VersionProfile {
+        name: "v3".to_string(),
+        commit_sha: "e5f2a18".to_string(),
+        author: "sam".to_string(),
+        error_rate_bp: 30,
+        latency_p50_ms: 110,
+        latency_sigma_milli: 420,
+        startup_s: 20,
+    };
+    let mut versions = vec![stable, bad, good];
+    if let Some(profile) = versions.iter_mut().find(|v| v.name == release) {
+        profile.error_rate_bp = release_error_rate_bp;
+    }
+    let two_minutes = Some(120);
+    Scenario {
+        id: id.to_string(),
+        title: title.to_string(),
+        situation: situation.to_string(),
+        objective: objective.to_string(),
+        service: "checkout".to_string(),
+        // Tuesday 10 March 2026, 14:00 UTC: inside business hours.
+        start_unix_s: UtcDateTime::unix_s_of(2026, 3, 10, 14, 0),
+        base_rps: 200,
+        versions,
+        canary: CanarySpec {
+            replicas: 10,
+            steps: vec![
+                CanaryStep::SetWeight { weight_percent: 10 },
+                CanaryStep::Pause {
+                    duration_s: two_minutes,
+                },
+                CanaryStep::SetWeight { weight_percent: 25 },
+                CanaryStep::Pause {
+                    duration_s: two_minutes,
+                },
+                CanaryStep::SetWeight { weight_percent: 50 },
+                CanaryStep::Pause {
+                    duration_s: two_minutes,
+                },
+                CanaryStep::SetWeight {
+                    weight_percent: 100,
+                },
+            ],
+            analysis: Some(BackgroundAnalysis {
+                gate: ErrorRateGate {
+                    metric_name: "error-rate".to_string(),
+                    initial_delay_s: 30,
+                    interval_s: 30,
+                    window_s: 60,
+                    max_error_rate_bp: 500,
+                    failure_limit: 0,
+                    consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+                },
+                // From the first pause on, when the canary carries traffic.
+                starting_step: 1,
+            }),
+            scale_down_delay_s: 30,
+            abort_scale_down_delay_s: 30,
+        },
+        schedule: vec![TimedCommand {
+            at: Tick(60),
+            actor: Actor::Pipeline,
+            command: Command::StartRollout {
+                version: release.to_string(),
+            },
+        }],
+        settle_s: 90,
+        max_duration_s: 4 * 3_600,
+    }
+}

@@ -1,0 +1,5 @@
+//! The engine's one integration-test binary (one binary links faster than many).
+
+mod determinism;
+mod scenarios;
+mod tidy;

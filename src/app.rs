@@ -1,0 +1,65 @@
+//! The root component: owns the simulation state and lays out the workspace.
+
+use engine::scenario;
+use yew::prelude::*;
+
+use crate::components::{
+    AuditLog, Briefing, Controls, ErrorChart, FleetView, RolloutPanel, TopBar, TrafficSplit,
+};
+use crate::hooks::{use_keyboard, use_ticker};
+use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
+use crate::view_model;
+
+/// The whole app.
+#[component]
+pub fn App() -> Html {
+    let model = use_reducer(|| SimModel::new(DEFAULT_SCENARIO, DEFAULT_SEED));
+    use_ticker(model.playing, model.dispatcher());
+    use_keyboard(model.dispatcher());
+    let on_action = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    let sim = model.sim.borrow();
+    let scenario = sim.scenario();
+    let scenarios: Vec<(String, String)> = scenario::builtin_ids()
+        .into_iter()
+        .filter_map(scenario::builtin)
+        .map(|s| (s.id, s.title))
+        .collect();
+    let rollout = view_model::rollout(&sim);
+    let clock = view_model::clock(&sim);
+    let finished = clock.finished;
+    html! {
+        <div class="app">
+            <a class="skip-link" href="#workspace">{"Skip to the simulation"}</a>
+            <TopBar clock={clock} scenarios={scenarios} scenario_id={scenario.id.clone()} seed={sim.seed()}
+                on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)} />
+            <Controls playing={model.playing} speed={model.speed} finished={finished} rollout={rollout.clone()} on_action={on_action.clone()} />
+            <div class="status-line" role="status" aria-live="polite">
+                if let Some(notice) = &model.notice {
+                    <span id="notice" class="notice">{ notice }</span>
+                } else if finished {
+                    <span id="finished" class="finished">{"Scenario complete. Reset (0) to watch it again, or pick another seed."}</span>
+                }
+            </div>
+            <main id="workspace" class="workspace">
+                <div class="column-main">
+                    <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} />
+                    <section class="card load-balancer" aria-label="Traffic and fleet">
+                        <TrafficSplit shares={view_model::traffic(&sim)} />
+                        <FleetView instances={view_model::fleet(&sim)} />
+                    </section>
+                    <ErrorChart data={view_model::chart(&sim)} />
+                </div>
+                <aside class="column-side">
+                    <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
+                    <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()} />
+                </aside>
+            </main>
+            <footer class="shortcuts" aria-label="Keyboard shortcuts">
+                { for crate::hooks::SHORTCUTS.iter().map(|(keys, what)| html! { <span><kbd>{ *keys }</kbd>{ " " }{ *what }</span> }) }
+            </footer>
+        </div>
+    }
+}

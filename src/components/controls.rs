@@ -1,0 +1,59 @@
+//! Time controls and rollout commands.
+
+use engine::Command;
+use yew::prelude::*;
+
+use crate::state::{Action, SPEEDS};
+use crate::view_model::RolloutView;
+
+/// Props of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// True while time runs.
+    pub playing: bool,
+    /// The current speed.
+    pub speed: u32,
+    /// True once the scenario has ended.
+    pub finished: bool,
+    /// The rollout, for which commands apply.
+    pub rollout: RolloutView,
+    /// Receives every action.
+    pub on_action: Callback<Action>,
+}
+
+/// The control bar.
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let act = |action: Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+    let rollout = &props.rollout;
+    html! {
+        <nav class="controls" aria-label="Simulation controls">
+            <div class="control-group">
+                <button id="play" class="primary" onclick={act(Action::TogglePlay)} disabled={props.finished}
+                    aria-pressed={props.playing.to_string()} title="Space">
+                    { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+                </button>
+                <button id="step" onclick={act(Action::Step)} disabled={props.finished} title="→">{"Step 1 s"}</button>
+                <button id="run-to-end" onclick={act(Action::RunToEnd)} disabled={props.finished} title="E">{"Run to end"}</button>
+                <button id="reset" onclick={act(Action::Reset)} title="0">{"↺ Reset"}</button>
+            </div>
+            <div class="control-group speed" role="group" aria-label="Speed">
+                <span class="group-label">{"Speed"}</span>
+                { for SPEEDS.iter().map(|speed| html! {
+                    <button class={classes!("speed-button", (*speed == props.speed).then_some("selected"))}
+                        aria-pressed={(*speed == props.speed).to_string()}
+                        onclick={act(Action::SetSpeed(*speed))}>{ format!("{speed}×") }</button>
+                }) }
+            </div>
+            <div class="control-group" role="group" aria-label="Rollout commands">
+                <button id="promote" onclick={act(Action::Command(Command::Promote))} disabled={!rollout.can_promote} title="A">{"Promote"}</button>
+                <button id="promote-full" onclick={act(Action::Command(Command::PromoteFull))} disabled={!rollout.can_abort}>{"Promote full"}</button>
+                <button id="abort" class="danger" onclick={act(Action::Command(Command::Abort))} disabled={!rollout.can_abort} title="R">{"Abort & roll back"}</button>
+                <button id="retry" onclick={act(Action::Command(Command::Retry))} disabled={!rollout.can_retry}>{"Retry"}</button>
+            </div>
+        </nav>
+    }
+}

@@ -1,0 +1,19 @@
+//! The screen's parts. Each takes plain data and callbacks, never the reducer itself.
+
+mod audit_log;
+mod briefing;
+mod controls;
+mod error_chart;
+mod fleet_view;
+mod rollout_panel;
+mod top_bar;
+mod traffic_split;
+
+pub use audit_log::{AuditLog, AuditLogProps};
+pub use briefing::{Briefing, BriefingProps};
+pub use controls::{Controls, ControlsProps};
+pub use error_chart::{ErrorChart, ErrorChartProps};
+pub use fleet_view::{FleetView, FleetViewProps};
+pub use rollout_panel::{RolloutPanel, RolloutPanelProps};
+pub use top_bar::{TopBar, TopBarProps};
+pub use traffic_split::{TrafficSplit, TrafficSplitProps};

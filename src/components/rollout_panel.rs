@@ -1,0 +1,65 @@
+//! The rollout: phase, step ladder, weights and the gate's measurements.
+
+use yew::prelude::*;
+
+use crate::view_model::RolloutView;
+
+/// Props of [`RolloutPanel`].
+#[derive(Properties, PartialEq)]
+pub struct RolloutPanelProps {
+    /// The rollout.
+    pub view: RolloutView,
+    /// The gate threshold, for example `5.0 %`.
+    pub threshold: Option<String>,
+}
+
+/// The rollout panel.
+#[component]
+pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
+    let view = &props.view;
+    let phase_class = format!("phase phase-{}", view.phase.to_lowercase());
+    html! {
+        <section class="card rollout" aria-labelledby="rollout-heading">
+            <div class="card-head">
+                <h2 id="rollout-heading">{"Canary rollout"}</h2>
+                <span id="rollout-phase" class={phase_class}>{ &view.phase }</span>
+            </div>
+            <p class="phase-message">
+                { match &view.canary {
+                    Some(canary) => format!("{} → {}", view.stable, canary),
+                    None => format!("{} stable", view.stable),
+                } }
+                if !view.phase_message.is_empty() { <span class="muted">{ format!(" · {}", view.phase_message) }</span> }
+            </p>
+            if let Some((kind, text)) = &view.banner {
+                <div id="rollout-banner" class={classes!("banner", format!("banner-{kind}"))} role="status">{ text }</div>
+            }
+            <ol class="step-ladder" aria-label="Canary steps">
+                { for view.steps.iter().enumerate().map(|(index, step)| html! {
+                    <li class={classes!("step", format!("step-{}", step.state))} aria-current={(step.state == "current").then_some("step")}>
+                        <span class="step-number">{ index + 1 }</span>
+                        <span class="step-label">{ &step.label }</span>
+                        <span class="visually-hidden">{ format!(" ({})", step.state) }</span>
+                    </li>
+                }) }
+            </ol>
+            <dl class="weights">
+                <div><dt>{"Set weight"}</dt><dd id="set-weight">{ format!("{} %", view.set_weight_percent) }</dd></div>
+                <div><dt>{"Actual weight"}</dt><dd id="actual-weight">{ format!("{} %", view.actual_weight_percent) }</dd></div>
+                <div><dt>{"Gate"}</dt><dd>{ props.threshold.as_ref().map_or("none".to_string(), |t| format!("error rate ≤ {t}")) }</dd></div>
+                <div><dt>{"Analysis"}</dt><dd id="analysis-phase">{ view.analysis_phase.clone().unwrap_or_else(|| "not started".to_string()) }</dd></div>
+            </dl>
+            if !view.measurements.is_empty() {
+                <ul class="measurements" aria-label="Gate measurements, newest first">
+                    { for view.measurements.iter().take(4).map(|m| html! {
+                        <li class={classes!("measurement", format!("measurement-{}", m.phase.to_lowercase()))}>
+                            <span class="measurement-phase">{ &m.phase }</span>
+                            <span class="muted">{ &m.at }</span>
+                            <span>{ &m.text }</span>
+                        </li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! Custom hooks: the UI's side effects (timers, keyboard), kept out of the reducer.
+
+mod use_keyboard;
+mod use_ticker;
+
+pub use use_keyboard::{SHORTCUTS, action_for_key, use_keyboard};
+pub use use_ticker::use_ticker;

@@ -1,0 +1,16 @@
+//! Deploy Dojo's web app: a Yew front end over the `engine` crate.
+//!
+//! Layers, each depending only on the ones below: `engine` (the simulation) → `state` (the one
+//! reducer that calls engine mutators) → `view_model` (plain data for the screen) →
+//! `components` and `chart` (markup and drawing). Side effects live in `hooks`.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod chart;
+pub mod components;
+pub mod hooks;
+pub mod state;
+pub mod view_model;
+
+pub use app::App;

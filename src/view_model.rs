@@ -1,0 +1,556 @@
+//! What the screen shows, as plain data derived from the simulation.
+//!
+//! Components receive these values as props. Keeping the derivation here, away from markup,
+//! lets native tests check what a trainee would read without a browser.
+
+use engine::Sim;
+use engine::analysis::AnalysisPhase;
+use engine::fleet::InstanceState;
+use engine::metrics::percent_label;
+use engine::rollout::CanaryStep;
+use engine::time::duration_label;
+use engine::version::VersionId;
+
+/// Colours that tell versions apart, each at least 4.5:1 against white.
+pub const VERSION_COLOURS: [&str; 4] = ["#1d4ed8", "#b45309", "#6d28d9", "#0f766e"];
+
+/// The colour of a version.
+pub fn version_colour(version: VersionId) -> &'static str {
+    VERSION_COLOURS[version.0 as usize % VERSION_COLOURS.len()]
+}
+
+/// The clock in the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockView {
+    /// For example `Tue 14:02:31 UTC`.
+    pub label: String,
+    /// ISO 8601 for machines and tooltips.
+    pub iso: String,
+    /// Inside Monday–Friday 09:00–18:00 UTC.
+    pub business_hours: bool,
+    /// Time since the run started, for example `T+2 min 31 s`.
+    pub elapsed: String,
+    /// True once the story is over.
+    pub finished: bool,
+}
+
+/// One step of the ladder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepView {
+    /// As written in a manifest: `setWeight: 10`.
+    pub label: String,
+    /// `done`, `current` or `pending`.
+    pub state: &'static str,
+}
+
+/// The rollout panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolloutView {
+    /// Healthy, Progressing, Paused or Degraded.
+    pub phase: String,
+    /// Why.
+    pub phase_message: String,
+    /// The stable version's name.
+    pub stable: String,
+    /// The canary's name, if a rollout exists.
+    pub canary: Option<String>,
+    /// The weight the current step asks for.
+    pub set_weight_percent: u32,
+    /// The weight the router carries.
+    pub actual_weight_percent: u32,
+    /// The steps.
+    pub steps: Vec<StepView>,
+    /// The analysis run's phase, if one has started.
+    pub analysis_phase: Option<String>,
+    /// The latest measurements, newest first.
+    pub measurements: Vec<MeasurementView>,
+    /// A one-line banner for the end of a rollout: (kind, text).
+    pub banner: Option<(&'static str, String)>,
+    /// Which rollout commands make sense now.
+    pub can_promote: bool,
+    /// True while a canary is progressing.
+    pub can_abort: bool,
+    /// True after an abort.
+    pub can_retry: bool,
+}
+
+/// One gate measurement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeasurementView {
+    /// When, as elapsed time.
+    pub at: String,
+    /// Successful, Failed, Error.
+    pub phase: String,
+    /// The explanation.
+    pub text: String,
+}
+
+/// One instance tile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceView {
+    /// Pod name.
+    pub name: String,
+    /// Version name.
+    pub version: String,
+    /// Version colour.
+    pub colour: &'static str,
+    /// `ready`, `starting` or `draining`.
+    pub state: &'static str,
+}
+
+/// One share of the traffic split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrafficShareView {
+    /// Version name.
+    pub version: String,
+    /// Version colour.
+    pub colour: &'static str,
+    /// Percent of requests.
+    pub percent: u32,
+    /// `stable` or `canary`.
+    pub role: &'static str,
+}
+
+/// One line of the error-rate chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSeries {
+    /// Version name.
+    pub version: String,
+    /// Version colour.
+    pub colour: &'static str,
+    /// (elapsed seconds, error rate in percent), 10-second rolling.
+    pub points: Vec<(f64, f64)>,
+    /// The latest value, in percent, for the text alternative.
+    pub latest_percent: Option<f64>,
+}
+
+/// The error-rate chart's data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartData {
+    /// Visible range of elapsed seconds.
+    pub x_range: (f64, f64),
+    /// Top of the y axis in percent.
+    pub y_max_percent: f64,
+    /// The gate threshold in percent.
+    pub threshold_percent: f64,
+    /// One line per version that served traffic.
+    pub series: Vec<ChartSeries>,
+    /// Vertical markers: (elapsed seconds, label).
+    pub markers: Vec<(f64, String)>,
+}
+
+/// One audit row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Position in the log.
+    pub seq: u64,
+    /// Elapsed time.
+    pub at: String,
+    /// UTC time of day.
+    pub time_utc: String,
+    /// Who.
+    pub actor: String,
+    /// True for a person.
+    pub human: bool,
+    /// What.
+    pub action: String,
+    /// Which version.
+    pub version: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Seconds of history the chart shows.
+pub const CHART_WINDOW_S: u64 = 900;
+/// Seconds over which each chart point averages the error rate.
+pub const CHART_SMOOTHING_S: u64 = 10;
+/// At most this many points per line, about one per two pixels.
+pub const CHART_MAX_POINTS: usize = 450;
+
+/// The header clock.
+pub fn clock(sim: &Sim) -> ClockView {
+    let utc = sim.utc();
+    ClockView {
+        label: utc.clock_label(),
+        iso: utc.iso8601(),
+        business_hours: utc.is_business_hours(),
+        elapsed: format!("T+{}", elapsed_label(sim.now().0)),
+        finished: sim.is_finished(),
+    }
+}
+
+/// The rollout panel.
+pub fn rollout(sim: &Sim) -> RolloutView {
+    let status = sim.rollout();
+    let spec = &sim.scenario().canary;
+    let (phase, full_phase_message) = sim.phase();
+    // The banner explains an abort in full; next to the phase only its reason code is shown.
+    let phase_message = first_sentence(&full_phase_message).to_string();
+    let name = |v: VersionId| sim.scenario().profile(v).name.clone();
+    let canary = status.canary.map(name);
+    let steps = spec
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let index = index as u32;
+            let state = if status.canary.is_none() {
+                if status
+                    .history
+                    .last()
+                    .is_some_and(|r| r.result == engine::rollout::RolloutResult::Promoted)
+                {
+                    "done"
+                } else {
+                    "pending"
+                }
+            } else if index < status.step_index {
+                "done"
+            } else if index == status.step_index && status.aborted.is_none() {
+                "current"
+            } else {
+                "pending"
+            };
+            StepView {
+                label: step_label(step),
+                state,
+            }
+        })
+        .collect();
+    let measurements = status
+        .analysis
+        .as_ref()
+        .map(|run| {
+            run.measurements
+                .iter()
+                .rev()
+                .map(|m| MeasurementView {
+                    at: format!("T+{}", elapsed_label(m.tick.0)),
+                    phase: m.phase.label().to_string(),
+                    text: m.explanation.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let banner = if let Some((_, message)) = &status.aborted {
+        let verdict = status
+            .analysis
+            .as_ref()
+            .filter(|run| matches!(run.phase, AnalysisPhase::Failed | AnalysisPhase::Error))
+            .and_then(|run| run.measurements.last())
+            .map(|m| format!(" The gate measured {}.", m.explanation))
+            .unwrap_or_default();
+        let rolled_back = if status.canary_replicas == 0 {
+            "rolled back"
+        } else {
+            "rolling back"
+        };
+        Some((
+            "danger",
+            format!(
+                "{} {rolled_back}: all traffic is on {}.{verdict} ({})",
+                canary.clone().unwrap_or_default(),
+                name(status.stable),
+                first_sentence(message)
+            ),
+        ))
+    } else if status.canary.is_none() {
+        status.history.last().filter(|r| r.result == engine::rollout::RolloutResult::Promoted).map(|record| {
+            (
+                "success",
+                format!("{} promoted: it passed every step and gate and now serves 100 % of traffic.", name(record.version)),
+            )
+        })
+    } else {
+        None
+    };
+    RolloutView {
+        phase: phase.label().to_string(),
+        phase_message,
+        stable: name(status.stable),
+        can_promote: status.pause_started_at.is_some(),
+        can_abort: status.is_progressing(),
+        can_retry: status.canary.is_some() && status.aborted.is_some(),
+        canary,
+        set_weight_percent: status.set_weight_percent,
+        actual_weight_percent: status.traffic_weight_percent,
+        steps,
+        analysis_phase: status
+            .analysis
+            .as_ref()
+            .map(|run| run.phase.label().to_string()),
+        measurements,
+        banner,
+    }
+}
+
+/// Every live instance, oldest first.
+pub fn fleet(sim: &Sim) -> Vec<InstanceView> {
+    sim.fleet()
+        .instances()
+        .iter()
+        .map(|instance| InstanceView {
+            name: instance.name.clone(),
+            version: sim.scenario().profile(instance.version).name.clone(),
+            colour: version_colour(instance.version),
+            state: match instance.state {
+                InstanceState::Starting { .. } => "starting",
+                InstanceState::Ready => "ready",
+                InstanceState::Draining { .. } => "draining",
+            },
+        })
+        .collect()
+}
+
+/// The traffic split, stable first.
+pub fn traffic(sim: &Sim) -> Vec<TrafficShareView> {
+    sim.traffic_split()
+        .into_iter()
+        .enumerate()
+        .map(|(index, (version, percent))| TrafficShareView {
+            version: sim.scenario().profile(version).name.clone(),
+            colour: version_colour(version),
+            percent,
+            role: if index == 0 { "stable" } else { "canary" },
+        })
+        .collect()
+}
+
+/// The error-rate chart: a 10-second rolling rate per version over the last 15 minutes.
+pub fn chart(sim: &Sim) -> ChartData {
+    let now = sim.now().0;
+    let x_end = now.max(300) as f64;
+    let x_start = now.saturating_sub(CHART_WINDOW_S) as f64;
+    let mut series = Vec::new();
+    let mut y_max_percent: f64 = 20.0;
+    for (version, cohort) in sim.metrics().all() {
+        let samples: Vec<_> = cohort
+            .samples()
+            .iter()
+            .filter(|s| s.tick.0 as f64 >= x_start)
+            .collect();
+        if samples.is_empty() {
+            continue;
+        }
+        let stride = samples.len().div_ceil(CHART_MAX_POINTS).max(1);
+        let mut points = Vec::new();
+        for (index, sample) in samples.iter().enumerate() {
+            if index % stride != 0 && index + 1 != samples.len() {
+                continue;
+            }
+            let window = cohort.window(sample.tick, CHART_SMOOTHING_S as u32);
+            if let Some(rate_bp) = window.error_rate_bp() {
+                let percent = f64::from(rate_bp) / 100.0;
+                y_max_percent = y_max_percent.max(percent + 5.0);
+                points.push((sample.tick.0 as f64, percent));
+            }
+        }
+        // A version that stopped serving ends its line where it stopped, not at zero.
+        let latest_percent = cohort
+            .latest()
+            .filter(|s| s.tick.0 + 1 >= now)
+            .and_then(|s| {
+                cohort
+                    .window(s.tick, CHART_SMOOTHING_S as u32)
+                    .error_rate_bp()
+            })
+            .map(|bp| f64::from(bp) / 100.0);
+        series.push(ChartSeries {
+            version: sim.scenario().profile(version).name.clone(),
+            colour: version_colour(version),
+            points,
+            latest_percent,
+        });
+    }
+    let threshold_percent = sim
+        .scenario()
+        .canary
+        .analysis
+        .as_ref()
+        .map_or(5.0, |a| f64::from(a.gate.max_error_rate_bp) / 100.0);
+    let markers = sim
+        .audit()
+        .records()
+        .iter()
+        .filter_map(|r| match r.action.as_str() {
+            "RolloutUpdated" => Some((r.tick.0 as f64, format!("{} rollout", r.version))),
+            "RolloutAborted" => Some((r.tick.0 as f64, "rollback".to_string())),
+            "RolloutCompleted" => Some((r.tick.0 as f64, "promoted".to_string())),
+            _ => None,
+        })
+        .filter(|(tick, _)| *tick >= x_start)
+        .collect();
+    ChartData {
+        x_range: (x_start, x_end),
+        y_max_percent: y_max_percent.min(100.0),
+        threshold_percent,
+        series,
+        markers,
+    }
+}
+
+/// A text alternative for the chart.
+pub fn chart_summary(data: &ChartData) -> String {
+    let mut parts: Vec<String> = data
+        .series
+        .iter()
+        .map(|s| match s.latest_percent {
+            Some(percent) => format!("{} {percent:.1} %", s.version),
+            None => format!("{} no longer serving", s.version),
+        })
+        .collect();
+    if parts.is_empty() {
+        parts.push("no traffic yet".to_string());
+    }
+    format!(
+        "Error rate per version, 10-second rolling, over the last {}: {}. Gate threshold {:.1} %.",
+        duration_label(CHART_WINDOW_S),
+        parts.join(", "),
+        data.threshold_percent
+    )
+}
+
+/// The audit log, newest first.
+pub fn audit(sim: &Sim) -> Vec<AuditRow> {
+    sim.audit()
+        .records()
+        .iter()
+        .rev()
+        .map(|r| AuditRow {
+            seq: r.seq,
+            at: format!("T+{}", elapsed_label(r.tick.0)),
+            time_utc: r.time_utc.get(11..19).unwrap_or(&r.time_utc).to_string(),
+            actor: r.actor.label().to_string(),
+            human: !r.actor.is_automation(),
+            action: r.action.clone(),
+            version: r.version.clone(),
+            reason: r.reason.clone(),
+        })
+        .collect()
+}
+
+/// Percent label for the gate threshold, for example `5.0 %`.
+pub fn threshold_label(sim: &Sim) -> Option<String> {
+    sim.scenario()
+        .canary
+        .analysis
+        .as_ref()
+        .map(|a| percent_label(a.gate.max_error_rate_bp))
+}
+
+/// `mm:ss` under an hour, `h:mm:ss` beyond.
+pub fn elapsed_label(seconds: u64) -> String {
+    if seconds >= 3_600 {
+        format!(
+            "{}:{:02}:{:02}",
+            seconds / 3_600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
+    } else {
+        format!("{:02}:{:02}", seconds / 60, seconds % 60)
+    }
+}
+
+fn step_label(step: &CanaryStep) -> String {
+    match step {
+        CanaryStep::SetWeight { weight_percent } => format!("{weight_percent} %"),
+        CanaryStep::Pause {
+            duration_s: Some(seconds),
+        } => format!("pause {}", duration_label(u64::from(*seconds))),
+        CanaryStep::Pause { duration_s: None } => "pause until promoted".to_string(),
+    }
+}
+
+fn first_sentence(message: &str) -> &str {
+    message.split(':').next().unwrap_or(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::scenario;
+
+    fn finished(id: &str) -> Sim {
+        let mut sim = Sim::new(scenario::builtin(id).unwrap(), 1);
+        sim.run_to_end();
+        sim
+    }
+
+    #[test]
+    fn a_rolled_back_run_reads_as_one() {
+        let sim = finished("canary-bad-release");
+        let view = rollout(&sim);
+        assert_eq!(view.phase, "Degraded");
+        let (kind, text) = view.banner.expect("a banner after the rollback");
+        assert_eq!(kind, "danger");
+        assert!(
+            text.starts_with("v2 rolled back: all traffic is on v1."),
+            "{text}"
+        );
+        assert!(text.contains("> 5.0 % threshold"), "{text}");
+        assert_eq!(
+            traffic(&sim)
+                .iter()
+                .map(|s| (s.version.as_str(), s.percent))
+                .collect::<Vec<_>>(),
+            vec![("v1", 100), ("v2", 0)]
+        );
+        assert!(view.can_retry && !view.can_abort && !view.can_promote);
+    }
+
+    #[test]
+    fn a_promoted_run_reads_as_one() {
+        let sim = finished("canary-good-release");
+        let view = rollout(&sim);
+        assert_eq!(view.phase, "Healthy");
+        assert_eq!(view.banner.map(|b| b.0), Some("success"));
+        assert!(view.steps.iter().all(|s| s.state == "done"));
+        assert_eq!(
+            fleet(&sim)
+                .iter()
+                .filter(|i| i.version == "v3" && i.state == "ready")
+                .count(),
+            10
+        );
+    }
+
+    #[test]
+    fn the_chart_shows_each_version_and_the_threshold() {
+        let sim = finished("canary-bad-release");
+        let data = chart(&sim);
+        assert_eq!(data.threshold_percent, 5.0);
+        let names: Vec<&str> = data.series.iter().map(|s| s.version.as_str()).collect();
+        assert_eq!(names, vec!["v1", "v2"]);
+        let v2 = &data.series[1];
+        assert!(
+            v2.points.iter().any(|(_, p)| *p > 5.0),
+            "the bad release shows above the threshold"
+        );
+        assert_eq!(
+            v2.latest_percent, None,
+            "v2 no longer serves after the rollback"
+        );
+        assert!(data.markers.iter().any(|(_, label)| label == "rollback"));
+        assert!(
+            data.series
+                .iter()
+                .all(|s| s.points.len() <= CHART_MAX_POINTS)
+        );
+        let summary = chart_summary(&data);
+        assert!(
+            summary.contains("v2 no longer serving") && summary.contains("Gate threshold 5.0 %"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn the_clock_reads_as_a_person_would() {
+        let sim = Sim::new(scenario::builtin("canary-bad-release").unwrap(), 1);
+        let view = clock(&sim);
+        assert_eq!(view.label, "Tue 14:00:00 UTC");
+        assert!(view.business_hours);
+        assert_eq!(view.elapsed, "T+00:00");
+        assert_eq!(elapsed_label(3_725), "1:02:05");
+    }
+}

@@ -1,0 +1,126 @@
+// The app as a trainee uses it, in real Chromium against the release build.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { countCanvasPixels, launchBrowser, openApp, screenshot, serveDist } from './harness.mjs';
+
+// The version colours from src/view_model.rs.
+const V1_BLUE = '#1d4ed8';
+const V2_AMBER = '#b45309';
+const THRESHOLD_RED = '#b91c1c';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a bad release is caught at 10 % and rolled back, visibly, to 100 % stable', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.selectOption('#scenario-select', 'canary-bad-release');
+  assert.equal(await page.textContent('#rollout-phase'), 'Healthy');
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %');
+
+  // At 10× the 30 s abort delay lasts 3 s of wall time: long enough to catch the rollback mid-way.
+  await page.click('button:has-text("10×")');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#rollout-phase')?.textContent === 'Degraded', null, { timeout: 60_000 });
+  await page.click('#play');
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false');
+
+  const banner = await page.textContent('#rollout-banner');
+  assert.match(banner, /^v2 rolling back: all traffic is on v1\./);
+  assert.match(banner, /> 5\.0 % threshold/);
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %, v2 0 %');
+  assert.equal(await page.textContent('#actual-weight'), '0 %');
+  assert.ok((await page.locator('.tile[data-version="v2"]').count()) >= 1, 'the canary instance is still there during the abort delay');
+  await screenshot(page, 'bad-release-rolling-back');
+
+  // Then to the end at the top speed.
+  await page.click('button:has-text("3600×")');
+  await page.click('#play');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+
+  const audit = await page.textContent('#audit-table');
+  assert.match(audit, /RolloutAborted/);
+  assert.match(audit, /AnalysisRunFailed/);
+  assert.match(audit, /Traffic weight updated from 10 to 0/);
+  assert.doesNotMatch(audit, /from 10 to 25/, 'the bad release never went past 10 %');
+  assert.doesNotMatch(audit, /RolloutCompleted/);
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %, v2 0 %');
+  assert.match(await page.textContent('#rollout-banner'), /^v2 rolled back: all traffic is on v1\./);
+  assert.equal(await page.locator('.tile[data-version="v2"]').count(), 0, 'the canary is scaled down');
+  assert.equal(await page.locator('.tile[data-version="v1"][data-state="ready"]').count(), 10);
+  assert.match(await page.textContent('#audit-head'), /^[0-9a-f]{16}$/);
+
+  // The chart is drawn: both versions' lines and the threshold are on the canvas.
+  assert.ok((await countCanvasPixels(page, '#error-chart', V1_BLUE)) > 200, 'v1 line drawn');
+  assert.ok((await countCanvasPixels(page, '#error-chart', V2_AMBER)) > 20, 'v2 line drawn');
+  assert.ok((await countCanvasPixels(page, '#error-chart', THRESHOLD_RED)) > 100, 'threshold drawn');
+  assert.match(await page.getAttribute('#error-chart', 'aria-label'), /v2 no longer serving/);
+
+  await screenshot(page, 'bad-release-rolled-back');
+  assert.deepEqual(errors, [], 'no console errors');
+  await page.close();
+});
+
+test('a healthy release is promoted to 100 %', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.selectOption('#scenario-select', 'canary-good-release');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished');
+  assert.equal(await page.textContent('#rollout-phase'), 'Healthy');
+  assert.equal(await page.textContent('#traffic-summary'), 'v3 100 %');
+  assert.match(await page.textContent('#rollout-banner'), /v3 promoted/);
+  assert.equal(await page.locator('.tile[data-version="v3"][data-state="ready"]').count(), 10);
+  assert.equal(await page.locator('.step-done').count(), 7);
+  const audit = await page.textContent('#audit-table');
+  for (const weights of ['0 to 10', '10 to 25', '25 to 50', '50 to 100']) {
+    assert.match(audit, new RegExp(`Traffic weight updated from ${weights}`));
+  }
+  assert.match(audit, /RolloutCompleted/);
+  await screenshot(page, 'good-release-promoted');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the keyboard drives the simulation', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.textContent('.elapsed'), 'T+00:02');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false');
+  await page.keyboard.press('+');
+  assert.equal(await page.getAttribute('button:has-text("300×")', 'aria-pressed'), 'true');
+  await page.keyboard.press('0');
+  assert.equal(await page.textContent('.elapsed'), 'T+00:00');
+  // A trainee abort with nothing to abort is explained, not silently ignored.
+  await page.keyboard.press('r');
+  assert.match(await page.textContent('#notice'), /no rollout is in progress/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a bad seed is explained and the run keeps its seed', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.fill('#seed-input', 'twelve');
+  await page.press('#seed-input', 'Tab');
+  assert.match(await page.textContent('#seed-error'), /Seed "twelve" is not a whole number/);
+  await page.fill('#seed-input', '42');
+  await page.press('#seed-input', 'Tab');
+  assert.equal(await page.locator('#seed-error').count(), 0);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished');
+  assert.match(await page.textContent('#audit-table'), /RolloutAborted/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

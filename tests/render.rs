@@ -1,0 +1,138 @@
+//! The app and its main components rendered to HTML natively (Yew SSR), checked for what a
+//! trainee must be able to read.
+
+use deploy_dojo::App;
+use deploy_dojo::components::{
+    AuditLog, AuditLogProps, FleetView, FleetViewProps, RolloutPanel, RolloutPanelProps,
+    TrafficSplit, TrafficSplitProps,
+};
+use deploy_dojo::view_model;
+use engine::{Sim, scenario};
+use yew::LocalServerRenderer;
+
+fn finished(id: &str, seed: u64) -> Sim {
+    let mut sim = Sim::new(scenario::builtin(id).unwrap(), seed);
+    sim.run_to_end();
+    sim
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_app_opens_on_the_bad_release_scenario_ready_to_play() {
+    let html = LocalServerRenderer::<App>::new()
+        .hydratable(false)
+        .render()
+        .await;
+    for expected in [
+        "Deploy Dojo",
+        "Bad release caught by a canary",
+        "Tue 14:00:00 UTC",
+        "Business hours",
+        "▶ Play",
+        "3600×",
+        "Canary rollout",
+        "Healthy",
+        "Traffic split",
+        "Error rate by version",
+        "Audit trail",
+        "0 records",
+        r#"id="error-chart""#,
+        r#"role="img""#,
+    ] {
+        assert!(
+            html.contains(expected),
+            "missing {expected:?} in the first screen"
+        );
+    }
+    // Nothing to promote, abort or retry before a rollout exists.
+    for button in ["promote", "abort", "retry"] {
+        let tag_start = html
+            .find(&format!(r#"id="{button}""#))
+            .unwrap_or_else(|| panic!("no #{button}"));
+        let tag = &html[html[..tag_start].rfind('<').unwrap()
+            ..tag_start + html[tag_start..].find('>').unwrap()];
+        assert!(
+            tag.contains("disabled"),
+            "#{button} should start disabled: {tag}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_rollout_panel_explains_a_rollback() {
+    let sim = finished("canary-bad-release", 1);
+    let props = RolloutPanelProps {
+        view: view_model::rollout(&sim),
+        threshold: view_model::threshold_label(&sim),
+    };
+    let html = LocalServerRenderer::<RolloutPanel>::with_props(props)
+        .render()
+        .await;
+    assert!(html.contains("Degraded"));
+    assert!(html.contains("v2 rolled back: all traffic is on v1."));
+    assert!(html.contains("error rate ≤ 5.0 %"));
+    assert!(
+        html.contains(r#"class="step step-done""#),
+        "the 10 % step is done"
+    );
+    assert!(html.contains("Failed"), "the failed measurement is listed");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traffic_and_fleet_show_versions_in_words_not_only_colour() {
+    let sim = finished("canary-good-release", 2);
+    let traffic = LocalServerRenderer::<TrafficSplit>::with_props(TrafficSplitProps {
+        shares: view_model::traffic(&sim),
+    })
+    .render()
+    .await;
+    assert!(traffic.contains("v3 100 %"), "{traffic}");
+    assert!(traffic.contains("Traffic split: v3 100 %"));
+    let fleet = LocalServerRenderer::<FleetView>::with_props(FleetViewProps {
+        instances: view_model::fleet(&sim),
+    })
+    .render()
+    .await;
+    assert_eq!(fleet.matches(r#"data-state="ready""#).count(), 10);
+    assert!(fleet.contains("10 ready · 0 starting · 0 draining"));
+    assert!(fleet.contains(">ready<"), "state is written on each tile");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_audit_log_lists_newest_first_with_the_chain_head() {
+    let sim = finished("canary-bad-release", 3);
+    let head = sim.audit().head().to_string();
+    let props = AuditLogProps {
+        rows: view_model::audit(&sim),
+        head: head.clone(),
+    };
+    let html = LocalServerRenderer::<AuditLog>::with_props(props)
+        .render()
+        .await;
+    assert!(html.contains(&head[..16]));
+    let scaled_down = html.find("ScalingReplicaSet").unwrap();
+    let updated = html.rfind("RolloutUpdated").unwrap();
+    assert!(scaled_down < updated, "newest first");
+    assert!(html.contains("row-danger"), "the abort is highlighted");
+}
+
+#[test]
+fn the_chart_draws_to_svg_with_lines_and_threshold() {
+    use plotters::prelude::*;
+    let sim = finished("canary-bad-release", 1);
+    let data = view_model::chart(&sim);
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (900, 280)).into_drawing_area();
+        deploy_dojo::chart::draw_error_rate_chart(&area, &data).expect("chart draws");
+    }
+    assert!(
+        svg.contains("#1D4ED8") || svg.contains("#1d4ed8"),
+        "v1 line"
+    );
+    assert!(
+        svg.contains("#B45309") || svg.contains("#b45309"),
+        "v2 line"
+    );
+    assert!(svg.contains("gate 5 %"));
+    assert!(svg.contains("rollback"));
+}
