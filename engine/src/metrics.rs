@@ -58,7 +58,9 @@ impl WindowTotals {
 
 /// `part / whole` in basis points (1 bp = 0.01 %), rounded down; zero when `whole` is zero.
 pub fn rate_bp(part: u64, whole: u64) -> u32 {
-    part.saturating_mul(10_000).checked_div(whole).map_or(0, |bp| bp as u32)
+    part.saturating_mul(10_000)
+        .checked_div(whole)
+        .map_or(0, |bp| bp as u32)
 }
 
 /// Formats basis points as a percentage with one decimal, for example `15.2 %`.
