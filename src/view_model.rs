@@ -8,7 +8,7 @@ use engine::analysis::AnalysisPhase;
 use engine::fleet::InstanceState;
 use engine::metrics::percent_label;
 use engine::rollout::CanaryStep;
-use engine::time::duration_label;
+use engine::time::{duration_label, manifest_duration};
 use engine::version::VersionId;
 
 /// Colours that tell versions apart, each at least 4.5:1 against white.
@@ -272,8 +272,17 @@ pub fn rollout(sim: &Sim) -> RolloutView {
         can_abort: status.is_progressing(),
         can_retry: status.canary.is_some() && status.aborted.is_some(),
         canary,
-        set_weight_percent: status.set_weight_percent,
-        actual_weight_percent: status.traffic_weight_percent,
+        // With no canary in flight everything runs on stable, which Argo's dashboard shows as 100/100.
+        set_weight_percent: if status.canary.is_some() {
+            status.set_weight_percent
+        } else {
+            100
+        },
+        actual_weight_percent: if status.canary.is_some() {
+            status.traffic_weight_percent
+        } else {
+            100
+        },
         steps,
         analysis_phase: status
             .analysis
@@ -457,7 +466,7 @@ fn step_label(step: &CanaryStep) -> String {
         CanaryStep::SetWeight { weight_percent } => format!("{weight_percent} %"),
         CanaryStep::Pause {
             duration_s: Some(seconds),
-        } => format!("pause {}", duration_label(u64::from(*seconds))),
+        } => format!("pause {}", manifest_duration(u64::from(*seconds))),
         CanaryStep::Pause { duration_s: None } => "pause until promoted".to_string(),
     }
 }
@@ -506,6 +515,11 @@ mod tests {
         assert_eq!(view.phase, "Healthy");
         assert_eq!(view.banner.map(|b| b.0), Some("success"));
         assert!(view.steps.iter().all(|s| s.state == "done"));
+        assert_eq!(
+            (view.set_weight_percent, view.actual_weight_percent),
+            (100, 100),
+            "steady state reads 100/100"
+        );
         assert_eq!(
             fleet(&sim)
                 .iter()

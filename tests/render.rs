@@ -69,7 +69,7 @@ async fn the_rollout_panel_explains_a_rollback() {
         .await;
     assert!(html.contains("Degraded"));
     assert!(html.contains("v2 rolled back: all traffic is on v1."));
-    assert!(html.contains("error rate ≤ 5.0 %"));
+    assert!(html.contains("≤ 5.0 % errors"));
     assert!(
         html.contains(r#"class="step step-done""#),
         "the 10 % step is done"

@@ -16,7 +16,7 @@ use crate::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
 use crate::metrics::WindowTotals;
-use crate::time::{Tick, duration_label};
+use crate::time::{Tick, duration_label, manifest_duration};
 use crate::version::VersionId;
 
 /// One step of a canary strategy.
@@ -42,7 +42,7 @@ impl CanaryStep {
             CanaryStep::SetWeight { weight_percent } => format!("setWeight: {weight_percent}"),
             CanaryStep::Pause {
                 duration_s: Some(seconds),
-            } => format!("pause: {}", duration_label(u64::from(*seconds))),
+            } => format!("pause: {}", manifest_duration(u64::from(*seconds))),
             CanaryStep::Pause { duration_s: None } => "pause: until promoted".to_string(),
         }
     }

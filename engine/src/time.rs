@@ -154,6 +154,24 @@ pub fn duration_label(seconds: u64) -> String {
     }
 }
 
+/// A duration as a Go/Kubernetes manifest writes it: `30s`, `2m`, `1h5m`, `1h0m30s`.
+pub fn manifest_duration(seconds: u64) -> String {
+    let hours = seconds / 3_600;
+    let minutes = seconds / 60 % 60;
+    let secs = seconds % 60;
+    let mut text = String::new();
+    if hours > 0 {
+        text.push_str(&format!("{hours}h"));
+    }
+    if minutes > 0 || (hours > 0 && secs > 0) {
+        text.push_str(&format!("{minutes}m"));
+    }
+    if secs > 0 || text.is_empty() {
+        text.push_str(&format!("{secs}s"));
+    }
+    text
+}
+
 // Howard Hinnant's proleptic Gregorian algorithms (public domain), in integer arithmetic only.
 fn civil_from_days(days_since_epoch: i64) -> (i32, u8, u8) {
     let z = days_since_epoch + 719_468;
@@ -228,6 +246,22 @@ mod tests {
                 "{}",
                 instant.iso8601()
             );
+        }
+    }
+
+    #[test]
+    fn manifest_durations_use_go_units() {
+        let cases = [
+            (0u64, "0s"),
+            (30, "30s"),
+            (120, "2m"),
+            (150, "2m30s"),
+            (3_600, "1h"),
+            (3_900, "1h5m"),
+            (3_630, "1h0m30s"),
+        ];
+        for (seconds, expected) in cases {
+            assert_eq!(manifest_duration(seconds), expected, "{seconds} s");
         }
     }
 

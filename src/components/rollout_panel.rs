@@ -46,7 +46,7 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
             <dl class="weights">
                 <div><dt>{"Set weight"}</dt><dd id="set-weight">{ format!("{} %", view.set_weight_percent) }</dd></div>
                 <div><dt>{"Actual weight"}</dt><dd id="actual-weight">{ format!("{} %", view.actual_weight_percent) }</dd></div>
-                <div><dt>{"Gate"}</dt><dd>{ props.threshold.as_ref().map_or("none".to_string(), |t| format!("error rate ≤ {t}")) }</dd></div>
+                <div><dt>{"Gate"}</dt><dd>{ props.threshold.as_ref().map_or("none".to_string(), |t| format!("≤ {t} errors")) }</dd></div>
                 <div><dt>{"Analysis"}</dt><dd id="analysis-phase">{ view.analysis_phase.clone().unwrap_or_else(|| "not started".to_string()) }</dd></div>
             </dl>
             if !view.measurements.is_empty() {
