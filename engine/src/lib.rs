@@ -30,7 +30,9 @@
 pub mod analysis;
 pub mod audit;
 pub mod command;
+pub mod fault;
 pub mod fleet;
+pub mod latency;
 pub mod metrics;
 pub mod prng;
 pub mod report;
@@ -38,6 +40,7 @@ pub mod rollout;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod traffic;
 pub mod version;
 
 pub use command::{Command, CommandError, TimedCommand};

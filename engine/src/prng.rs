@@ -18,6 +18,77 @@ pub enum Stream {
     Latency = 3,
     /// Instance start-up jitter.
     Startup = 4,
+    /// Which users a request comes from.
+    Users = 5,
+    /// Fault parameters drawn at injection.
+    Faults = 6,
+    /// Swarm-test world generation.
+    Swarm = 7,
+}
+
+/// A counter-based draw: 64 random bits that depend only on the seed, the stream and two keys
+/// (typically an entity id and a simulated second).
+///
+/// Unlike a sequential generator, any second's draw can be computed on its own, so skipping or
+/// batching seconds can never shift the randomness of the seconds after them.
+pub fn keyed_u64(seed: u64, stream: Stream, key_a: u64, key_b: u64) -> u64 {
+    let stream_salt = mix64((stream as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+    let first = mix64(seed ^ stream_salt);
+    let second = mix64(first ^ key_a.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    mix64(second ^ key_b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+}
+
+/// An approximately standard normal deviate from 64 random bits: the Irwin-Hall sum of four
+/// 16-bit uniforms, rescaled. Cheap, bounded to ±3.46 and identical on every target.
+pub fn approx_normal(bits: u64) -> f64 {
+    let sum = (bits & 0xFFFF) + ((bits >> 16) & 0xFFFF) + ((bits >> 32) & 0xFFFF) + (bits >> 48);
+    // The sum of four uniforms on [0, 1) has mean 2 and variance 1/3.
+    let uniform_sum = sum as f64 / 65_536.0;
+    (uniform_sum - 2.0) * 1.732_050_807_568_877_2
+}
+
+/// A uniform float in `[0, 1)` from 64 random bits.
+pub fn unit_from(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The number of successes in `trials` trials of probability `probability` from one keyed draw:
+/// exact (inverse transform) for small expectations, a normal approximation with stochastic
+/// rounding above ten, always within `0..=trials`.
+pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
+    if trials == 0 || probability <= 0.0 {
+        return 0;
+    }
+    if probability >= 1.0 {
+        return trials;
+    }
+    let n = f64::from(trials);
+    let mean = n * probability;
+    if mean < 10.0 {
+        // Exact inverse transform: walk the binomial CDF until it passes a uniform draw.
+        let target = unit_from(bits);
+        let odds = probability / (1.0 - probability);
+        let mut mass = libm::pow(1.0 - probability, n);
+        let mut cumulative = mass;
+        let mut successes = 0u32;
+        while cumulative <= target && successes < trials {
+            mass *= f64::from(trials - successes) / f64::from(successes + 1) * odds;
+            successes += 1;
+            cumulative += mass;
+        }
+        return successes;
+    }
+    let deviation = libm::sqrt(mean * (1.0 - probability));
+    let draw = mean + deviation * approx_normal(bits);
+    // Stochastic rounding keeps the expectation exact.
+    let fraction = unit_from(bits.rotate_left(29));
+    let whole = libm::floor(draw);
+    let rounded = if draw - whole > fraction {
+        whole + 1.0
+    } else {
+        whole
+    };
+    rounded.clamp(0.0, n) as u32
 }
 
 /// A seeded pseudo-random generator (SplitMix64).
@@ -145,6 +216,65 @@ mod tests {
         let mut errors_again = Prng::substream(7, Stream::Errors);
         assert_eq!(errors_again.next_u64(), errors_first);
         assert_ne!(Prng::substream(7, Stream::Traffic).next_u64(), errors_first);
+    }
+
+    #[test]
+    fn keyed_draws_depend_on_every_key() {
+        let base = keyed_u64(1, Stream::Traffic, 2, 3);
+        assert_eq!(
+            base,
+            keyed_u64(1, Stream::Traffic, 2, 3),
+            "pure function of its inputs"
+        );
+        for other in [
+            keyed_u64(2, Stream::Traffic, 2, 3),
+            keyed_u64(1, Stream::Errors, 2, 3),
+            keyed_u64(1, Stream::Traffic, 3, 3),
+            keyed_u64(1, Stream::Traffic, 2, 4),
+            keyed_u64(1, Stream::Traffic, 3, 2),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
+
+    #[test]
+    fn approx_normal_has_unit_variance() {
+        let draws: Vec<f64> = (0..20_000u64)
+            .map(|i| approx_normal(keyed_u64(5, Stream::Latency, i, 0)))
+            .collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let variance =
+            draws.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / draws.len() as f64;
+        assert!(mean.abs() < 0.03, "mean {mean} (seed 5)");
+        assert!(
+            (variance - 1.0).abs() < 0.05,
+            "variance {variance} (seed 5)"
+        );
+    }
+
+    #[test]
+    fn approx_binomial_keeps_its_expectation() {
+        // (trials, probability): small expectations must not round to zero.
+        for (trials, probability) in [(1_000u32, 0.004f64), (50, 0.15), (200, 0.5), (10, 0.01)] {
+            let runs = 20_000u64;
+            let total: u64 = (0..runs)
+                .map(|i| {
+                    u64::from(approx_binomial(
+                        trials,
+                        probability,
+                        keyed_u64(9, Stream::Errors, i, 1),
+                    ))
+                })
+                .sum();
+            let expected = f64::from(trials) * probability * runs as f64;
+            let relative_error = (total as f64 - expected).abs() / expected;
+            assert!(
+                relative_error < 0.03,
+                "binomial({trials}, {probability}) mean off by {relative_error} (seed 9)"
+            );
+        }
+        assert_eq!(approx_binomial(100, 1.0, 7), 100);
+        assert_eq!(approx_binomial(100, 0.0, 7), 0);
     }
 
     #[test]

@@ -1,0 +1,181 @@
+//! Request latency as histograms on fixed logarithmic buckets.
+//!
+//! Each version has a template: the share of its requests in each bucket when unloaded, from a
+//! log-normal distribution. Load and faults multiply latency, which on a logarithmic scale is a
+//! shift by whole buckets, so a second's latency is (request count, shift) and its percentiles
+//! are O(1). Windows merge histograms; nothing is ever sorted.
+
+use serde::{Deserialize, Serialize};
+
+/// Buckets per doubling of latency: bucket bounds are 2^(i/8) ms, about 9 % apart.
+pub const BUCKETS_PER_DOUBLING: i32 = 8;
+/// Number of buckets: 1 ms to 2^17 ms (about 131 s).
+pub const BUCKET_COUNT: usize = 137;
+
+/// The upper bound of bucket `index` in milliseconds, rounded to a whole millisecond.
+pub fn bucket_upper_ms(index: i32) -> u32 {
+    let index = index.clamp(0, BUCKET_COUNT as i32 - 1);
+    libm::round(libm::exp2(
+        f64::from(index) / f64::from(BUCKETS_PER_DOUBLING),
+    )) as u32
+}
+
+/// The bucket shift that multiplies latency by `factor` (1.0 = no shift).
+pub fn shift_for_factor(factor: f64) -> i32 {
+    if factor <= 1.0 {
+        return 0;
+    }
+    libm::round(libm::log2(factor) * f64::from(BUCKETS_PER_DOUBLING)) as i32
+}
+
+/// The latency shape of one version with no load: bucket shares and precomputed percentiles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencyTemplate {
+    /// Share of requests per bucket, summing to one.
+    pub shares: Vec<f64>,
+    /// Bucket index of the 50th, 95th and 99th percentiles.
+    pub quantile_buckets: [i32; 3],
+}
+
+impl LatencyTemplate {
+    /// A log-normal latency distribution with the given median and sigma (of the natural log).
+    pub fn log_normal(median_ms: u32, sigma: f64) -> LatencyTemplate {
+        let ln_median = libm::log(f64::from(median_ms.max(1)));
+        let sigma = sigma.max(0.01);
+        let cdf = |upper_ms: f64| {
+            0.5 * (1.0
+                + libm::erf(
+                    (libm::log(upper_ms) - ln_median) / (sigma * core::f64::consts::SQRT_2),
+                ))
+        };
+        let mut shares = Vec::with_capacity(BUCKET_COUNT);
+        let mut below = 0.0;
+        for index in 0..BUCKET_COUNT as i32 {
+            let upper = libm::exp2(f64::from(index) / f64::from(BUCKETS_PER_DOUBLING));
+            let cumulative = if index == BUCKET_COUNT as i32 - 1 {
+                1.0
+            } else {
+                cdf(upper)
+            };
+            shares.push((cumulative - below).max(0.0));
+            below = cumulative;
+        }
+        let quantile_buckets = [
+            quantile_bucket(&shares, 0.50),
+            quantile_bucket(&shares, 0.95),
+            quantile_bucket(&shares, 0.99),
+        ];
+        LatencyTemplate {
+            shares,
+            quantile_buckets,
+        }
+    }
+
+    /// p50, p95 and p99 in milliseconds when shifted by `shift` buckets.
+    pub fn percentiles_ms(&self, shift: i32) -> [u32; 3] {
+        self.quantile_buckets
+            .map(|bucket| bucket_upper_ms(bucket + shift))
+    }
+}
+
+/// The bucket holding quantile `q` of a histogram of shares or counts.
+fn quantile_bucket(weights: &[f64], q: f64) -> i32 {
+    let total: f64 = weights.iter().sum();
+    let mut seen = 0.0;
+    for (index, weight) in weights.iter().enumerate() {
+        seen += weight;
+        if seen >= q * total {
+            return index as i32;
+        }
+    }
+    weights.len() as i32 - 1
+}
+
+/// A mixture of shifted templates: what a window of seconds looked like.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LatencyHistogram {
+    counts: Vec<f64>,
+}
+
+impl LatencyHistogram {
+    /// Adds `requests` requests shaped like `template` shifted by `shift` buckets.
+    pub fn add(&mut self, template: &LatencyTemplate, shift: i32, requests: u32) {
+        if requests == 0 {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![0.0; BUCKET_COUNT];
+        }
+        let last = BUCKET_COUNT as i32 - 1;
+        for (index, share) in template.shares.iter().enumerate() {
+            if *share > 0.0 {
+                let target = (index as i32 + shift).clamp(0, last) as usize;
+                self.counts[target] += share * f64::from(requests);
+            }
+        }
+    }
+
+    /// The latency at quantile `q` (0 to 1) in milliseconds, `None` when empty.
+    pub fn quantile_ms(&self, q: f64) -> Option<u32> {
+        if self.counts.iter().sum::<f64>() <= 0.0 {
+            return None;
+        }
+        Some(bucket_upper_ms(quantile_bucket(&self.counts, q)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_normal_percentiles_match_the_closed_form() {
+        // For a log-normal, p95 = median × e^(1.645 σ) and p99 = median × e^(2.326 σ).
+        for (median_ms, sigma) in [(120u32, 0.45f64), (40, 0.3), (800, 0.8)] {
+            let template = LatencyTemplate::log_normal(median_ms, sigma);
+            let [p50, p95, p99] = template.percentiles_ms(0);
+            let expected = [
+                f64::from(median_ms),
+                f64::from(median_ms) * libm::exp(1.644_854 * sigma),
+                f64::from(median_ms) * libm::exp(2.326_348 * sigma),
+            ];
+            for (actual, expected) in [p50, p95, p99].iter().zip(expected) {
+                let ratio = f64::from(*actual) / expected;
+                // One bucket is 9 % wide and a percentile reads the bucket's upper bound.
+                assert!(
+                    (0.99..1.10).contains(&ratio),
+                    "median {median_ms} σ {sigma}: {actual} ms vs {expected:.0} ms"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shifting_multiplies_latency() {
+        let template = LatencyTemplate::log_normal(100, 0.4);
+        let unshifted = template.percentiles_ms(0)[1];
+        let doubled = template.percentiles_ms(shift_for_factor(2.0))[1];
+        let ratio = f64::from(doubled) / f64::from(unshifted);
+        assert!((1.9..2.1).contains(&ratio), "×2 shift gave ratio {ratio}");
+        assert_eq!(shift_for_factor(1.0), 0);
+        assert_eq!(
+            shift_for_factor(0.5),
+            0,
+            "load never makes a service faster than unloaded"
+        );
+    }
+
+    #[test]
+    fn a_window_mixes_its_seconds() {
+        let template = LatencyTemplate::log_normal(100, 0.3);
+        let mut window = LatencyHistogram::default();
+        assert_eq!(window.quantile_ms(0.95), None);
+        // 90 % of requests fast, 10 % ten times slower: p95 lands among the slow ones.
+        window.add(&template, 0, 900);
+        window.add(&template, shift_for_factor(10.0), 100);
+        let p50 = window.quantile_ms(0.50).unwrap();
+        let p95 = window.quantile_ms(0.95).unwrap();
+        assert!(p50 < 130, "p50 {p50}");
+        assert!(p95 > 700, "p95 {p95}");
+    }
+}
