@@ -5,7 +5,6 @@
 
 use engine::Sim;
 use engine::analysis::AnalysisPhase;
-use engine::fleet::InstanceState;
 use engine::metrics::percent_label;
 use engine::rollout::CanaryStep;
 use engine::time::{duration_label, manifest_duration};
@@ -94,7 +93,7 @@ pub struct InstanceView {
     pub version: String,
     /// Version colour.
     pub colour: &'static str,
-    /// `ready`, `starting` or `draining`.
+    /// `pending`, `starting`, `ready`, `crash-looping` or `draining`.
     pub state: &'static str,
 }
 
@@ -302,11 +301,7 @@ pub fn fleet(sim: &Sim) -> Vec<InstanceView> {
             name: instance.name.clone(),
             version: sim.scenario().profile(instance.version).name.clone(),
             colour: version_colour(instance.version),
-            state: match instance.state {
-                InstanceState::Starting { .. } => "starting",
-                InstanceState::Ready => "ready",
-                InstanceState::Draining { .. } => "draining",
-            },
+            state: instance.state.label(),
         })
         .collect()
 }
@@ -332,7 +327,7 @@ pub fn chart(sim: &Sim) -> ChartData {
     let x_start = now.saturating_sub(CHART_WINDOW_S) as f64;
     let mut series = Vec::new();
     let mut y_max_percent: f64 = 20.0;
-    for (version, cohort) in sim.metrics().all() {
+    for (version, cohort) in sim.metrics().cohorts_of(sim.target()) {
         let samples: Vec<_> = cohort
             .samples()
             .iter()

@@ -262,6 +262,7 @@ mod tests {
             requests,
             errors,
             seconds_covered: 60,
+            seconds_without_data: 0,
         }
     }
 

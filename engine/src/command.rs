@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
+use crate::fault::{FaultKind, FaultTarget};
 use crate::time::Tick;
 
 /// An instruction to the simulation, from a person or from a scenario's script.
@@ -22,6 +23,20 @@ pub enum Command {
     Abort,
     /// Start an aborted rollout again from its first step (`retry rollout`).
     Retry,
+    /// Inject a fault now.
+    InjectFault {
+        /// What goes wrong.
+        fault: FaultKind,
+        /// Where.
+        target: FaultTarget,
+        /// How long; `None` lasts until cleared.
+        duration_s: Option<u32>,
+    },
+    /// End an active fault (its number in the run's fault list).
+    ClearFault {
+        /// The fault's number, from zero.
+        fault_id: u32,
+    },
 }
 
 impl Command {
@@ -33,6 +48,10 @@ impl Command {
             Command::PromoteFull => "promote full".to_string(),
             Command::Abort => "abort".to_string(),
             Command::Retry => "retry".to_string(),
+            Command::InjectFault { fault, target, .. } => {
+                format!("inject {} in {}", fault.id(), target.environment)
+            }
+            Command::ClearFault { fault_id } => format!("clear fault #{fault_id}"),
         }
     }
 }

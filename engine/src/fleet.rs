@@ -1,91 +1,232 @@
-//! The instances of one service and their lifecycle.
+//! The instances of one service and their lifecycle, with Kubernetes' probe and restart rules.
 //!
-//! An instance is scheduled, starts (its version's start-up time plus the wait for the next
-//! readiness probe), becomes ready and takes traffic, and when scaled down drains its
-//! connections before it terminates. The fleet converges on the desired count per version, the
-//! way a ReplicaSet controller does.
+//! An instance is scheduled into a zone, starts (its version's start-up time), becomes ready at
+//! the first readiness probe after start-up, and when scaled down drains its connections before
+//! it terminates. A process that exits at start-up is restarted with Kubernetes' back-off
+//! (10 s doubling to 5 min: CrashLoopBackOff); one that exceeds its memory limit is OOM-killed
+//! and restarted. Nothing schedules into a zone that is down; with every zone down, new
+//! instances stay Pending.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::prng::Prng;
+use crate::prng::{Stream, keyed_u64, unit_from};
 use crate::time::Tick;
 use crate::version::{VersionId, VersionProfile};
 
-/// Kubernetes' default readiness probe period.
-pub const READINESS_PERIOD_S: u32 = 10;
-/// How long a terminating instance keeps finishing in-flight requests.
+/// Connection draining of a graceful shutdown.
 pub const DRAIN_S: u32 = 15;
+/// Kubernetes' default `terminationGracePeriodSeconds`: how long a hung stop script runs.
+pub const TERMINATION_GRACE_S: u32 = 30;
+/// Kubernetes' restart back-off: 10 s, doubling per restart, capped at 5 minutes.
+pub const RESTART_BACKOFF_BASE_S: u32 = 10;
+/// The cap of the restart back-off.
+pub const RESTART_BACKOFF_MAX_S: u32 = 300;
+/// Memory of a healthy instance.
+pub const BASE_MEMORY_MIB: u32 = 200;
+/// The container memory limit; above it the kernel OOM-kills the process.
+pub const MEMORY_LIMIT_MIB: u32 = 512;
+
+/// Probe settings, with Kubernetes' defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probes {
+    /// `periodSeconds`: time between probes.
+    pub period_s: u32,
+    /// `timeoutSeconds`.
+    pub timeout_s: u32,
+    /// `successThreshold`: passes in a row to count as ready.
+    pub success_threshold: u32,
+    /// `failureThreshold`: failures in a row to count as failed.
+    pub failure_threshold: u32,
+    /// `initialDelaySeconds`.
+    pub initial_delay_s: u32,
+}
+
+impl Default for Probes {
+    fn default() -> Probes {
+        Probes {
+            period_s: 10,
+            timeout_s: 1,
+            success_threshold: 1,
+            failure_threshold: 3,
+            initial_delay_s: 0,
+        }
+    }
+}
+
+impl Probes {
+    /// Seconds from container start to ready, for a process that listens after `startup_s`:
+    /// the first probe at or after start-up passes, then `successThreshold − 1` more.
+    pub fn seconds_to_ready(&self, startup_s: u32) -> u32 {
+        let period = self.period_s.max(1);
+        let first_passing = if startup_s <= self.initial_delay_s {
+            self.initial_delay_s
+        } else {
+            self.initial_delay_s + (startup_s - self.initial_delay_s).div_ceil(period) * period
+        };
+        first_passing + (self.success_threshold.max(1) - 1) * period
+    }
+}
+
+/// The restart back-off after `restarts` restarts.
+pub fn restart_backoff_s(restarts: u32) -> u32 {
+    RESTART_BACKOFF_BASE_S
+        .saturating_mul(1u32 << restarts.min(5))
+        .min(RESTART_BACKOFF_MAX_S)
+}
 
 /// Where an instance is in its lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum InstanceState {
-    /// Scheduled and starting; the readiness probe first passes at `ready_at`.
+    /// Cannot be scheduled: every zone is down.
+    Pending,
+    /// Starting; its process listens at `up_at`, and readiness is first checked at `ready_at`.
     Starting {
-        /// The tick at which the readiness probe first passes.
+        /// When the process has finished starting.
+        up_at: Tick,
+        /// When the readiness probe first passes (if the version is healthy).
         ready_at: Tick,
     },
     /// Passing its readiness probe and receiving traffic.
     Ready,
+    /// Exited; waiting out the restart back-off.
+    CrashLoopBackOff {
+        /// When the container is started again.
+        restart_at: Tick,
+    },
     /// Out of the load balancer, finishing in-flight requests until `terminate_at`.
     Draining {
-        /// The tick at which the process exits.
+        /// When the process exits.
         terminate_at: Tick,
     },
+}
+
+impl InstanceState {
+    /// The state's name as the UI shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            InstanceState::Pending => "pending",
+            InstanceState::Starting { .. } => "starting",
+            InstanceState::Ready => "ready",
+            InstanceState::CrashLoopBackOff { .. } => "crash-looping",
+            InstanceState::Draining { .. } => "draining",
+        }
+    }
 }
 
 /// One running copy of a service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
-    /// Unique within the run, never reused.
+    /// Unique within the service, never reused.
     pub id: u32,
     /// Kubernetes-style pod name, for example `checkout-v2-7`.
     pub name: String,
     /// The version it runs.
     pub version: VersionId,
+    /// The zone it runs in (index into the environment's zones).
+    pub zone: u32,
     /// Its lifecycle state.
     pub state: InstanceState,
+    /// Container restarts so far.
+    pub restarts: u32,
+    /// Resident memory, in KiB (integer so leaks accumulate exactly).
+    pub memory_kib: u32,
 }
 
 /// How many instances of one version are in each state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceCounts {
+    /// Not schedulable.
+    pub pending: u32,
     /// Starting, not yet ready.
     pub starting: u32,
     /// Ready and taking traffic.
     pub ready: u32,
+    /// Waiting to restart after a crash.
+    pub crash_looping: u32,
     /// Draining before termination.
     pub draining: u32,
+}
+
+/// Conditions imposed by active faults on one service's fleet this second.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FleetConditions {
+    /// Versions whose processes exit right after start-up.
+    pub crash_on_start: Vec<VersionId>,
+    /// Versions whose readiness probe never passes.
+    pub never_ready: Vec<VersionId>,
+    /// Versions leaking memory, with KiB per second.
+    pub leaking: Vec<(VersionId, u32)>,
+    /// Zones that are down.
+    pub zones_down: Vec<u32>,
+    /// Stop scripts hang: termination takes the grace period and drops in-flight requests.
+    pub broken_stop_script: bool,
+}
+
+impl FleetConditions {
+    /// True when no fault touches the fleet.
+    pub fn is_clear(&self) -> bool {
+        self.crash_on_start.is_empty()
+            && self.never_ready.is_empty()
+            && self.leaking.is_empty()
+            && self.zones_down.is_empty()
+            && !self.broken_stop_script
+    }
+}
+
+/// What happened in one reconciliation, for metrics and the audit log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FleetChanges {
+    /// Instances that terminated with a hung stop script, dropping in-flight requests.
+    pub hard_terminations: u32,
+    /// Containers that crashed at start-up.
+    pub crashes: u32,
+    /// Containers OOM-killed.
+    pub oom_kills: u32,
 }
 
 /// All instances of one service.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fleet {
     service: String,
+    service_key: u64,
+    zone_count: u32,
+    probes: Probes,
     instances: Vec<Instance>,
     desired: BTreeMap<VersionId, u32>,
+    counts: BTreeMap<VersionId, InstanceCounts>,
     next_instance_id: u32,
+    /// True when every instance is ready and counts match the desired ones.
+    settled: bool,
 }
 
 impl Fleet {
-    /// A fleet of `replicas` ready instances of `version`, as found at the start of a run.
+    /// A fleet of `replicas` ready instances of `version`, spread over `zone_count` zones.
     pub fn new_ready(
         service: &str,
+        service_key: u64,
+        zone_count: u32,
+        probes: Probes,
         profiles: &[VersionProfile],
         version: VersionId,
         replicas: u32,
     ) -> Fleet {
         let mut fleet = Fleet {
             service: service.to_string(),
+            service_key,
+            zone_count: zone_count.max(1),
+            probes,
             ..Fleet::default()
         };
-        for _ in 0..replicas {
-            let instance = fleet.new_instance(profiles, version, InstanceState::Ready);
+        for index in 0..replicas {
+            let mut instance = fleet.new_instance(profiles, version, InstanceState::Ready);
+            instance.zone = index % fleet.zone_count;
             fleet.instances.push(instance);
         }
         fleet.desired.insert(version, replicas);
+        fleet.recount();
         fleet
     }
 
@@ -96,7 +237,10 @@ impl Fleet {
 
     /// Sets how many instances of `version` should exist (draining ones do not count).
     pub fn set_desired(&mut self, version: VersionId, replicas: u32) {
-        self.desired.insert(version, replicas);
+        let previous = self.desired.insert(version, replicas);
+        if previous != Some(replicas) {
+            self.settled = false;
+        }
     }
 
     /// The desired replica count of `version`.
@@ -106,56 +250,204 @@ impl Fleet {
 
     /// Counts per state for `version`.
     pub fn counts(&self, version: VersionId) -> InstanceCounts {
-        let mut counts = InstanceCounts::default();
-        for instance in self.instances.iter().filter(|i| i.version == version) {
-            match instance.state {
-                InstanceState::Starting { .. } => counts.starting += 1,
-                InstanceState::Ready => counts.ready += 1,
-                InstanceState::Draining { .. } => counts.draining += 1,
-            }
-        }
-        counts
+        self.counts.get(&version).copied().unwrap_or_default()
     }
 
-    /// True while any instance is starting or draining.
+    /// Ready instances of every version.
+    pub fn ready_total(&self) -> u32 {
+        self.counts.values().map(|c| c.ready).sum()
+    }
+
+    /// True while any instance is not ready or counts differ from the desired ones.
     pub fn is_converging(&self) -> bool {
-        self.instances
+        !self.settled
+    }
+
+    /// Mean memory pressure of `version`'s ready instances: 0 at base memory, 1 at the limit.
+    pub fn memory_pressure(&self, version: VersionId) -> f64 {
+        let (sum, count) = self
+            .instances
             .iter()
-            .any(|i| i.state != InstanceState::Ready)
+            .filter(|i| i.version == version && i.state == InstanceState::Ready)
+            .fold((0u64, 0u64), |(sum, count), i| {
+                (sum + u64::from(i.memory_kib), count + 1)
+            });
+        if count == 0 {
+            return 0.0;
+        }
+        let mean_mib = sum as f64 / count as f64 / 1_024.0;
+        ((mean_mib - f64::from(BASE_MEMORY_MIB)) / f64::from(MEMORY_LIMIT_MIB - BASE_MEMORY_MIB))
+            .clamp(0.0, 1.0)
+    }
+
+    /// Removes up to `count` instances at once, newest ready first (a node or pods lost).
+    pub fn lose_instances(&mut self, count: u32) -> u32 {
+        let mut lost = 0;
+        while lost < count {
+            let Some(position) = self
+                .instances
+                .iter()
+                .rposition(|i| !matches!(i.state, InstanceState::Draining { .. }))
+            else {
+                break;
+            };
+            self.instances.remove(position);
+            lost += 1;
+        }
+        self.after_change();
+        lost
+    }
+
+    /// Removes every instance in `zone` at once.
+    pub fn lose_zone(&mut self, zone: u32) -> u32 {
+        let before = self.instances.len();
+        self.instances.retain(|i| i.zone != zone);
+        self.after_change();
+        (before - self.instances.len()) as u32
+    }
+
+    /// Removes every instance at once.
+    pub fn lose_all(&mut self) -> u32 {
+        let lost = self.instances.len() as u32;
+        self.instances.clear();
+        self.after_change();
+        lost
     }
 
     /// Advances lifecycles to `now` and converges on the desired counts.
     ///
-    /// Order matters for determinism and is fixed: terminations, then readiness, then scale-down,
-    /// then scale-up, each in instance order.
-    pub fn reconcile(&mut self, now: Tick, profiles: &[VersionProfile], startup_prng: &mut Prng) {
-        self.instances.retain(|instance| {
-            !matches!(instance.state, InstanceState::Draining { terminate_at } if terminate_at <= now)
+    /// The order is fixed for determinism: terminations, then start-up outcomes and restarts,
+    /// then memory, then scheduling of pending instances, then scale-down, then scale-up, each
+    /// in instance order.
+    pub fn reconcile(
+        &mut self,
+        now: Tick,
+        seed: u64,
+        profiles: &[VersionProfile],
+        conditions: &FleetConditions,
+    ) -> FleetChanges {
+        let mut changes = FleetChanges::default();
+        if self.settled && conditions.is_clear() {
+            return changes;
+        }
+        let before = self.instances.clone();
+        let broken_stop_script = conditions.broken_stop_script;
+        self.instances.retain(|instance| match instance.state {
+            InstanceState::Draining { terminate_at } if terminate_at <= now => {
+                if broken_stop_script {
+                    changes.hard_terminations += 1;
+                }
+                false
+            }
+            _ => true,
         });
+        let probes = self.probes;
         for instance in &mut self.instances {
-            if let InstanceState::Starting { ready_at } = instance.state
-                && ready_at <= now
+            match instance.state {
+                InstanceState::Starting { up_at, ready_at } => {
+                    if conditions.crash_on_start.contains(&instance.version) && now >= up_at {
+                        instance.state = InstanceState::CrashLoopBackOff {
+                            restart_at: now.plus_s(u64::from(restart_backoff_s(instance.restarts))),
+                        };
+                        instance.restarts += 1;
+                        changes.crashes += 1;
+                    } else if now >= ready_at && !conditions.never_ready.contains(&instance.version)
+                    {
+                        instance.state = InstanceState::Ready;
+                    }
+                }
+                InstanceState::CrashLoopBackOff { restart_at } if now >= restart_at => {
+                    let startup_s = profiles[instance.version.0 as usize].startup_s;
+                    instance.state = starting_state(now, startup_s, &probes);
+                }
+                InstanceState::Ready => {
+                    if let Some((_, kib_per_s)) = conditions
+                        .leaking
+                        .iter()
+                        .find(|(v, _)| *v == instance.version)
+                    {
+                        instance.memory_kib = instance.memory_kib.saturating_add(*kib_per_s);
+                        if instance.memory_kib >= MEMORY_LIMIT_MIB * 1_024 {
+                            // OOMKilled: the kubelet restarts the container in place.
+                            instance.restarts += 1;
+                            instance.memory_kib = BASE_MEMORY_MIB * 1_024;
+                            let startup_s = profiles[instance.version.0 as usize].startup_s;
+                            instance.state = starting_state(now, startup_s, &probes);
+                            changes.oom_kills += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for index in 0..self.instances.len() {
+            if self.instances[index].state == InstanceState::Pending
+                && let Some(zone) =
+                    self.pick_zone(self.instances[index].version, &conditions.zones_down)
             {
-                instance.state = InstanceState::Ready;
+                let startup_s = self.startup_s(seed, profiles, self.instances[index].id);
+                self.instances[index].zone = zone;
+                self.instances[index].state = starting_state(now, startup_s, &probes);
             }
         }
         let desired: Vec<(VersionId, u32)> = self.desired.iter().map(|(v, n)| (*v, *n)).collect();
         for (version, wanted) in desired {
             let live = self.live_count(version);
             if live > wanted {
-                self.scale_down(version, live - wanted, now);
+                self.scale_down(version, live - wanted, now, broken_stop_script);
             } else {
                 for _ in live..wanted {
-                    let jitter_s = startup_prng.below(u64::from(READINESS_PERIOD_S));
-                    let startup_s = u64::from(profiles[version.0 as usize].startup_s);
-                    let state = InstanceState::Starting {
-                        ready_at: now.plus_s(startup_s + jitter_s + 1),
-                    };
-                    let instance = self.new_instance(profiles, version, state);
+                    let mut instance = self.new_instance(profiles, version, InstanceState::Pending);
+                    if let Some(zone) = self.pick_zone(version, &conditions.zones_down) {
+                        let startup_s = self.startup_s(seed, profiles, instance.id);
+                        instance.zone = zone;
+                        instance.state = starting_state(now, startup_s, &probes);
+                    }
                     self.instances.push(instance);
                 }
             }
         }
+        if self.instances != before {
+            self.after_change();
+        } else {
+            self.settled = self.compute_settled();
+        }
+        changes
+    }
+
+    fn startup_s(&self, seed: u64, profiles: &[VersionProfile], instance_id: u32) -> u32 {
+        let instance = self.instances.iter().find(|i| i.id == instance_id);
+        let version = instance.map_or(VersionId(0), |i| i.version);
+        let base = profiles[version.0 as usize].startup_s;
+        // ±10 % per instance, keyed so it does not depend on what else was drawn this second.
+        let jitter = unit_from(keyed_u64(
+            seed,
+            Stream::Startup,
+            self.service_key,
+            u64::from(instance_id),
+        )) * 0.2
+            - 0.1;
+        libm::round(f64::from(base) * (1.0 + jitter)).max(1.0) as u32
+    }
+
+    fn pick_zone(&self, version: VersionId, zones_down: &[u32]) -> Option<u32> {
+        // The zone with the fewest instances of this version, ties to the lowest index:
+        // Kubernetes' topology spread in its simplest form.
+        (0..self.zone_count)
+            .filter(|zone| !zones_down.contains(zone))
+            .min_by_key(|zone| {
+                self.instances
+                    .iter()
+                    .filter(|i| {
+                        i.version == version
+                            && i.zone == *zone
+                            && !matches!(
+                                i.state,
+                                InstanceState::Draining { .. } | InstanceState::Pending
+                            )
+                    })
+                    .count()
+            })
     }
 
     fn live_count(&self, version: VersionId) -> u32 {
@@ -165,11 +457,22 @@ impl Fleet {
             .count() as u32
     }
 
-    /// Removes `surplus` instances of `version`: ones still starting first, then the newest ready
-    /// ones, as a ReplicaSet controller prefers to delete pods that are not yet ready.
-    fn scale_down(&mut self, version: VersionId, surplus: u32, now: Tick) {
+    /// Removes `surplus` instances of `version`: pending and not-ready ones first, then the
+    /// newest ready ones, as a ReplicaSet controller prefers.
+    fn scale_down(
+        &mut self,
+        version: VersionId,
+        surplus: u32,
+        now: Tick,
+        broken_stop_script: bool,
+    ) {
         let mut remaining = surplus;
-        for pass_starting in [true, false] {
+        let grace_s = if broken_stop_script {
+            TERMINATION_GRACE_S
+        } else {
+            DRAIN_S
+        };
+        for pass_not_ready in [true, false] {
             for instance in self.instances.iter_mut().rev() {
                 if remaining == 0 {
                     return;
@@ -178,13 +481,15 @@ impl Fleet {
                     continue;
                 }
                 let matches_pass = match instance.state {
-                    InstanceState::Starting { .. } => pass_starting,
-                    InstanceState::Ready => !pass_starting,
+                    InstanceState::Pending
+                    | InstanceState::Starting { .. }
+                    | InstanceState::CrashLoopBackOff { .. } => pass_not_ready,
+                    InstanceState::Ready => !pass_not_ready,
                     InstanceState::Draining { .. } => false,
                 };
                 if matches_pass {
                     instance.state = InstanceState::Draining {
-                        terminate_at: now.plus_s(u64::from(DRAIN_S)),
+                        terminate_at: now.plus_s(u64::from(grace_s)),
                     };
                     remaining -= 1;
                 }
@@ -207,7 +512,264 @@ impl Fleet {
                 self.service, profiles[version.0 as usize].name, id
             ),
             version,
+            zone: 0,
             state,
+            restarts: 0,
+            memory_kib: BASE_MEMORY_MIB * 1_024,
         }
+    }
+
+    fn after_change(&mut self) {
+        self.recount();
+        self.settled = self.compute_settled();
+    }
+
+    fn recount(&mut self) {
+        let mut counts: BTreeMap<VersionId, InstanceCounts> = self
+            .desired
+            .keys()
+            .map(|v| (*v, InstanceCounts::default()))
+            .collect();
+        for instance in &self.instances {
+            let entry = counts.entry(instance.version).or_default();
+            match instance.state {
+                InstanceState::Pending => entry.pending += 1,
+                InstanceState::Starting { .. } => entry.starting += 1,
+                InstanceState::Ready => entry.ready += 1,
+                InstanceState::CrashLoopBackOff { .. } => entry.crash_looping += 1,
+                InstanceState::Draining { .. } => entry.draining += 1,
+            }
+        }
+        self.counts = counts;
+    }
+
+    fn compute_settled(&self) -> bool {
+        self.instances
+            .iter()
+            .all(|i| i.state == InstanceState::Ready)
+            && self
+                .desired
+                .iter()
+                .all(|(v, n)| self.counts(*v).ready == *n)
+    }
+}
+
+fn starting_state(now: Tick, startup_s: u32, probes: &Probes) -> InstanceState {
+    InstanceState::Starting {
+        up_at: now.plus_s(u64::from(startup_s)),
+        ready_at: now.plus_s(u64::from(probes.seconds_to_ready(startup_s))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profiles() -> Vec<VersionProfile> {
+        vec![
+            VersionProfile::healthy("v1", 20),
+            VersionProfile::healthy("v2", 20),
+        ]
+    }
+
+    fn run(fleet: &mut Fleet, from: u64, to: u64, conditions: &FleetConditions) -> FleetChanges {
+        let mut total = FleetChanges::default();
+        for tick in from..to {
+            let changes = fleet.reconcile(Tick(tick), 1, &profiles(), conditions);
+            total.crashes += changes.crashes;
+            total.oom_kills += changes.oom_kills;
+            total.hard_terminations += changes.hard_terminations;
+        }
+        total
+    }
+
+    #[test]
+    fn readiness_waits_for_the_first_probe_after_start_up() {
+        // (start-up s, probes, seconds to ready): probes every period from the initial delay.
+        let defaults = Probes::default();
+        let cases = [
+            (20u32, defaults, 20u32),
+            (21, defaults, 30),
+            (0, defaults, 0),
+            (
+                5,
+                Probes {
+                    initial_delay_s: 15,
+                    ..defaults
+                },
+                15,
+            ),
+            (
+                16,
+                Probes {
+                    initial_delay_s: 15,
+                    ..defaults
+                },
+                25,
+            ),
+            (
+                20,
+                Probes {
+                    success_threshold: 3,
+                    ..defaults
+                },
+                40,
+            ),
+        ];
+        for (startup_s, probes, expected) in cases {
+            assert_eq!(
+                probes.seconds_to_ready(startup_s),
+                expected,
+                "start-up {startup_s} s with {probes:?}"
+            );
+        }
+        assert_eq!(
+            (
+                defaults.period_s,
+                defaults.timeout_s,
+                defaults.success_threshold,
+                defaults.failure_threshold
+            ),
+            (10, 1, 1, 3),
+            "Kubernetes defaults"
+        );
+    }
+
+    #[test]
+    fn restart_back_off_doubles_to_five_minutes() {
+        let delays: Vec<u32> = (0..8).map(restart_backoff_s).collect();
+        assert_eq!(delays, vec![10, 20, 40, 80, 160, 300, 300, 300]);
+    }
+
+    #[test]
+    fn a_crashing_version_loops_with_growing_back_off() {
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles(), VersionId(0), 2);
+        fleet.set_desired(VersionId(1), 1);
+        let conditions = FleetConditions {
+            crash_on_start: vec![VersionId(1)],
+            ..FleetConditions::default()
+        };
+        let changes = run(&mut fleet, 0, 400, &conditions);
+        let crashing = fleet
+            .instances()
+            .iter()
+            .find(|i| i.version == VersionId(1))
+            .unwrap();
+        // Crashes at ~20 s, then restarts after 10, 20, 40, 80, 160 s of back-off (plus start-up).
+        assert!(
+            (4..=6).contains(&changes.crashes),
+            "{} crashes in 400 s",
+            changes.crashes
+        );
+        assert_eq!(crashing.restarts, changes.crashes);
+        assert_eq!(fleet.counts(VersionId(1)).ready, 0);
+        assert_eq!(
+            fleet.counts(VersionId(0)).ready,
+            2,
+            "the stable version is untouched"
+        );
+    }
+
+    #[test]
+    fn never_ready_instances_stay_starting() {
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles(), VersionId(0), 1);
+        fleet.set_desired(VersionId(1), 2);
+        run(
+            &mut fleet,
+            0,
+            300,
+            &FleetConditions {
+                never_ready: vec![VersionId(1)],
+                ..FleetConditions::default()
+            },
+        );
+        assert_eq!(
+            fleet.counts(VersionId(1)),
+            InstanceCounts {
+                starting: 2,
+                ..InstanceCounts::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_memory_leak_ends_in_oom_kills() {
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles(), VersionId(0), 2);
+        // 312 MiB of headroom at 1 MiB a second: OOM after 312 s.
+        let conditions = FleetConditions {
+            leaking: vec![(VersionId(0), 1_024)],
+            ..FleetConditions::default()
+        };
+        let early = run(&mut fleet, 0, 200, &conditions);
+        assert_eq!(early.oom_kills, 0);
+        assert!(fleet.memory_pressure(VersionId(0)) > 0.6);
+        let later = run(&mut fleet, 200, 320, &conditions);
+        assert_eq!(later.oom_kills, 2);
+        assert!(fleet.instances().iter().all(|i| i.restarts == 1));
+    }
+
+    #[test]
+    fn lost_zones_take_their_instances_and_block_scheduling() {
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles(), VersionId(0), 6);
+        assert_eq!(
+            fleet.instances().iter().filter(|i| i.zone == 1).count(),
+            2,
+            "spread evenly"
+        );
+        assert_eq!(fleet.lose_zone(1), 2);
+        run(
+            &mut fleet,
+            0,
+            60,
+            &FleetConditions {
+                zones_down: vec![1],
+                ..FleetConditions::default()
+            },
+        );
+        assert_eq!(
+            fleet.counts(VersionId(0)).ready,
+            6,
+            "replaced in the other zones"
+        );
+        assert!(fleet.instances().iter().all(|i| i.zone != 1));
+        fleet.lose_all();
+        run(
+            &mut fleet,
+            60,
+            120,
+            &FleetConditions {
+                zones_down: vec![0, 1, 2],
+                ..FleetConditions::default()
+            },
+        );
+        assert_eq!(fleet.counts(VersionId(0)).pending, 6, "nowhere to schedule");
+    }
+
+    #[test]
+    fn a_broken_stop_script_takes_the_grace_period_and_drops_requests() {
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles(), VersionId(0), 3);
+        fleet.set_desired(VersionId(0), 1);
+        let conditions = FleetConditions {
+            broken_stop_script: true,
+            ..FleetConditions::default()
+        };
+        let changes = run(&mut fleet, 0, u64::from(DRAIN_S) + 1, &conditions);
+        assert_eq!(
+            changes.hard_terminations, 0,
+            "still hanging after the normal drain time"
+        );
+        let changes = run(
+            &mut fleet,
+            u64::from(DRAIN_S) + 1,
+            u64::from(TERMINATION_GRACE_S) + 1,
+            &conditions,
+        );
+        assert_eq!(changes.hard_terminations, 2);
+        assert_eq!(fleet.instances().len(), 1);
     }
 }

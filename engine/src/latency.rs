@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Buckets per doubling of latency: bucket bounds are 2^(i/8) ms, about 9 % apart.
 pub const BUCKETS_PER_DOUBLING: i32 = 8;
 /// Number of buckets: 1 ms to 2^17 ms (about 131 s).
-pub const BUCKET_COUNT: usize = 137;
+pub const BUCKET_COUNT: u32 = 137;
 
 /// The upper bound of bucket `index` in milliseconds, rounded to a whole millisecond.
 pub fn bucket_upper_ms(index: i32) -> u32 {
@@ -48,7 +48,7 @@ impl LatencyTemplate {
                     (libm::log(upper_ms) - ln_median) / (sigma * core::f64::consts::SQRT_2),
                 ))
         };
-        let mut shares = Vec::with_capacity(BUCKET_COUNT);
+        let mut shares = Vec::with_capacity(BUCKET_COUNT as usize);
         let mut below = 0.0;
         for index in 0..BUCKET_COUNT as i32 {
             let upper = libm::exp2(f64::from(index) / f64::from(BUCKETS_PER_DOUBLING));
@@ -104,7 +104,7 @@ impl LatencyHistogram {
             return;
         }
         if self.counts.is_empty() {
-            self.counts = vec![0.0; BUCKET_COUNT];
+            self.counts = vec![0.0; BUCKET_COUNT as usize];
         }
         let last = BUCKET_COUNT as i32 - 1;
         for (index, share) in template.shares.iter().enumerate() {

@@ -37,11 +37,13 @@ pub mod metrics;
 pub mod prng;
 pub mod report;
 pub mod rollout;
+pub mod routing;
 pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod traffic;
 pub mod version;
+pub mod world;
 
 pub use command::{Command, CommandError, TimedCommand};
 pub use sim::{Outcome, Sim};

@@ -1,8 +1,8 @@
-//! Per-version request metrics, one sample per simulated second.
+//! Metrics per version cohort and per environment, one sample per simulated second.
 //!
-//! Latency percentiles come from a fixed log-bucketed histogram (integer bounds, no sorting),
-//! so they are cheap and identical on every target. History per version is a bounded ring:
-//! memory does not grow with the length of a run.
+//! History is kept in three bounded tiers: every second for the last hour, every minute for the
+//! last day, every hour for the last quarter. A simulated quarter therefore holds a fixed amount
+//! of memory per cohort, whatever the length of the run.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -11,30 +11,109 @@ use serde::{Deserialize, Serialize};
 use crate::time::Tick;
 use crate::version::VersionId;
 
-/// Seconds of per-second history kept per version.
-pub const HISTORY_S: u32 = 3_600;
+/// Seconds of per-second history.
+pub const SECOND_TIER_LEN: u32 = 3_600;
+/// Minutes of per-minute history.
+pub const MINUTE_TIER_LEN: u32 = 1_440;
+/// Hours of per-hour history (13 weeks).
+pub const HOUR_TIER_LEN: u32 = 2_184;
 
-/// What one version served in one simulated second.
+/// What one cohort (a version of a service) did in one simulated second.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondSample {
     /// The second this sample covers.
     pub tick: Tick,
-    /// Requests routed to this version.
+    /// Requests routed to this cohort.
     pub requests: u32,
-    /// Of those, requests that failed.
+    /// Failed requests, including unserved ones.
     pub errors: u32,
+    /// Requests that found no ready instance (downtime).
+    pub unserved: u32,
     /// Median latency.
     pub p50_ms: u32,
     /// 95th percentile latency.
     pub p95_ms: u32,
     /// 99th percentile latency.
     pub p99_ms: u32,
+    /// CPU saturation of the cohort's ready instances, per mille.
+    pub cpu_per_mille: u32,
+    /// Database connection pool saturation in the environment, per mille (may exceed 1,000).
+    pub db_pool_per_mille: u32,
+    /// AI tokens used.
+    pub tokens: u32,
+    /// AI answers that came back empty but "successful".
+    pub empty_responses: u32,
+    /// AI calls made.
+    pub ai_calls: u32,
+    /// The metrics provider returned no data for this second.
+    pub no_data: bool,
+    /// Bucket shift of the latency histogram (for window percentiles).
+    pub latency_shift: i32,
 }
 
 impl SecondSample {
     /// Error rate in basis points, zero when there were no requests.
     pub fn error_rate_bp(&self) -> u32 {
         rate_bp(u64::from(self.errors), u64::from(self.requests))
+    }
+
+    /// Success rate in basis points, 10,000 when there were no requests.
+    pub fn success_rate_bp(&self) -> u32 {
+        10_000 - self.error_rate_bp()
+    }
+
+    /// Share of AI answers that were not empty, in basis points: the quality signal that a
+    /// silent AI failure lowers while errors stay flat.
+    pub fn answer_quality_bp(&self) -> u32 {
+        if self.ai_calls == 0 {
+            10_000
+        } else {
+            10_000 - rate_bp(u64::from(self.empty_responses), u64::from(self.ai_calls))
+        }
+    }
+}
+
+/// A downsampled period (a minute or an hour).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodSample {
+    /// The first second of the period.
+    pub start: Tick,
+    /// Requests.
+    pub requests: u64,
+    /// Failed requests.
+    pub errors: u64,
+    /// Unserved requests.
+    pub unserved: u64,
+    /// The highest per-second p95 in the period.
+    pub p95_max_ms: u32,
+    /// AI tokens.
+    pub tokens: u64,
+    /// Empty AI answers.
+    pub empty_responses: u64,
+}
+
+impl PeriodSample {
+    fn absorb_second(&mut self, sample: &SecondSample) {
+        self.requests += u64::from(sample.requests);
+        self.errors += u64::from(sample.errors);
+        self.unserved += u64::from(sample.unserved);
+        self.p95_max_ms = self.p95_max_ms.max(sample.p95_ms);
+        self.tokens += u64::from(sample.tokens);
+        self.empty_responses += u64::from(sample.empty_responses);
+    }
+
+    fn absorb_period(&mut self, other: &PeriodSample) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.unserved += other.unserved;
+        self.p95_max_ms = self.p95_max_ms.max(other.p95_max_ms);
+        self.tokens += other.tokens;
+        self.empty_responses += other.empty_responses;
+    }
+
+    /// Error rate in basis points.
+    pub fn error_rate_bp(&self) -> u32 {
+        rate_bp(self.errors, self.requests)
     }
 }
 
@@ -47,10 +126,12 @@ pub struct WindowTotals {
     pub errors: u64,
     /// Seconds of data the window actually covered.
     pub seconds_covered: u32,
+    /// Seconds in the window for which the metrics provider had no data.
+    pub seconds_without_data: u32,
 }
 
 impl WindowTotals {
-    /// Error rate in basis points, `None` when there was no traffic (no data).
+    /// Error rate in basis points, `None` when there was no data at all.
     pub fn error_rate_bp(&self) -> Option<u32> {
         (self.requests > 0).then(|| rate_bp(self.errors, self.requests))
     }
@@ -60,7 +141,7 @@ impl WindowTotals {
 pub fn rate_bp(part: u64, whole: u64) -> u32 {
     part.saturating_mul(10_000)
         .checked_div(whole)
-        .map_or(0, |bp| bp as u32)
+        .map_or(0, |bp| bp.min(u64::from(u32::MAX)) as u32)
 }
 
 /// Formats basis points as a percentage with one decimal, for example `15.2 %`.
@@ -68,153 +149,175 @@ pub fn percent_label(bp: u32) -> String {
     format!("{}.{} %", bp / 100, bp % 100 / 10)
 }
 
-/// A latency histogram with fixed logarithmic buckets from 1 ms to two minutes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LatencyHistogram {
-    counts: Vec<u32>,
-    total: u32,
-}
-
-impl Default for LatencyHistogram {
-    fn default() -> Self {
-        LatencyHistogram {
-            counts: vec![0; bucket_upper_bounds_ms().len()],
-            total: 0,
-        }
-    }
-}
-
-impl LatencyHistogram {
-    /// Records one latency.
-    pub fn record(&mut self, latency_ms: u32) {
-        let bounds = bucket_upper_bounds_ms();
-        let index = bounds
-            .partition_point(|&upper| upper < latency_ms)
-            .min(bounds.len() - 1);
-        self.counts[index] += 1;
-        self.total += 1;
-    }
-
-    /// The latency at quantile `per_mille / 1000` (the upper bound of its bucket), zero if empty.
-    pub fn quantile_ms(&self, per_mille: u32) -> u32 {
-        if self.total == 0 {
-            return 0;
-        }
-        // The rank of the wanted sample, 1-based, rounded up.
-        let rank = (u64::from(self.total) * u64::from(per_mille))
-            .div_ceil(1_000)
-            .max(1);
-        let mut seen = 0u64;
-        for (index, count) in self.counts.iter().enumerate() {
-            seen += u64::from(*count);
-            if seen >= rank {
-                return bucket_upper_bounds_ms()[index];
-            }
-        }
-        *bucket_upper_bounds_ms().last().unwrap_or(&0)
-    }
-
-    /// Forgets every recorded latency.
-    pub fn clear(&mut self) {
-        self.counts.iter_mut().for_each(|c| *c = 0);
-        self.total = 0;
-    }
-}
-
-/// Bucket upper bounds: every millisecond up to 10, then about 5 % apart up to 120,000 ms.
-fn bucket_upper_bounds_ms() -> &'static [u32] {
-    static BOUNDS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
-    BOUNDS.get_or_init(|| {
-        let mut bounds = Vec::new();
-        let mut upper = 1u32;
-        while upper < 120_000 {
-            bounds.push(upper);
-            upper = (upper + 1).max(upper + upper / 20);
-        }
-        bounds.push(120_000);
-        bounds
-    })
-}
-
-/// The history of one version's metrics.
+/// The history of one cohort, or of one environment, in three tiers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CohortSeries {
-    samples: VecDeque<SecondSample>,
+pub struct Series {
+    seconds: VecDeque<SecondSample>,
+    minutes: VecDeque<PeriodSample>,
+    hours: VecDeque<PeriodSample>,
+    open_minute: Option<PeriodSample>,
+    open_hour: Option<PeriodSample>,
     /// Requests over the whole run.
     pub requests_total: u64,
     /// Failed requests over the whole run.
     pub errors_total: u64,
+    /// Unserved requests over the whole run.
+    pub unserved_total: u64,
+    /// AI tokens over the whole run.
+    pub tokens_total: u64,
 }
 
-impl CohortSeries {
-    /// The retained per-second samples, oldest first.
+impl Series {
+    /// The per-second samples of the last hour, oldest first.
     pub fn samples(&self) -> &VecDeque<SecondSample> {
-        &self.samples
+        &self.seconds
+    }
+
+    /// Closed minutes of the last day, oldest first.
+    pub fn minutes(&self) -> &VecDeque<PeriodSample> {
+        &self.minutes
+    }
+
+    /// Closed hours of the last quarter, oldest first.
+    pub fn hours(&self) -> &VecDeque<PeriodSample> {
+        &self.hours
     }
 
     /// The most recent sample, if any.
     pub fn latest(&self) -> Option<&SecondSample> {
-        self.samples.back()
+        self.seconds.back()
     }
 
-    /// Totals over the `window_s` seconds ending at `now` (inclusive).
+    /// Totals over the `window_s` seconds ending at `now` (inclusive). Seconds without data
+    /// (metrics provider down) count as covered but contribute no requests.
     pub fn window(&self, now: Tick, window_s: u32) -> WindowTotals {
         let first_tick = now.0.saturating_sub(u64::from(window_s).saturating_sub(1));
         let mut totals = WindowTotals::default();
         for sample in self
-            .samples
+            .seconds
             .iter()
             .rev()
             .take_while(|s| s.tick.0 >= first_tick)
         {
-            if sample.tick <= now {
+            if sample.tick > now {
+                continue;
+            }
+            totals.seconds_covered += 1;
+            if sample.no_data {
+                totals.seconds_without_data += 1;
+            } else {
                 totals.requests += u64::from(sample.requests);
                 totals.errors += u64::from(sample.errors);
-                totals.seconds_covered += 1;
             }
         }
         totals
     }
 
-    fn push(&mut self, sample: SecondSample) {
-        if self.samples.len() as u32 >= HISTORY_S {
-            self.samples.pop_front();
+    /// Appends one second, rolling it into the minute and hour tiers.
+    pub fn push(&mut self, sample: SecondSample) {
+        if self.seconds.len() as u32 >= SECOND_TIER_LEN {
+            self.seconds.pop_front();
         }
         self.requests_total += u64::from(sample.requests);
         self.errors_total += u64::from(sample.errors);
-        self.samples.push_back(sample);
+        self.unserved_total += u64::from(sample.unserved);
+        self.tokens_total += u64::from(sample.tokens);
+        let minute_start = Tick(sample.tick.0 - sample.tick.0 % 60);
+        if self.open_minute.is_some_and(|m| m.start != minute_start) {
+            self.close_minute();
+        }
+        self.open_minute
+            .get_or_insert(PeriodSample {
+                start: minute_start,
+                ..PeriodSample::default()
+            })
+            .absorb_second(&sample);
+        self.seconds.push_back(sample);
+    }
+
+    fn close_minute(&mut self) {
+        let Some(minute) = self.open_minute.take() else {
+            return;
+        };
+        if self.minutes.len() as u32 >= MINUTE_TIER_LEN {
+            self.minutes.pop_front();
+        }
+        self.minutes.push_back(minute);
+        let hour_start = Tick(minute.start.0 - minute.start.0 % 3_600);
+        if self.open_hour.is_some_and(|h| h.start != hour_start) {
+            let hour = self.open_hour.take().unwrap_or_default();
+            if self.hours.len() as u32 >= HOUR_TIER_LEN {
+                self.hours.pop_front();
+            }
+            self.hours.push_back(hour);
+        }
+        self.open_hour
+            .get_or_insert(PeriodSample {
+                start: hour_start,
+                ..PeriodSample::default()
+            })
+            .absorb_period(&minute);
     }
 }
 
-/// Metrics of every version of the service, plus requests nobody could serve.
+/// Identifies a cohort: a version of a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CohortKey {
+    /// The service's index in the world.
+    pub service: u32,
+    /// The version.
+    pub version: VersionId,
+}
+
+/// Every cohort's and every environment's history.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metrics {
-    by_version: BTreeMap<VersionId, CohortSeries>,
-    /// Requests that found no ready instance: downtime as users see it.
-    pub unserved_requests_total: u64,
-    /// Seconds in which at least one request found no ready instance.
+    cohorts: BTreeMap<CohortKey, Series>,
+    environments: BTreeMap<u32, Series>,
+    /// Seconds in which at least one request anywhere found no ready instance.
     pub downtime_s: u64,
 }
 
 impl Metrics {
-    /// Records one second of one version.
-    pub fn record(&mut self, version: VersionId, sample: SecondSample) {
-        self.by_version.entry(version).or_default().push(sample);
+    /// Records one second of one cohort.
+    pub fn record(&mut self, key: CohortKey, sample: SecondSample) {
+        self.cohorts.entry(key).or_default().push(sample);
     }
 
-    /// The series of `version`, if it ever served.
-    pub fn series(&self, version: VersionId) -> Option<&CohortSeries> {
-        self.by_version.get(&version)
+    /// Records one second of one environment (the sum of its cohorts).
+    pub fn record_environment(&mut self, environment: u32, sample: SecondSample) {
+        self.environments
+            .entry(environment)
+            .or_default()
+            .push(sample);
     }
 
-    /// Every version's series, in version order.
-    pub fn all(&self) -> impl Iterator<Item = (VersionId, &CohortSeries)> {
-        self.by_version.iter().map(|(v, s)| (*v, s))
+    /// The series of a cohort, if it ever served.
+    pub fn cohort(&self, key: CohortKey) -> Option<&Series> {
+        self.cohorts.get(&key)
     }
 
-    /// Totals of `version` over the `window_s` seconds ending at `now`.
-    pub fn window(&self, version: VersionId, now: Tick, window_s: u32) -> WindowTotals {
-        self.series(version)
+    /// The series of an environment.
+    pub fn environment(&self, environment: u32) -> Option<&Series> {
+        self.environments.get(&environment)
+    }
+
+    /// Every cohort of `service`, in version order.
+    pub fn cohorts_of(&self, service: u32) -> impl Iterator<Item = (VersionId, &Series)> {
+        self.cohorts
+            .iter()
+            .filter(move |(k, _)| k.service == service)
+            .map(|(k, s)| (k.version, s))
+    }
+
+    /// Every cohort.
+    pub fn all(&self) -> impl Iterator<Item = (CohortKey, &Series)> {
+        self.cohorts.iter().map(|(k, s)| (*k, s))
+    }
+
+    /// Totals of a cohort over the `window_s` seconds ending at `now`.
+    pub fn window(&self, key: CohortKey, now: Tick, window_s: u32) -> WindowTotals {
+        self.cohort(key)
             .map(|s| s.window(now, window_s))
             .unwrap_or_default()
     }
@@ -224,34 +327,20 @@ impl Metrics {
 mod tests {
     use super::*;
 
-    #[test]
-    fn histogram_quantiles_bracket_recorded_values() {
-        let mut histogram = LatencyHistogram::default();
-        for latency_ms in 1..=1_000u32 {
-            histogram.record(latency_ms);
+    fn second(tick: u64, requests: u32, errors: u32) -> SecondSample {
+        SecondSample {
+            tick: Tick(tick),
+            requests,
+            errors,
+            ..SecondSample::default()
         }
-        // Bucket bounds are at most about 5 % apart, so each quantile is within 5 % above the truth.
-        for (per_mille, truth_ms) in [(500u32, 500u32), (950, 950), (990, 990)] {
-            let estimate = histogram.quantile_ms(per_mille);
-            assert!(
-                estimate >= truth_ms && estimate <= truth_ms + truth_ms / 19,
-                "quantile {per_mille}/1000 estimated {estimate} ms, true {truth_ms} ms"
-            );
-        }
-        histogram.clear();
-        assert_eq!(histogram.quantile_ms(500), 0);
     }
 
     #[test]
     fn windows_sum_only_their_seconds() {
-        let mut series = CohortSeries::default();
+        let mut series = Series::default();
         for tick in 0..100u64 {
-            series.push(SecondSample {
-                tick: Tick(tick),
-                requests: 10,
-                errors: u32::from(tick >= 90),
-                ..SecondSample::default()
-            });
+            series.push(second(tick, 10, u32::from(tick >= 90)));
         }
         let last_ten = series.window(Tick(99), 10);
         assert_eq!(
@@ -265,23 +354,59 @@ mod tests {
     }
 
     #[test]
-    fn history_is_bounded() {
-        let mut series = CohortSeries::default();
-        for tick in 0..u64::from(HISTORY_S) * 2 {
+    fn seconds_without_data_are_not_zero_errors() {
+        let mut series = Series::default();
+        for tick in 0..60u64 {
             series.push(SecondSample {
-                tick: Tick(tick),
-                requests: 1,
-                ..SecondSample::default()
+                no_data: true,
+                ..second(tick, 100, 50)
             });
         }
-        assert_eq!(series.samples().len() as u32, HISTORY_S);
-        assert_eq!(series.requests_total, u64::from(HISTORY_S) * 2);
+        let window = series.window(Tick(59), 60);
+        assert_eq!(
+            window.error_rate_bp(),
+            None,
+            "no data, not 0 % and not 50 %"
+        );
+        assert_eq!(window.seconds_without_data, 60);
     }
 
     #[test]
-    fn percent_labels_have_one_decimal() {
+    fn tiers_are_bounded_and_conserve_totals() {
+        let mut series = Series::default();
+        // Two simulated days, one request a second.
+        let seconds = 2 * 86_400u64;
+        for tick in 0..seconds {
+            series.push(second(tick, 1, u32::from(tick % 100 == 0)));
+        }
+        assert_eq!(series.samples().len() as u32, SECOND_TIER_LEN);
+        assert_eq!(series.minutes().len() as u32, MINUTE_TIER_LEN);
+        assert_eq!(
+            series.hours().len(),
+            47,
+            "47 closed hours; the 48th is still open"
+        );
+        assert_eq!(series.requests_total, seconds);
+        assert!(series.minutes().iter().all(|m| m.requests == 60));
+        assert!(
+            series
+                .hours()
+                .iter()
+                .all(|h| h.requests == 3_600 && h.errors == 36)
+        );
+    }
+
+    #[test]
+    fn quality_and_success_rates() {
+        let sample = SecondSample {
+            requests: 200,
+            errors: 10,
+            ai_calls: 100,
+            empty_responses: 30,
+            ..SecondSample::default()
+        };
+        assert_eq!(sample.success_rate_bp(), 9_500);
+        assert_eq!(sample.answer_quality_bp(), 7_000);
         assert_eq!(percent_label(1_523), "15.2 %");
-        assert_eq!(percent_label(500), "5.0 %");
-        assert_eq!(percent_label(7), "0.0 %");
     }
 }

@@ -322,6 +322,11 @@ impl RolloutStatus {
                     format!("Retrying rollout of revision {}", self.revision),
                 ));
             }
+            Command::InjectFault { .. } | Command::ClearFault { .. } => {
+                return Err(CommandError::NotApplicable(
+                    "faults are not rollout commands".to_string(),
+                ));
+            }
         }
         Ok(events)
     }

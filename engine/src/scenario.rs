@@ -5,9 +5,12 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{DEFAULT_CONSECUTIVE_ERROR_LIMIT, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
+use crate::fault::Fault;
 use crate::rollout::{BackgroundAnalysis, CanarySpec, CanaryStep};
 use crate::time::{Tick, UtcDateTime};
+use crate::traffic::TrafficShape;
 use crate::version::{VersionId, VersionProfile};
+use crate::world::{EnvironmentSpec, ServiceSpec, standard_environments};
 
 /// Everything that defines a run apart from the seed and the trainee's commands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,16 +23,20 @@ pub struct Scenario {
     pub situation: String,
     /// What the trainee should see happen, and why it matters.
     pub objective: String,
-    /// The service being deployed.
-    pub service: String,
     /// The UTC instant at which the run starts.
     pub start_unix_s: u64,
-    /// Average requests per second reaching the service.
-    pub base_rps: u32,
-    /// Every release in the story; the first is the one running at the start.
+    /// Every release in the story.
     pub versions: Vec<VersionProfile>,
+    /// The environments and their services.
+    pub environments: Vec<EnvironmentSpec>,
+    /// The environment of the service being rolled out.
+    pub rollout_environment: String,
+    /// The service being rolled out.
+    pub rollout_service: String,
     /// The canary strategy.
     pub canary: CanarySpec,
+    /// Faults the script schedules.
+    pub faults: Vec<Fault>,
     /// Commands the script gives, in time order.
     pub schedule: Vec<TimedCommand>,
     /// Seconds the run continues after everything has settled, so the aftermath is visible.
@@ -55,7 +62,11 @@ impl Scenario {
 
 /// The identifiers of the built-in scenarios, in the order the app lists them.
 pub fn builtin_ids() -> Vec<&'static str> {
-    vec!["canary-bad-release", "canary-good-release"]
+    vec![
+        "canary-bad-release",
+        "canary-good-release",
+        "production-day",
+    ]
 }
 
 /// A built-in scenario by id.
@@ -77,8 +88,62 @@ pub fn builtin(id: &str) -> Option<Scenario> {
             "v3",
             30,
         )),
+        "production-day" => Some(production_day()),
         _ => None,
     }
+}
+
+/// A day in production: seven environments, five production services on a daily traffic
+/// curve, a mid-morning release of checkout, and the faults of an ordinary bad day.
+fn production_day() -> Scenario {
+    use crate::fault::{FaultKind, FaultTarget};
+    let mut story = canary_story(
+        "production-day",
+        "A day in production",
+        "Seven environments from dev to production DR. Production runs checkout, catalog, search, accounts and an AI assistant on a daily traffic curve. Checkout v3 ships at 10:00; the cache fails at 13:00 and traffic spikes in the evening.",
+        "Watch the daily shape of traffic, how the cache outage loads the database and slows every service, and how the canary still ships v3.",
+        "v3",
+        30,
+    );
+    story.start_unix_s = UtcDateTime::unix_s_of(2026, 3, 10, 0, 0);
+    story.schedule[0].at = Tick(10 * 3_600);
+    let mut assistant = ServiceSpec::typical("assistant", "v1", 6, TrafficShape::daily(150));
+    assistant.ai_share_bp = 9_000;
+    assistant.database_share_bp = 2_000;
+    let checkout = ServiceSpec::typical("checkout", "v1", 10, TrafficShape::daily(200));
+    story.environments = standard_environments(vec![
+        checkout,
+        ServiceSpec::typical("catalog", "v1", 8, TrafficShape::daily(300)),
+        ServiceSpec::typical("search", "v1", 8, TrafficShape::daily(250)),
+        ServiceSpec::typical("accounts", "v1", 4, TrafficShape::daily(100)),
+        assistant,
+    ]);
+    let production = |service: Option<&str>| FaultTarget {
+        environment: "production".to_string(),
+        service: service.map(String::from),
+        version: None,
+        zone: None,
+    };
+    story.faults = vec![
+        Fault {
+            kind: FaultKind::CacheOutage,
+            target: production(None),
+            start: Tick(13 * 3_600),
+            end: Some(Tick(13 * 3_600 + 1_200)),
+        },
+        Fault {
+            kind: FaultKind::TrafficSpike {
+                factor_per_mille: 2_500,
+            },
+            target: production(Some("catalog")),
+            start: Tick(19 * 3_600),
+            end: Some(Tick(19 * 3_600 + 900)),
+        },
+    ];
+    // The story is the whole day, not just the release.
+    story.settle_s = 86_400;
+    story.max_duration_s = 86_400;
+    story
 }
 
 /// The canary story shared by the built-in scenarios: checkout v1 is stable, `release` rolls out.
@@ -127,11 +192,18 @@ fn canary_story(
         title: title.to_string(),
         situation: situation.to_string(),
         objective: objective.to_string(),
-        service: "checkout".to_string(),
         // Tuesday 10 March 2026, 14:00 UTC: inside business hours.
         start_unix_s: UtcDateTime::unix_s_of(2026, 3, 10, 14, 0),
-        base_rps: 200,
         versions,
+        environments: standard_environments(vec![ServiceSpec::typical(
+            "checkout",
+            "v1",
+            10,
+            TrafficShape::flat(200),
+        )]),
+        rollout_environment: "production".to_string(),
+        rollout_service: "checkout".to_string(),
+        faults: Vec::new(),
         canary: CanarySpec {
             replicas: 10,
             steps: vec![

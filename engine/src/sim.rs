@@ -1,23 +1,23 @@
-//! The simulation: one service, its traffic, its rollout controller and its audit log.
+//! The simulation: the world, its faults, the rollout controller and the audit log.
 //!
-//! Each `step` simulates one second in a fixed order: the script's commands due now, then
-//! instance lifecycles, then traffic and metrics, then the rollout controller, then replica
-//! targets. All randomness comes from sub-streams of the run's seed.
+//! Each `step` simulates one second in a fixed order: the script's commands due now; fault
+//! starts and ends; dependency health; for each service in world order, its fleet and then its
+//! traffic; environment totals; the rollout controller; replica targets and routing. All
+//! randomness is keyed by the run's seed.
 
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
 use crate::command::{Command, CommandError, TimedCommand};
-use crate::fleet::Fleet;
-use crate::metrics::{LatencyHistogram, Metrics, SecondSample};
-use crate::prng::{Prng, Stream};
+use crate::fault::{Fault, FaultKind};
+use crate::fleet::{Fleet, FleetConditions};
+use crate::metrics::{CohortKey, Metrics, SecondSample};
 use crate::rollout::{Observed, RolloutEvent, RolloutPhase, RolloutResult, RolloutStatus, phase};
+use crate::routing::Routing;
 use crate::scenario::Scenario;
 use crate::time::{Tick, UtcDateTime};
 use crate::version::VersionId;
-
-/// Latency samples drawn per version per second; percentiles come from these.
-const LATENCY_SAMPLES_PER_S: u32 = 64;
+use crate::world::{SecondContext, ServiceEffects, World};
 
 /// A running simulation.
 #[derive(Clone, Debug)]
@@ -25,18 +25,15 @@ pub struct Sim {
     scenario: Scenario,
     seed: u64,
     now: Tick,
-    traffic_prng: Prng,
-    errors_prng: Prng,
-    latency_prng: Prng,
-    startup_prng: Prng,
-    fleet: Fleet,
+    world: World,
+    target: u32,
     metrics: Metrics,
     rollout: RolloutStatus,
     audit: AuditLog,
     commands: Vec<TimedCommand>,
+    faults: Vec<Fault>,
     next_scheduled: u32,
     settled_at: Option<Tick>,
-    histogram: LatencyHistogram,
 }
 
 /// How a run ended, for reports and tests.
@@ -56,41 +53,51 @@ pub struct Outcome {
     pub max_canary_traffic_weight_percent: u32,
     /// Simulated seconds the run lasted.
     pub duration_s: u64,
-    /// Requests served (including failed ones).
+    /// Requests to the rolled-out service (including failed ones).
     pub requests_total: u64,
-    /// Failed requests.
+    /// Failed requests to the rolled-out service.
     pub errors_total: u64,
-    /// Requests that found no ready instance.
+    /// Requests to the rolled-out service that found no ready instance.
     pub unserved_requests_total: u64,
+    /// Distinct users in the rolled-out service's environment who saw a failure.
+    pub users_affected: u32,
 }
 
 impl Sim {
     /// A new run of `scenario` seeded with `seed`, at its first second.
+    ///
+    /// Panics only if a built-in scenario is inconsistent; scenarios from outside go through
+    /// [`Sim::try_new`].
     pub fn new(scenario: Scenario, seed: u64) -> Sim {
-        let initial = VersionId(0);
-        let fleet = Fleet::new_ready(
-            &scenario.service,
-            &scenario.versions,
-            initial,
-            scenario.canary.replicas,
-        );
-        Sim {
+        Sim::try_new(scenario, seed).expect("a consistent scenario")
+    }
+
+    /// A new run, or why the scenario cannot run.
+    pub fn try_new(scenario: Scenario, seed: u64) -> Result<Sim, String> {
+        let world = World::new(&scenario.environments, &scenario.versions)?;
+        let target = world
+            .service_index(&scenario.rollout_environment, &scenario.rollout_service)
+            .ok_or_else(|| {
+                format!(
+                    "the rollout targets {}/{}, which the scenario does not define",
+                    scenario.rollout_environment, scenario.rollout_service
+                )
+            })?;
+        let stable = world.services[target as usize].stable;
+        Ok(Sim {
             seed,
             now: Tick(0),
-            traffic_prng: Prng::substream(seed, Stream::Traffic),
-            errors_prng: Prng::substream(seed, Stream::Errors),
-            latency_prng: Prng::substream(seed, Stream::Latency),
-            startup_prng: Prng::substream(seed, Stream::Startup),
-            fleet,
+            target,
             metrics: Metrics::default(),
-            rollout: RolloutStatus::new(initial),
+            rollout: RolloutStatus::new(stable),
             audit: AuditLog::default(),
             commands: Vec::new(),
+            faults: scenario.faults.clone(),
             next_scheduled: 0,
             settled_at: None,
-            histogram: LatencyHistogram::default(),
+            world,
             scenario,
-        }
+        })
     }
 
     /// Re-creates a run from its defining triple: scenario, seed and the trainee's commands.
@@ -115,9 +122,57 @@ impl Sim {
     /// Simulates one second.
     pub fn step(&mut self) {
         self.run_scheduled_commands();
-        self.fleet
-            .reconcile(self.now, &self.scenario.versions, &mut self.startup_prng);
-        self.serve_traffic();
+        self.fault_transitions();
+        let unix_s = self.scenario.start_unix_s + self.now.0;
+        let active: Vec<&Fault> = self
+            .faults
+            .iter()
+            .filter(|f| f.is_active(self.now))
+            .collect();
+        self.world.update_dependencies(&active, unix_s);
+        let mut environment_totals: Vec<SecondSample> = vec![
+            SecondSample {
+                tick: self.now,
+                ..SecondSample::default()
+            };
+            self.world.environments.len()
+        ];
+        let mut any_unserved = false;
+        for index in 0..self.world.services.len() as u32 {
+            let effects = self.effects_for(index, &active);
+            let service = &mut self.world.services[index as usize];
+            let changes = service.fleet.reconcile(
+                self.now,
+                self.seed,
+                &self.scenario.versions,
+                &effects.fleet,
+            );
+            let second = SecondContext {
+                now: self.now,
+                unix_s,
+                seed: self.seed,
+                versions: &self.scenario.versions,
+            };
+            let total = self
+                .world
+                .serve(index, &second, &effects, &changes, &mut self.metrics);
+            let environment = self.world.services[index as usize].environment as usize;
+            let sum = &mut environment_totals[environment];
+            sum.requests += total.requests;
+            sum.errors += total.errors;
+            sum.unserved += total.unserved;
+            sum.tokens += total.tokens;
+            sum.ai_calls += total.ai_calls;
+            sum.empty_responses += total.empty_responses;
+            sum.p95_ms = sum.p95_ms.max(total.p95_ms);
+            any_unserved |= total.unserved > 0;
+        }
+        for (environment, sample) in environment_totals.into_iter().enumerate() {
+            self.metrics.record_environment(environment as u32, sample);
+        }
+        if any_unserved {
+            self.metrics.downtime_s += 1;
+        }
         let observed = self.observe();
         let events = self
             .rollout
@@ -173,12 +228,22 @@ impl Sim {
         UtcDateTime::from_unix_s(self.scenario.start_unix_s + self.now.0)
     }
 
-    /// The instances.
-    pub fn fleet(&self) -> &Fleet {
-        &self.fleet
+    /// The environments and services.
+    pub fn world(&self) -> &World {
+        &self.world
     }
 
-    /// Per-version metrics.
+    /// The index of the service being rolled out.
+    pub fn target(&self) -> u32 {
+        self.target
+    }
+
+    /// The instances of the service being rolled out.
+    pub fn fleet(&self) -> &Fleet {
+        &self.world.services[self.target as usize].fleet
+    }
+
+    /// Every cohort's and environment's metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }
@@ -203,7 +268,12 @@ impl Sim {
         &self.commands
     }
 
-    /// Share of traffic each version receives now, in percent, stable first.
+    /// Every fault of the run, scheduled or injected, in the order they were added (their ids).
+    pub fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+
+    /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
         let canary_weight = self.rollout.traffic_weight_percent;
         let mut split = vec![(self.rollout.stable, 100 - canary_weight)];
@@ -233,9 +303,17 @@ impl Sim {
         } else {
             last.map_or(0, |r| r.max_traffic_weight_percent)
         };
-        let (requests_total, errors_total) = self.metrics.all().fold((0, 0), |(r, e), (_, s)| {
-            (r + s.requests_total, e + s.errors_total)
-        });
+        let (requests_total, errors_total, unserved) =
+            self.metrics
+                .cohorts_of(self.target)
+                .fold((0, 0, 0), |(r, e, u), (_, s)| {
+                    (
+                        r + s.requests_total,
+                        e + s.errors_total,
+                        u + s.unserved_total,
+                    )
+                });
+        let environment = self.world.services[self.target as usize].environment as usize;
         Outcome {
             result: result.to_string(),
             stable_version: self.scenario.profile(self.rollout.stable).name.clone(),
@@ -246,22 +324,62 @@ impl Sim {
             duration_s: self.now.0,
             requests_total,
             errors_total,
-            unserved_requests_total: self.metrics.unserved_requests_total,
+            unserved_requests_total: unserved,
+            users_affected: self.world.environments[environment].users_affected(),
         }
     }
 
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
-        let version = match &command {
-            Command::StartRollout { version } => Some(
-                self.scenario
-                    .version_id(version)
-                    .ok_or_else(|| CommandError::UnknownVersion(version.clone()))?,
-            ),
-            _ => None,
+        let events = match &command {
+            Command::InjectFault {
+                fault,
+                target,
+                duration_s,
+            } => {
+                self.validate_fault_target(target)?;
+                self.faults.push(Fault {
+                    kind: fault.clone(),
+                    target: target.clone(),
+                    start: self.now,
+                    end: duration_s.map(|d| self.now.plus_s(u64::from(d.max(1)))),
+                });
+                Vec::new()
+            }
+            Command::ClearFault { fault_id } => {
+                let now = self.now;
+                let fault = self
+                    .faults
+                    .get_mut(*fault_id as usize)
+                    .filter(|f| f.is_active(now) || f.start > now)
+                    .ok_or_else(|| {
+                        CommandError::NotApplicable(format!("fault #{fault_id} is not active"))
+                    })?;
+                fault.end = Some(now);
+                let label = format!("{} in {}", fault.kind.id(), fault.target.environment);
+                let time_utc = self.utc().iso8601();
+                self.audit.append(
+                    now,
+                    time_utc,
+                    actor,
+                    "FaultCleared",
+                    "",
+                    format!("fault #{fault_id} ({label}) cleared"),
+                );
+                Vec::new()
+            }
+            _ => {
+                let version = match &command {
+                    Command::StartRollout { version } => Some(
+                        self.scenario
+                            .version_id(version)
+                            .ok_or_else(|| CommandError::UnknownVersion(version.clone()))?,
+                    ),
+                    _ => None,
+                };
+                self.rollout
+                    .apply(&self.scenario.canary, &command, version, actor, self.now)?
+            }
         };
-        let events =
-            self.rollout
-                .apply(&self.scenario.canary, &command, version, actor, self.now)?;
         if actor == Actor::Trainee {
             self.commands.push(TimedCommand {
                 at: self.now,
@@ -272,6 +390,49 @@ impl Sim {
         self.record_events(&events);
         self.apply_replica_targets();
         self.settled_at = None;
+        Ok(())
+    }
+
+    fn validate_fault_target(
+        &self,
+        target: &crate::fault::FaultTarget,
+    ) -> Result<(), CommandError> {
+        let environment = self
+            .world
+            .environment_index(&target.environment)
+            .ok_or_else(|| {
+                CommandError::NotApplicable(format!(
+                    "there is no environment called \"{}\"",
+                    target.environment
+                ))
+            })?;
+        if let Some(service) = &target.service
+            && self
+                .world
+                .service_index(&target.environment, service)
+                .is_none()
+        {
+            return Err(CommandError::NotApplicable(format!(
+                "there is no service \"{service}\" in {}",
+                target.environment
+            )));
+        }
+        if let Some(version) = &target.version
+            && self.scenario.version_id(version).is_none()
+        {
+            return Err(CommandError::UnknownVersion(version.clone()));
+        }
+        if let Some(zone) = &target.zone
+            && !self.world.environments[environment as usize]
+                .spec
+                .zones
+                .contains(zone)
+        {
+            return Err(CommandError::NotApplicable(format!(
+                "{} has no zone \"{zone}\"",
+                target.environment
+            )));
+        }
         Ok(())
     }
 
@@ -297,51 +458,210 @@ impl Sim {
         }
     }
 
-    fn serve_traffic(&mut self) {
-        let base = u64::from(self.scenario.base_rps);
-        // ±5 % noise around the average volume.
-        let total = (base * (950 + self.traffic_prng.below(101)) / 1_000) as u32;
-        let split = self.traffic_split();
-        let mut assigned = 0u32;
-        let mut unserved = 0u32;
-        for (index, (version, weight)) in split.iter().enumerate() {
-            let share = if index + 1 == split.len() {
-                total - assigned
-            } else {
-                ((u64::from(total) * u64::from(*weight) + 50) / 100) as u32
-            };
-            assigned += share;
-            if share == 0 {
+    /// Logs faults that start or end this second and applies their instantaneous effects.
+    fn fault_transitions(&mut self) {
+        let now = self.now;
+        for id in 0..self.faults.len() {
+            let fault = self.faults[id].clone();
+            let label = format!(
+                "fault #{id} {} in {}",
+                fault.kind.id(),
+                describe_target(&fault.target)
+            );
+            if fault.start == now {
+                let time_utc = self.utc().iso8601();
+                let actor = if self.commands.last().is_some_and(|c| {
+                    c.at == now && matches!(c.command, Command::InjectFault { .. })
+                }) {
+                    Actor::Trainee
+                } else {
+                    Actor::Pipeline
+                };
+                let version = fault.target.version.clone().unwrap_or_default();
+                self.audit.append(
+                    now,
+                    time_utc,
+                    actor,
+                    "FaultInjected",
+                    &version,
+                    format!("{label}: {}", fault.kind.effect()),
+                );
+                self.apply_instant_effects(&fault);
+            }
+            if fault.end == Some(now) && fault.start < now {
+                let time_utc = self.utc().iso8601();
+                let already_logged = self.audit.records().last().is_some_and(|r| {
+                    r.action == "FaultCleared"
+                        && r.tick == now
+                        && r.reason.starts_with(&format!("fault #{id} "))
+                });
+                if !already_logged {
+                    self.audit.append(
+                        now,
+                        time_utc,
+                        Actor::Pipeline,
+                        "FaultCleared",
+                        "",
+                        format!("{label} ended"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn apply_instant_effects(&mut self, fault: &Fault) {
+        let Some(environment) = self.world.environment_index(&fault.target.environment) else {
+            return;
+        };
+        let zone = fault
+            .target
+            .zone
+            .as_ref()
+            .and_then(|z| {
+                self.world.environments[environment as usize]
+                    .spec
+                    .zones
+                    .iter()
+                    .position(|name| name == z)
+            })
+            .unwrap_or(0) as u32;
+        for service in self
+            .world
+            .services
+            .iter_mut()
+            .filter(|s| s.environment == environment)
+        {
+            if fault
+                .target
+                .service
+                .as_ref()
+                .is_some_and(|name| name != &service.spec.name)
+            {
                 continue;
             }
-            if self.fleet.counts(*version).ready == 0 {
-                unserved += share;
+            match fault.kind {
+                FaultKind::InstanceLoss { count } => {
+                    service.fleet.lose_instances(count);
+                }
+                FaultKind::ZoneOutage => {
+                    service.fleet.lose_zone(zone);
+                }
+                FaultKind::RegionOutage => {
+                    service.fleet.lose_all();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// What the active faults do to service `index` this second.
+    fn effects_for(&self, index: u32, active: &[&Fault]) -> ServiceEffects {
+        let service = &self.world.services[index as usize];
+        let environment = &self.world.environments[service.environment as usize].spec;
+        let mut effects = ServiceEffects {
+            spike_factor: 1.0,
+            fleet: FleetConditions::default(),
+            ..ServiceEffects::default()
+        };
+        let versions_of = |fault: &Fault| -> Vec<VersionId> {
+            match &fault.target.version {
+                Some(name) => self.scenario.version_id(name).into_iter().collect(),
+                None => (0..self.scenario.versions.len() as u32)
+                    .map(VersionId)
+                    .collect(),
+            }
+        };
+        for fault in active {
+            if fault.target.environment != environment.name
+                || fault
+                    .target
+                    .service
+                    .as_ref()
+                    .is_some_and(|s| s != &service.spec.name)
+            {
                 continue;
             }
-            let profile = &self.scenario.versions[version.0 as usize];
-            let errors = self.errors_prng.binomial_bp(share, profile.error_rate_bp);
-            self.histogram.clear();
-            let median = f64::from(profile.latency_p50_ms);
-            let sigma = f64::from(profile.latency_sigma_milli) / 1_000.0;
-            for _ in 0..share.min(LATENCY_SAMPLES_PER_S) {
-                let latency_ms = median * libm::exp(sigma * self.latency_prng.standard_normal());
-                self.histogram
-                    .record(libm::round(latency_ms).clamp(1.0, 120_000.0) as u32);
+            match &fault.kind {
+                FaultKind::BadBuild { error_rate_bp }
+                | FaultKind::BreakingSchemaChange { error_rate_bp } => {
+                    effects.extra_error.extend(
+                        versions_of(fault)
+                            .into_iter()
+                            .map(|v| (v, f64::from(*error_rate_bp) / 10_000.0)),
+                    );
+                }
+                FaultKind::FailedMigration { write_share_bp } => {
+                    effects.extra_error.extend(
+                        versions_of(fault)
+                            .into_iter()
+                            .map(|v| (v, f64::from(*write_share_bp) / 10_000.0)),
+                    );
+                }
+                FaultKind::SlowBuild {
+                    latency_factor_per_mille,
+                } => {
+                    effects.latency_factor.extend(
+                        versions_of(fault)
+                            .into_iter()
+                            .map(|v| (v, f64::from(*latency_factor_per_mille) / 1_000.0)),
+                    );
+                }
+                FaultKind::CrashOnStart => effects.fleet.crash_on_start.extend(versions_of(fault)),
+                FaultKind::ReadinessNeverTrue => {
+                    effects.fleet.never_ready.extend(versions_of(fault))
+                }
+                FaultKind::MemoryLeak { mib_per_minute } => {
+                    let kib_per_s = mib_per_minute * 1_024 / 60;
+                    effects
+                        .fleet
+                        .leaking
+                        .extend(versions_of(fault).into_iter().map(|v| (v, kib_per_s)));
+                }
+                FaultKind::SilentAiFailure { empty_bp } => {
+                    effects.empty_ai_share = f64::from(*empty_bp) / 10_000.0
+                }
+                FaultKind::MetricsProviderDown => effects.metrics_down = true,
+                FaultKind::TrafficSpike { factor_per_mille } => {
+                    effects.spike_factor *= f64::from(*factor_per_mille) / 1_000.0
+                }
+                FaultKind::ZoneOutage => {
+                    let zone = fault
+                        .target
+                        .zone
+                        .as_ref()
+                        .and_then(|z| environment.zones.iter().position(|name| name == z))
+                        .unwrap_or(0) as u32;
+                    effects.fleet.zones_down.push(zone);
+                }
+                FaultKind::RegionOutage => effects
+                    .fleet
+                    .zones_down
+                    .extend(0..environment.zones.len() as u32),
+                FaultKind::SecretMissing { .. } => effects.secret_missing = true,
+                FaultKind::BrokenStopScript => effects.fleet.broken_stop_script = true,
+                FaultKind::InstanceLoss { .. }
+                | FaultKind::DatabaseOutage
+                | FaultKind::DatabasePoolExhaustion { .. }
+                | FaultKind::CacheOutage
+                | FaultKind::AiProviderOutage
+                | FaultKind::AiRateLimited { .. }
+                | FaultKind::AiQuotaExhausted => {}
             }
-            let sample = SecondSample {
-                tick: self.now,
-                requests: share,
-                errors,
-                p50_ms: self.histogram.quantile_ms(500),
-                p95_ms: self.histogram.quantile_ms(950),
-                p99_ms: self.histogram.quantile_ms(990),
-            };
-            self.metrics.record(*version, sample);
         }
-        if unserved > 0 {
-            self.metrics.unserved_requests_total += u64::from(unserved);
-            self.metrics.downtime_s += 1;
+        // Memory pressure from a leak slows requests (garbage collection, swapping) before the OOM kill.
+        for version in effects
+            .fleet
+            .leaking
+            .iter()
+            .map(|(v, _)| *v)
+            .collect::<Vec<_>>()
+        {
+            let pressure = service.fleet.memory_pressure(version);
+            effects
+                .latency_factor
+                .push((version, 1.0 + 2.0 * pressure * pressure));
         }
+        effects
     }
 
     fn observe(&self) -> Observed {
@@ -352,11 +672,19 @@ impl Sim {
             .as_ref()
             .map_or(60, |a| a.gate.window_s);
         let canary = self.rollout.canary;
+        let fleet = self.fleet();
         Observed {
-            stable_ready: self.fleet.counts(self.rollout.stable).ready,
-            canary_ready: canary.map_or(0, |c| self.fleet.counts(c).ready),
+            stable_ready: fleet.counts(self.rollout.stable).ready,
+            canary_ready: canary.map_or(0, |c| fleet.counts(c).ready),
             canary_window: canary.map_or_else(Default::default, |c| {
-                self.metrics.window(c, self.now, window_s)
+                self.metrics.window(
+                    CohortKey {
+                        service: self.target,
+                        version: c,
+                    },
+                    self.now,
+                    window_s,
+                )
             }),
         }
     }
@@ -378,21 +706,34 @@ impl Sim {
 
     fn apply_replica_targets(&mut self) {
         let desired = self.rollout.desired_replicas(&self.scenario.canary);
+        let routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: None,
+            weights: self.traffic_split(),
+        };
+        let service = &mut self.world.services[self.target as usize];
         for index in 0..self.scenario.versions.len() as u32 {
             let version = VersionId(index);
             let replicas = desired
                 .iter()
                 .find(|(v, _)| *v == version)
                 .map_or(0, |(_, n)| *n);
-            self.fleet.set_desired(version, replicas);
+            service.fleet.set_desired(version, replicas);
         }
+        service.stable = self.rollout.stable;
+        service.routing = routing;
     }
 
     fn track_settling(&mut self) {
+        let faults_pending = self
+            .faults
+            .iter()
+            .any(|f| f.start > self.now || f.is_active(self.now));
         let quiet = !self.rollout.is_progressing()
             && self.rollout.scale_down.is_none()
             && self.rollout.canary_replicas == 0
-            && !self.fleet.is_converging()
+            && !self.fleet().is_converging()
+            && !faults_pending
             && self.next_scheduled as usize >= self.scenario.schedule.len();
         match (quiet, self.settled_at) {
             (true, None) => self.settled_at = Some(self.now),
@@ -400,4 +741,19 @@ impl Sim {
             _ => {}
         }
     }
+}
+
+fn describe_target(target: &crate::fault::FaultTarget) -> String {
+    let mut text = target.environment.clone();
+    if let Some(service) = &target.service {
+        text.push('/');
+        text.push_str(service);
+    }
+    if let Some(version) = &target.version {
+        text.push_str(&format!(" ({version})"));
+    }
+    if let Some(zone) = &target.zone {
+        text.push_str(&format!(" zone {zone}"));
+    }
+    text
 }

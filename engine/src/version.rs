@@ -25,3 +25,18 @@ pub struct VersionProfile {
     /// Time from scheduling an instance to its process listening.
     pub startup_s: u32,
 }
+
+impl VersionProfile {
+    /// A healthy release: 0.4 % errors, 120 ms median latency, `startup_s` to start.
+    pub fn healthy(name: &str, startup_s: u32) -> VersionProfile {
+        VersionProfile {
+            name: name.to_string(),
+            commit_sha: String::new(),
+            author: String::new(),
+            error_rate_bp: 40,
+            latency_p50_ms: 120,
+            latency_sigma_milli: 450,
+            startup_s,
+        }
+    }
+}

@@ -1,0 +1,642 @@
+//! The simulated world: environments, their services and dependencies, and what one second of
+//! traffic does to them.
+//!
+//! Each second a service's requests are split between versions by its routing, served by the
+//! ready instances of each version, and turned into errors and a latency histogram shift by
+//! the version's profile, the load, the dependencies and the active faults. All randomness is
+//! keyed by (seed, stream, cohort, second), so a second's outcome never depends on draws made
+//! for anything else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::fault::{Fault, FaultKind};
+use crate::fleet::{Fleet, FleetChanges, FleetConditions, Probes};
+use crate::latency::{LatencyTemplate, shift_for_factor};
+use crate::metrics::{CohortKey, Metrics, SecondSample};
+use crate::prng::{Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::routing::Routing;
+use crate::time::Tick;
+use crate::traffic::TrafficShape;
+use crate::version::{VersionId, VersionProfile};
+
+/// The kinds of environment a promotion chain passes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentKind {
+    /// Development.
+    Development,
+    /// Quality assurance.
+    Qa,
+    /// User acceptance testing.
+    Uat,
+    /// Staging: production's twin.
+    Staging,
+    /// A canary slice of production.
+    Canary,
+    /// Production, primary region.
+    ProductionPrimary,
+    /// Production, disaster-recovery region.
+    ProductionDr,
+}
+
+impl EnvironmentKind {
+    /// Every kind, in promotion order.
+    pub const ALL: [EnvironmentKind; 7] = [
+        EnvironmentKind::Development,
+        EnvironmentKind::Qa,
+        EnvironmentKind::Uat,
+        EnvironmentKind::Staging,
+        EnvironmentKind::Canary,
+        EnvironmentKind::ProductionPrimary,
+        EnvironmentKind::ProductionDr,
+    ];
+
+    /// The usual name, for example `production`.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            EnvironmentKind::Development => "dev",
+            EnvironmentKind::Qa => "qa",
+            EnvironmentKind::Uat => "uat",
+            EnvironmentKind::Staging => "staging",
+            EnvironmentKind::Canary => "canary",
+            EnvironmentKind::ProductionPrimary => "production",
+            EnvironmentKind::ProductionDr => "production-dr",
+        }
+    }
+}
+
+/// The dependencies an environment's services share.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencySpec {
+    /// Database connections in the pool.
+    pub database_pool: u32,
+    /// How long one query holds a connection.
+    pub database_query_ms: u32,
+    /// Share of reads the cache answers, in basis points.
+    pub cache_hit_bp: u32,
+    /// AI calls per second the provider allows.
+    pub ai_rate_limit_rps: u32,
+    /// AI tokens allowed per UTC day.
+    pub ai_daily_token_quota: u64,
+    /// Tokens one AI call uses.
+    pub ai_tokens_per_call: u32,
+}
+
+impl Default for DependencySpec {
+    fn default() -> Self {
+        DependencySpec {
+            database_pool: 100,
+            database_query_ms: 20,
+            cache_hit_bp: 8_000,
+            ai_rate_limit_rps: 200,
+            ai_daily_token_quota: 200_000_000,
+            ai_tokens_per_call: 600,
+        }
+    }
+}
+
+/// A service as a scenario describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSpec {
+    /// Its name, for example `checkout`.
+    pub name: String,
+    /// The version running at the start (a name from the scenario's versions).
+    pub version: String,
+    /// Instances at full size.
+    pub replicas: u32,
+    /// The traffic it receives.
+    pub traffic: TrafficShape,
+    /// Requests per second one instance serves at full CPU.
+    pub capacity_rps_per_instance: u32,
+    /// Share of requests that query the database, in basis points.
+    pub database_share_bp: u32,
+    /// Share of requests that call the AI provider, in basis points.
+    pub ai_share_bp: u32,
+    /// Probe settings.
+    pub probes: Probes,
+}
+
+impl ServiceSpec {
+    /// A service with typical settings: 60 % of requests query the database, none use AI.
+    pub fn typical(name: &str, version: &str, replicas: u32, traffic: TrafficShape) -> ServiceSpec {
+        ServiceSpec {
+            name: name.to_string(),
+            version: version.to_string(),
+            replicas,
+            traffic,
+            capacity_rps_per_instance: 60,
+            database_share_bp: 6_000,
+            ai_share_bp: 0,
+            probes: Probes::default(),
+        }
+    }
+}
+
+/// An environment as a scenario describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentSpec {
+    /// Its name, for example `production`.
+    pub name: String,
+    /// Its kind.
+    pub kind: EnvironmentKind,
+    /// Availability zones, for example `eu-west-1a`.
+    pub zones: Vec<String>,
+    /// Active users (ids 0 to users − 1).
+    pub users: u32,
+    /// Its shared dependencies.
+    pub dependencies: DependencySpec,
+    /// Its services.
+    pub services: Vec<ServiceSpec>,
+}
+
+/// Health of an environment's dependencies, recomputed every second.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DependencyHealth {
+    /// Database pool saturation, per mille (above 1,000 queries queue and time out).
+    pub database_pool_per_mille: u32,
+    /// The database answers.
+    pub database_up: bool,
+    /// The cache answers.
+    pub cache_up: bool,
+    /// The AI provider answers.
+    pub ai_up: bool,
+    /// AI calls per second the provider allows right now.
+    pub ai_limit_rps: u32,
+    /// AI calls last second.
+    pub ai_calls_per_s: u32,
+    /// Tokens used since the last UTC midnight.
+    pub ai_tokens_today: u64,
+    /// The daily token quota is used up.
+    pub ai_quota_exhausted: bool,
+}
+
+/// A running environment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// Its specification.
+    pub spec: EnvironmentSpec,
+    /// Its dependencies' health this second.
+    pub health: DependencyHealth,
+    /// Users who saw at least one failed request, one bit per user id.
+    affected_users: Vec<u64>,
+    /// Database connections wanted last second (fed into this second's saturation).
+    database_demand: f64,
+}
+
+impl Environment {
+    /// Distinct users who have seen at least one failed request since the run started.
+    pub fn users_affected(&self) -> u32 {
+        self.affected_users
+            .iter()
+            .map(|word| word.count_ones())
+            .sum()
+    }
+}
+
+/// A running service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// Its index in the world.
+    pub index: u32,
+    /// Its environment's index.
+    pub environment: u32,
+    /// Its specification.
+    pub spec: ServiceSpec,
+    /// Its instances.
+    pub fleet: Fleet,
+    /// The version it runs when no rollout is in progress.
+    pub stable: VersionId,
+    /// How requests are split between versions.
+    pub routing: Routing,
+}
+
+/// Every environment and service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct World {
+    /// Environments in scenario order.
+    pub environments: Vec<Environment>,
+    /// Services of every environment, in scenario order.
+    pub services: Vec<Service>,
+    templates: Vec<LatencyTemplate>,
+}
+
+/// The second being simulated, shared by every service.
+#[derive(Clone, Copy, Debug)]
+pub struct SecondContext<'a> {
+    /// The simulated second.
+    pub now: Tick,
+    /// The same second as Unix time.
+    pub unix_s: u64,
+    /// The run's seed.
+    pub seed: u64,
+    /// The scenario's versions.
+    pub versions: &'a [VersionProfile],
+}
+
+/// What the active faults do to one service this second.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServiceEffects {
+    /// Traffic multiplier.
+    pub spike_factor: f64,
+    /// Per version: added error probability.
+    pub extra_error: Vec<(VersionId, f64)>,
+    /// Per version: latency multiplier.
+    pub latency_factor: Vec<(VersionId, f64)>,
+    /// Fleet conditions.
+    pub fleet: FleetConditions,
+    /// The metrics provider has no data.
+    pub metrics_down: bool,
+    /// A secret this service needs is missing or expired.
+    pub secret_missing: bool,
+    /// Share of AI answers that are empty.
+    pub empty_ai_share: f64,
+}
+
+impl World {
+    /// The world of `environments` at the start of a run.
+    pub fn new(
+        environments: &[EnvironmentSpec],
+        versions: &[VersionProfile],
+    ) -> Result<World, String> {
+        let templates = versions
+            .iter()
+            .map(|v| {
+                LatencyTemplate::log_normal(
+                    v.latency_p50_ms,
+                    f64::from(v.latency_sigma_milli) / 1_000.0,
+                )
+            })
+            .collect();
+        let mut world = World {
+            environments: Vec::new(),
+            services: Vec::new(),
+            templates,
+        };
+        for (env_index, spec) in environments.iter().enumerate() {
+            for service_spec in &spec.services {
+                let version_index = versions
+                    .iter()
+                    .position(|v| v.name == service_spec.version)
+                    .ok_or_else(|| {
+                        format!(
+                            "service {}/{} runs version \"{}\", which the scenario does not define",
+                            spec.name, service_spec.name, service_spec.version
+                        )
+                    })?;
+                let stable = VersionId(version_index as u32);
+                let index = world.services.len() as u32;
+                let fleet_name = service_spec.name.clone();
+                world.services.push(Service {
+                    index,
+                    environment: env_index as u32,
+                    fleet: Fleet::new_ready(
+                        &fleet_name,
+                        u64::from(index),
+                        spec.zones.len() as u32,
+                        service_spec.probes,
+                        versions,
+                        stable,
+                        service_spec.replicas,
+                    ),
+                    stable,
+                    routing: Routing::single(stable),
+                    spec: service_spec.clone(),
+                });
+            }
+            world.environments.push(Environment {
+                spec: spec.clone(),
+                health: DependencyHealth {
+                    database_up: true,
+                    cache_up: true,
+                    ai_up: true,
+                    ai_limit_rps: spec.dependencies.ai_rate_limit_rps,
+                    ..DependencyHealth::default()
+                },
+                affected_users: vec![0; spec.users.div_ceil(64) as usize],
+                database_demand: 0.0,
+            });
+        }
+        Ok(world)
+    }
+
+    /// The index of the environment called `name`.
+    pub fn environment_index(&self, name: &str) -> Option<u32> {
+        self.environments
+            .iter()
+            .position(|e| e.spec.name == name)
+            .map(|i| i as u32)
+    }
+
+    /// The index of service `service` in environment `environment`.
+    pub fn service_index(&self, environment: &str, service: &str) -> Option<u32> {
+        let env = self.environment_index(environment)?;
+        self.services
+            .iter()
+            .find(|s| s.environment == env && s.spec.name == service)
+            .map(|s| s.index)
+    }
+
+    /// Updates dependency health from the active faults, before services are served.
+    pub fn update_dependencies(&mut self, faults: &[&Fault], unix_s: u64) {
+        let midnight = unix_s.is_multiple_of(86_400);
+        for environment in self.environments.iter_mut() {
+            let name = &environment.spec.name;
+            let here: Vec<&FaultKind> = faults
+                .iter()
+                .filter(|f| &f.target.environment == name)
+                .map(|f| &f.kind)
+                .collect();
+            let spec = &environment.spec.dependencies;
+            let health = &mut environment.health;
+            if midnight {
+                health.ai_tokens_today = 0;
+            }
+            health.database_up = !here
+                .iter()
+                .any(|k| matches!(k, FaultKind::DatabaseOutage | FaultKind::RegionOutage));
+            health.cache_up = !here
+                .iter()
+                .any(|k| matches!(k, FaultKind::CacheOutage | FaultKind::RegionOutage));
+            health.ai_up = !here
+                .iter()
+                .any(|k| matches!(k, FaultKind::AiProviderOutage));
+            health.ai_limit_rps = here
+                .iter()
+                .filter_map(|k| {
+                    if let FaultKind::AiRateLimited { limit_rps } = k {
+                        Some(*limit_rps)
+                    } else {
+                        None
+                    }
+                })
+                .min()
+                .unwrap_or(spec.ai_rate_limit_rps);
+            health.ai_quota_exhausted = here
+                .iter()
+                .any(|k| matches!(k, FaultKind::AiQuotaExhausted))
+                || health.ai_tokens_today >= spec.ai_daily_token_quota;
+            let usable_percent = here
+                .iter()
+                .filter_map(|k| {
+                    if let FaultKind::DatabasePoolExhaustion { usable_percent } = k {
+                        Some(*usable_percent)
+                    } else {
+                        None
+                    }
+                })
+                .min()
+                .unwrap_or(100);
+            let usable_connections =
+                f64::from(spec.database_pool) * f64::from(usable_percent.max(1)) / 100.0;
+            health.database_pool_per_mille =
+                libm::round(environment.database_demand / usable_connections * 1_000.0) as u32;
+            environment.database_demand = 0.0;
+        }
+    }
+
+    /// Serves one second of traffic for service `index` and records its metrics.
+    pub fn serve(
+        &mut self,
+        index: u32,
+        second: &SecondContext,
+        effects: &ServiceEffects,
+        changes: &FleetChanges,
+        metrics: &mut Metrics,
+    ) -> SecondSample {
+        let SecondContext {
+            now,
+            unix_s,
+            seed,
+            versions,
+        } = *second;
+        let service = &self.services[index as usize];
+        let environment = &self.environments[service.environment as usize];
+        let health = environment.health.clone();
+        let dependencies = environment.spec.dependencies.clone();
+        let users = environment.spec.users;
+        let spec = &service.spec;
+        let requests = spec.traffic.requests(
+            seed,
+            u64::from(index),
+            now.0,
+            unix_s,
+            effects.spike_factor.max(0.0),
+        );
+        let split = service.routing.split(requests);
+        let database_share = f64::from(spec.database_share_bp) / 10_000.0;
+        let ai_share = f64::from(spec.ai_share_bp) / 10_000.0;
+        let capacity = f64::from(spec.capacity_rps_per_instance.max(1));
+        let mut total = SecondSample {
+            tick: now,
+            no_data: effects.metrics_down,
+            ..SecondSample::default()
+        };
+        let mut database_demand = 0.0;
+        let mut errors_to_attribute = Vec::new();
+        for (version, cohort_requests) in split {
+            let counts = service.fleet.counts(version);
+            let profile = &versions[version.0 as usize];
+            let cohort_key = u64::from(index) << 32 | u64::from(version.0);
+            let mut sample = SecondSample {
+                tick: now,
+                requests: cohort_requests,
+                no_data: effects.metrics_down,
+                db_pool_per_mille: health.database_pool_per_mille,
+                ..SecondSample::default()
+            };
+            if cohort_requests > 0 && counts.ready == 0 {
+                // Nobody can answer: every request fails, and this is downtime.
+                sample.errors = cohort_requests;
+                sample.unserved = cohort_requests;
+            } else if cohort_requests > 0 {
+                let utilisation = f64::from(cohort_requests) / (f64::from(counts.ready) * capacity);
+                sample.cpu_per_mille = libm::round(utilisation.min(1.0) * 1_000.0) as u32;
+                let mut success = 1.0 - f64::from(profile.error_rate_bp) / 10_000.0;
+                for (v, extra) in &effects.extra_error {
+                    if *v == version {
+                        success *= 1.0 - extra.clamp(0.0, 1.0);
+                    }
+                }
+                if utilisation > 1.0 {
+                    // Requests beyond capacity are shed.
+                    success /= utilisation;
+                }
+                if effects.secret_missing {
+                    success *= 1.0 - (database_share + ai_share).min(1.0);
+                }
+                let mut latency_factor = load_latency_factor(utilisation);
+                // Database: unreachable fails its queries; a saturated pool queues and times out.
+                let cache_multiplier = if health.cache_up {
+                    1.0
+                } else {
+                    1.0 / (1.0 - f64::from(dependencies.cache_hit_bp) / 10_000.0).max(0.1)
+                };
+                database_demand += f64::from(cohort_requests)
+                    * database_share
+                    * cache_multiplier.min(5.0)
+                    * f64::from(dependencies.database_query_ms)
+                    / 1_000.0;
+                if database_share > 0.0 {
+                    if !health.database_up {
+                        success *= 1.0 - database_share;
+                    } else {
+                        let pool = f64::from(health.database_pool_per_mille) / 1_000.0;
+                        if pool > 1.0 {
+                            success *= 1.0 - database_share * (1.0 - 1.0 / pool);
+                            latency_factor *= 5.0;
+                        } else if pool > 0.8 {
+                            latency_factor *= 1.0 + (pool - 0.8) * 10.0;
+                        }
+                    }
+                    if !health.cache_up {
+                        latency_factor *= 1.6;
+                    }
+                }
+                // AI provider: outage, quota and rate limit fail calls; a silent failure empties answers.
+                if ai_share > 0.0 {
+                    let ai_calls = libm::round(f64::from(cohort_requests) * ai_share) as u32;
+                    let mut ai_success = if !health.ai_up || health.ai_quota_exhausted {
+                        0.0
+                    } else {
+                        1.0
+                    };
+                    if health.ai_calls_per_s > health.ai_limit_rps {
+                        ai_success *=
+                            f64::from(health.ai_limit_rps) / f64::from(health.ai_calls_per_s);
+                    }
+                    success *= 1.0 - ai_share * (1.0 - ai_success);
+                    let answered = libm::round(f64::from(ai_calls) * ai_success) as u32;
+                    sample.ai_calls = ai_calls;
+                    sample.tokens = answered * dependencies.ai_tokens_per_call;
+                    sample.empty_responses =
+                        libm::round(f64::from(answered) * effects.empty_ai_share) as u32;
+                }
+                for (v, factor) in &effects.latency_factor {
+                    if *v == version {
+                        latency_factor *= factor;
+                    }
+                }
+                let failure_probability = (1.0 - success).clamp(0.0, 1.0);
+                sample.errors = approx_binomial(
+                    cohort_requests,
+                    failure_probability,
+                    keyed_u64(seed, Stream::Errors, cohort_key, now.0),
+                );
+                // In-flight requests of instances killed by a hung stop script fail too.
+                if changes.hard_terminations > 0 && version == service.stable {
+                    let in_flight = f64::from(cohort_requests) / f64::from(counts.ready.max(1))
+                        * f64::from(profile.latency_p50_ms)
+                        / 1_000.0;
+                    sample.errors = (sample.errors
+                        + libm::ceil(in_flight * f64::from(changes.hard_terminations)) as u32)
+                        .min(cohort_requests);
+                }
+                let jitter = libm::round(
+                    approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0)) * 0.5,
+                ) as i32;
+                sample.latency_shift = shift_for_factor(latency_factor) + jitter;
+                [sample.p50_ms, sample.p95_ms, sample.p99_ms] =
+                    self.templates[version.0 as usize].percentiles_ms(sample.latency_shift);
+            }
+            if sample.errors > 0 {
+                errors_to_attribute.push((cohort_key, sample.errors));
+            }
+            total.requests += sample.requests;
+            total.errors += sample.errors;
+            total.unserved += sample.unserved;
+            total.tokens += sample.tokens;
+            total.ai_calls += sample.ai_calls;
+            total.empty_responses += sample.empty_responses;
+            total.p95_ms = total.p95_ms.max(sample.p95_ms);
+            metrics.record(
+                CohortKey {
+                    service: index,
+                    version,
+                },
+                sample,
+            );
+        }
+        let environment =
+            &mut self.environments[self.services[index as usize].environment as usize];
+        environment.database_demand += database_demand;
+        environment.health.ai_tokens_today += u64::from(total.tokens);
+        environment.health.ai_calls_per_s = total.ai_calls;
+        // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
+        if users > 0 {
+            for (cohort_key, errors) in errors_to_attribute {
+                for draw in 0..u64::from(errors.min(64)) {
+                    let user = (keyed_u64(seed, Stream::Users, cohort_key, now.0 * 64 + draw)
+                        % u64::from(users)) as usize;
+                    environment.affected_users[user / 64] |= 1 << (user % 64);
+                }
+            }
+        }
+        total
+    }
+}
+
+/// How load slows a service: no effect up to 70 % CPU, then a steep queueing curve, capped.
+pub fn load_latency_factor(utilisation: f64) -> f64 {
+    if utilisation <= 0.7 {
+        1.0
+    } else {
+        let over = ((utilisation - 0.7) / 0.3).min(3.0);
+        1.0 + over * over * 3.0
+    }
+}
+
+/// The seven environments of a promotion chain with a small service in each, and `production`
+/// as `production_services`.
+pub fn standard_environments(production_services: Vec<ServiceSpec>) -> Vec<EnvironmentSpec> {
+    EnvironmentKind::ALL
+        .iter()
+        .map(|kind| {
+            let name = kind.default_name().to_string();
+            let zones = match kind {
+                EnvironmentKind::ProductionPrimary => {
+                    vec!["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+                }
+                EnvironmentKind::ProductionDr => vec!["eu-central-1a", "eu-central-1b"],
+                _ => vec!["eu-west-1a"],
+            }
+            .into_iter()
+            .map(String::from)
+            .collect();
+            let (users, services) = match kind {
+                EnvironmentKind::ProductionPrimary => (20_000, production_services.clone()),
+                EnvironmentKind::ProductionDr => (
+                    0,
+                    production_services
+                        .iter()
+                        .map(|s| ServiceSpec {
+                            replicas: 2,
+                            traffic: TrafficShape::flat(0),
+                            ..s.clone()
+                        })
+                        .collect(),
+                ),
+                EnvironmentKind::Canary => (0, Vec::new()),
+                _ => (
+                    50,
+                    production_services
+                        .iter()
+                        .take(1)
+                        .map(|s| ServiceSpec {
+                            replicas: 1,
+                            traffic: TrafficShape::flat(2),
+                            ..s.clone()
+                        })
+                        .collect(),
+                ),
+            };
+            EnvironmentSpec {
+                name,
+                kind: *kind,
+                zones,
+                users,
+                dependencies: DependencySpec::default(),
+                services,
+            }
+        })
+        .collect()
+}
