@@ -181,6 +181,8 @@ pub struct Environment {
     affected_users: Vec<u64>,
     /// Database connections wanted last second (fed into this second's saturation).
     database_demand: f64,
+    /// AI calls made so far this second, by every service of the environment.
+    ai_calls_this_second: u32,
 }
 
 impl Environment {
@@ -314,6 +316,7 @@ impl World {
                 },
                 affected_users: vec![0; spec.users.div_ceil(64) as usize],
                 database_demand: 0.0,
+                ai_calls_this_second: 0,
             });
         }
         Ok(world)
@@ -391,6 +394,9 @@ impl World {
             health.database_pool_per_mille =
                 libm::round(environment.database_demand / usable_connections * 1_000.0) as u32;
             environment.database_demand = 0.0;
+            // The provider's limit applies to the whole environment's calls of the last second.
+            health.ai_calls_per_s = environment.ai_calls_this_second;
+            environment.ai_calls_this_second = 0;
         }
     }
 
@@ -560,7 +566,7 @@ impl World {
             &mut self.environments[self.services[index as usize].environment as usize];
         environment.database_demand += database_demand;
         environment.health.ai_tokens_today += u64::from(total.tokens);
-        environment.health.ai_calls_per_s = total.ai_calls;
+        environment.ai_calls_this_second += total.ai_calls;
         // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
         if users > 0 {
             for (cohort_key, errors) in errors_to_attribute {
