@@ -90,11 +90,9 @@ fn observe(sim: &Sim, service: &str, window_s: u64) -> Observed {
         unserved: samples.iter().map(|s| u64::from(s.unserved)).sum(),
         p95_ms: p95s.get(p95s.len() / 2).copied().unwrap_or(0),
         tokens: samples.iter().map(|s| u64::from(s.tokens)).sum(),
-        quality_bp: if ai_calls == 0 {
-            10_000
-        } else {
-            (10_000 - empty * 10_000 / ai_calls) as u32
-        },
+        quality_bp: (empty * 10_000)
+            .checked_div(ai_calls)
+            .map_or(10_000, |empty_bp| (10_000 - empty_bp) as u32),
         ready: sim.world().services[index as usize]
             .fleet
             .counts(VersionId(0))
