@@ -93,6 +93,69 @@ pub fn builtin(id: &str) -> Option<Scenario> {
     }
 }
 
+/// The benchmark world: 20 production services sharing about 1,000 requests a second on a
+/// daily curve, the other six environments, a canary rollout of checkout every day at 10:00
+/// (alternating bad and good releases) and a fault every few hours.
+pub fn bench_world() -> Scenario {
+    use crate::fault::{FaultKind, FaultTarget};
+    let mut world = production_day();
+    world.id = "bench".to_string();
+    let mut services = vec![ServiceSpec::typical(
+        "checkout",
+        "v1",
+        10,
+        TrafficShape::daily(50),
+    )];
+    for index in 1..20 {
+        let mut spec = ServiceSpec::typical(
+            &format!("service-{index:02}"),
+            "v1",
+            4,
+            TrafficShape::daily(50),
+        );
+        spec.ai_share_bp = if index % 5 == 0 { 5_000 } else { 0 };
+        services.push(spec);
+    }
+    world.environments = standard_environments(services);
+    let days = 12 * 7;
+    world.schedule = (0..days)
+        .flat_map(|day| {
+            let release = if day % 2 == 0 { "v2" } else { "v3" };
+            [TimedCommand {
+                at: Tick(day * 86_400 + 10 * 3_600),
+                actor: Actor::Pipeline,
+                command: Command::StartRollout {
+                    version: release.to_string(),
+                },
+            }]
+        })
+        .collect();
+    let kinds = crate::fault::catalogue();
+    world.faults = (0..days * 4)
+        .map(|slot| {
+            let kind = kinds[(slot as usize * 7) % kinds.len()].clone();
+            let kind = if matches!(kind, FaultKind::RegionOutage) {
+                FaultKind::CacheOutage
+            } else {
+                kind
+            };
+            Fault {
+                kind,
+                target: FaultTarget {
+                    environment: "production".to_string(),
+                    service: Some(format!("service-{:02}", 1 + slot % 19)),
+                    version: None,
+                    zone: None,
+                },
+                start: Tick(slot * 21_600 + 3_600),
+                end: Some(Tick(slot * 21_600 + 3_600 + 900)),
+            }
+        })
+        .collect();
+    world.max_duration_s = u32::MAX;
+    world
+}
+
 /// A day in production: seven environments, five production services on a daily traffic
 /// curve, a mid-morning release of checkout, and the faults of an ordinary bad day.
 fn production_day() -> Scenario {

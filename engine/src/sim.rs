@@ -130,6 +130,7 @@ impl Sim {
             .filter(|f| f.is_active(self.now))
             .collect();
         self.world.update_dependencies(&active, unix_s);
+        let calendar = UtcDateTime::from_unix_s(unix_s);
         let mut environment_totals: Vec<SecondSample> = vec![
             SecondSample {
                 tick: self.now,
@@ -152,6 +153,7 @@ impl Sim {
                 unix_s,
                 seed: self.seed,
                 versions: &self.scenario.versions,
+                calendar,
             };
             let total = self
                 .world
@@ -462,6 +464,9 @@ impl Sim {
     fn fault_transitions(&mut self) {
         let now = self.now;
         for id in 0..self.faults.len() {
+            if self.faults[id].start != now && self.faults[id].end != Some(now) {
+                continue;
+            }
             let fault = self.faults[id].clone();
             let label = format!(
                 "fault #{id} {} in {}",

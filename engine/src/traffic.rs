@@ -50,11 +50,15 @@ impl TrafficShape {
 
     /// The expected requests per second at `unix_s`, before noise and spikes.
     pub fn expected_rps(&self, unix_s: u64) -> f64 {
+        self.expected_rps_at(&UtcDateTime::from_unix_s(unix_s))
+    }
+
+    /// The expected requests per second at a calendar instant, before noise and spikes.
+    pub fn expected_rps_at(&self, instant: &UtcDateTime) -> f64 {
         let peak = f64::from(self.peak_rps);
         if !self.shaped {
             return peak;
         }
-        let instant = UtcDateTime::from_unix_s(unix_s);
         let hour = usize::from(instant.hour);
         let next = WEEKDAY_PER_MILLE[(hour + 1) % 24];
         let this = WEEKDAY_PER_MILLE[hour];
@@ -77,7 +81,28 @@ impl TrafficShape {
         unix_s: u64,
         spike_factor: f64,
     ) -> u32 {
-        let expected = self.expected_rps(unix_s) * spike_factor;
+        self.requests_at(
+            seed,
+            service_key,
+            tick,
+            &UtcDateTime::from_unix_s(unix_s),
+            spike_factor,
+        )
+    }
+
+    /// As [`TrafficShape::requests`], with the calendar instant already computed.
+    pub fn requests_at(
+        &self,
+        seed: u64,
+        service_key: u64,
+        tick: u64,
+        instant: &UtcDateTime,
+        spike_factor: f64,
+    ) -> u32 {
+        if self.peak_rps == 0 {
+            return 0;
+        }
+        let expected = self.expected_rps_at(instant) * spike_factor;
         let noise = approx_normal(keyed_u64(seed, Stream::Traffic, service_key, tick))
             * f64::from(self.noise_bp)
             / 10_000.0;

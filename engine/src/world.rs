@@ -15,7 +15,7 @@ use crate::latency::{LatencyTemplate, shift_for_factor};
 use crate::metrics::{CohortKey, Metrics, SecondSample};
 use crate::prng::{Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::routing::Routing;
-use crate::time::Tick;
+use crate::time::{Tick, UtcDateTime};
 use crate::traffic::TrafficShape;
 use crate::version::{VersionId, VersionProfile};
 
@@ -233,6 +233,8 @@ pub struct SecondContext<'a> {
     pub seed: u64,
     /// The scenario's versions.
     pub versions: &'a [VersionProfile],
+    /// The same second on the calendar.
+    pub calendar: UtcDateTime,
 }
 
 /// What the active faults do to one service this second.
@@ -411,9 +413,10 @@ impl World {
     ) -> SecondSample {
         let SecondContext {
             now,
-            unix_s,
             seed,
             versions,
+            calendar,
+            ..
         } = *second;
         let service = &self.services[index as usize];
         let environment = &self.environments[service.environment as usize];
@@ -421,11 +424,11 @@ impl World {
         let dependencies = environment.spec.dependencies.clone();
         let users = environment.spec.users;
         let spec = &service.spec;
-        let requests = spec.traffic.requests(
+        let requests = spec.traffic.requests_at(
             seed,
             u64::from(index),
             now.0,
-            unix_s,
+            &calendar,
             effects.spike_factor.max(0.0),
         );
         let split = service.routing.split(requests);
@@ -440,6 +443,11 @@ impl World {
         let mut database_demand = 0.0;
         let mut errors_to_attribute = Vec::new();
         for (version, cohort_requests) in split {
+            // A version with no traffic this second (a canary at weight 0, an idle region) has
+            // nothing to record.
+            if cohort_requests == 0 {
+                continue;
+            }
             let counts = service.fleet.counts(version);
             let profile = &versions[version.0 as usize];
             let cohort_key = u64::from(index) << 32 | u64::from(version.0);

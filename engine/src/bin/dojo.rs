@@ -7,8 +7,12 @@ use engine::{Sim, scenario};
 
 const USAGE: &str = "\
 usage:
-  dojo scenarios                         list the built-in scenario ids
-  dojo run <scenario> [--seed N] [--json] run a scenario to its end and report it";
+  dojo scenarios                           list the built-in scenario ids
+  dojo faults                              list the fault kinds and their effects
+  dojo run <scenario> [--seed N] [--until T] [--json]
+                                           run a scenario to its end (or to simulated time T,
+                                           e.g. 90s, 30m, 24h, 12w) and report it
+  dojo bench [--hours H]                   measure simulation speed on a 20-service world";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +31,12 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<String, String> {
     match args.first().map(String::as_str) {
         Some("scenarios") => Ok(scenario::builtin_ids().join("\n")),
+        Some("faults") => Ok(engine::fault::catalogue()
+            .iter()
+            .map(|kind| format!("{:<26} {}", kind.id(), kind.effect()))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        Some("bench") => bench(&args[1..]),
         Some("run") => run_scenario(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(format!("unknown command \"{other}\"")),
@@ -38,6 +48,7 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
     let mut scenario_id = None;
     let mut seed = 1u64;
     let mut json = false;
+    let mut until_s = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
@@ -50,6 +61,12 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
                         u64::MAX
                     )
                 })?;
+            }
+            "--until" => {
+                let value = rest
+                    .next()
+                    .ok_or("--until needs a simulated time such as 90s, 30m, 24h or 12w")?;
+                until_s = Some(parse_duration_s(value)?);
             }
             flag if flag.starts_with("--") => return Err(format!("unknown option \"{flag}\"")),
             id if scenario_id.is_none() => scenario_id = Some(id.to_string()),
@@ -64,11 +81,72 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
         )
     })?;
     let mut sim = Sim::new(scenario, seed);
-    sim.run_to_end();
+    match until_s {
+        // Past the scenario's own end the world keeps running with nothing scheduled.
+        Some(seconds) => {
+            while sim.now().0 < seconds {
+                sim.step();
+            }
+        }
+        None => sim.run_to_end(),
+    }
     let report = RunReport::of(&sim);
     Ok(if json {
         report.to_json()
     } else {
         report.to_text()
     })
+}
+
+/// Parses `90`, `90s`, `30m`, `24h`, `7d` or `12w` into seconds.
+fn parse_duration_s(text: &str) -> Result<u64, String> {
+    let (number, unit_s) = match text.chars().last() {
+        Some('s') => (&text[..text.len() - 1], 1),
+        Some('m') => (&text[..text.len() - 1], 60),
+        Some('h') => (&text[..text.len() - 1], 3_600),
+        Some('d') => (&text[..text.len() - 1], 86_400),
+        Some('w') => (&text[..text.len() - 1], 604_800),
+        _ => (text, 1),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a simulated time; write a whole number with s, m, h, d or w, for example 24h"))?;
+    value
+        .checked_mul(unit_s)
+        .ok_or_else(|| format!("\"{text}\" is too long"))
+}
+
+/// Simulates the benchmark world and reports speed: 20 production services at about
+/// 1,000 requests a second in total, a canary rollout, and faults, for 24 hours and 12 weeks.
+fn bench(args: &[String]) -> Result<String, String> {
+    let hours: Vec<u64> = match args {
+        [flag, value] if flag == "--hours" => vec![
+            value
+                .parse()
+                .map_err(|_| format!("--hours needs a whole number, not \"{value}\""))?,
+        ],
+        [] => vec![24, 12 * 7 * 24],
+        _ => return Err("usage: dojo bench [--hours H]".to_string()),
+    };
+    let mut lines = vec![format!(
+        "{:>10} {:>12} {:>16} {:>14}",
+        "simulated", "wall", "sim-s / wall-s", "audit records"
+    )];
+    for hours in hours {
+        let mut sim = Sim::new(engine::scenario::bench_world(), 1);
+        let simulated_s = hours * 3_600;
+        let started = std::time::Instant::now();
+        while sim.now().0 < simulated_s {
+            sim.step();
+        }
+        let wall = started.elapsed().as_secs_f64();
+        lines.push(format!(
+            "{:>9}h {:>11.3}s {:>16.0} {:>14}",
+            hours,
+            wall,
+            simulated_s as f64 / wall,
+            sim.audit().records().len()
+        ));
+    }
+    Ok(lines.join("\n"))
 }

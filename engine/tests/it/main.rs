@@ -3,4 +3,5 @@
 mod determinism;
 mod faults;
 mod scenarios;
+mod swarm;
 mod tidy;
