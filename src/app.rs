@@ -4,7 +4,8 @@ use engine::scenario;
 use yew::prelude::*;
 
 use crate::components::{
-    AuditLog, Briefing, Controls, ErrorChart, FleetView, RolloutPanel, TopBar, TrafficSplit,
+    AuditLog, Briefing, Controls, ErrorChart, FaultConsole, FleetView, RolloutPanel, TopBar,
+    TrafficSplit,
 };
 use crate::hooks::{use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
@@ -54,6 +55,8 @@ pub fn App() -> Html {
                 </div>
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
+                    <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
+                        faults={view_model::faults(&sim)} on_action={on_action.clone()} />
                     <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()} />
                 </aside>
             </main>

@@ -159,6 +159,65 @@ pub struct AuditRow {
     pub reason: String,
 }
 
+/// One fault of the run, for the fault console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultRow {
+    /// Its number, used to clear it.
+    pub id: u32,
+    /// Its kind, in words.
+    pub kind: String,
+    /// Where, for example `production/checkout`.
+    pub target: String,
+    /// When, for example `T+02:00 → T+07:00`.
+    pub window: String,
+    /// Active now.
+    pub active: bool,
+    /// Scheduled for later.
+    pub pending: bool,
+}
+
+/// Every fault of the run, newest first.
+pub fn faults(sim: &Sim) -> Vec<FaultRow> {
+    let now = sim.now();
+    sim.faults()
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(id, fault)| FaultRow {
+            id: id as u32,
+            kind: fault.kind.id().replace('_', " "),
+            target: match &fault.target.service {
+                Some(service) => format!("{}/{service}", fault.target.environment),
+                None => fault.target.environment.clone(),
+            },
+            window: format!(
+                "T+{} → {}",
+                elapsed_label(fault.start.0),
+                fault.end.map_or("until cleared".to_string(), |end| format!(
+                    "T+{}",
+                    elapsed_label(end.0)
+                ))
+            ),
+            active: fault.is_active(now),
+            pending: fault.start > now,
+        })
+        .collect()
+}
+
+/// Environments with their services, for the fault console.
+pub fn environments(sim: &Sim) -> Vec<(String, Vec<String>)> {
+    sim.world()
+        .environments
+        .iter()
+        .map(|e| {
+            (
+                e.spec.name.clone(),
+                e.spec.services.iter().map(|s| s.name.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Seconds of history the chart shows.
 pub const CHART_WINDOW_S: u64 = 900;
 /// Seconds over which each chart point averages the error rate.

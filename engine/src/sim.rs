@@ -32,6 +32,8 @@ pub struct Sim {
     audit: AuditLog,
     commands: Vec<TimedCommand>,
     faults: Vec<Fault>,
+    /// Per fault: its start has been logged and its instant effects applied.
+    fault_started: Vec<bool>,
     next_scheduled: u32,
     settled_at: Option<Tick>,
 }
@@ -93,6 +95,7 @@ impl Sim {
             audit: AuditLog::default(),
             commands: Vec::new(),
             faults: scenario.faults.clone(),
+            fault_started: vec![false; scenario.faults.len()],
             next_scheduled: 0,
             settled_at: None,
             world,
@@ -345,6 +348,9 @@ impl Sim {
                     start: self.now,
                     end: duration_s.map(|d| self.now.plus_s(u64::from(d.max(1)))),
                 });
+                self.fault_started.push(false);
+                // Logged and applied at once, so a paused trainee sees it immediately.
+                self.start_fault(self.faults.len() as u32 - 1, actor);
                 Vec::new()
             }
             Command::ClearFault { fault_id } => {
@@ -473,25 +479,8 @@ impl Sim {
                 fault.kind.id(),
                 describe_target(&fault.target)
             );
-            if fault.start == now {
-                let time_utc = self.utc().iso8601();
-                let actor = if self.commands.last().is_some_and(|c| {
-                    c.at == now && matches!(c.command, Command::InjectFault { .. })
-                }) {
-                    Actor::Trainee
-                } else {
-                    Actor::Pipeline
-                };
-                let version = fault.target.version.clone().unwrap_or_default();
-                self.audit.append(
-                    now,
-                    time_utc,
-                    actor,
-                    "FaultInjected",
-                    &version,
-                    format!("{label}: {}", fault.kind.effect()),
-                );
-                self.apply_instant_effects(&fault);
+            if fault.start == now && !self.fault_started[id] {
+                self.start_fault(id as u32, Actor::Pipeline);
             }
             if fault.end == Some(now) && fault.start < now {
                 let time_utc = self.utc().iso8601();
@@ -512,6 +501,28 @@ impl Sim {
                 }
             }
         }
+    }
+
+    fn start_fault(&mut self, id: u32, actor: Actor) {
+        let id_index = id as usize;
+        self.fault_started[id_index] = true;
+        let fault = self.faults[id_index].clone();
+        let time_utc = self.utc().iso8601();
+        let version = fault.target.version.clone().unwrap_or_default();
+        let label = format!(
+            "fault #{id} {} in {}",
+            fault.kind.id(),
+            describe_target(&fault.target)
+        );
+        self.audit.append(
+            self.now,
+            time_utc,
+            actor,
+            "FaultInjected",
+            &version,
+            format!("{label}: {}", fault.kind.effect()),
+        );
+        self.apply_instant_effects(&fault);
     }
 
     fn apply_instant_effects(&mut self, fault: &Fault) {

@@ -124,3 +124,30 @@ test('a bad seed is explained and the run keeps its seed', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a fault injected live shows on the chart and in the audit trail, and can be cleared', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.selectOption('#scenario-select', 'canary-good-release');
+  await page.selectOption('#fault-kind', { label: 'bad build' });
+  await page.selectOption('#fault-environment', 'production');
+  await page.selectOption('#fault-service', 'checkout');
+  await page.selectOption('#fault-duration', { label: 'until cleared' });
+  await page.click('#inject-fault');
+  assert.equal(await page.locator('.fault-row.fault-active').count(), 1);
+  assert.match(await page.textContent('#audit-table'), /FaultInjected/);
+
+  // Forty simulated seconds at 3600× is a fraction of a second of wall time.
+  await page.click('button:has-text("10×")');
+  for (let i = 0; i < 40; i += 1) await page.keyboard.press('ArrowRight');
+  const summary = await page.getAttribute('#error-chart', 'aria-label');
+  const v1Rate = Number(summary.match(/v1 ([0-9.]+) %/)[1]);
+  assert.ok(v1Rate > 8, `v1 error rate on the chart is ${v1Rate} % with a 15 % bad build`);
+  assert.ok((await countCanvasPixels(page, '#error-chart', V1_BLUE)) > 50, 'v1 line drawn');
+  await screenshot(page, 'fault-injected');
+
+  await page.click('.fault-row button:has-text("Clear")');
+  assert.equal(await page.locator('.fault-row.fault-active').count(), 0);
+  assert.match(await page.textContent('#audit-table'), /FaultCleared/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
