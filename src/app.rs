@@ -4,8 +4,8 @@ use engine::scenario;
 use yew::prelude::*;
 
 use crate::components::{
-    AuditLog, Briefing, Controls, ErrorChart, FaultConsole, FleetView, RolloutPanel, TopBar,
-    TrafficSplit,
+    AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView, RolloutPanel,
+    TopBar, TrafficSplit,
 };
 use crate::hooks::{use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
@@ -52,6 +52,7 @@ pub fn App() -> Html {
                         <FleetView instances={view_model::fleet(&sim)} />
                     </section>
                     <ErrorChart data={view_model::chart(&sim)} />
+                    <Environments rows={view_model::environment_rows(&sim)} />
                 </div>
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />

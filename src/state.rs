@@ -13,6 +13,9 @@ use yew::Reducible;
 /// The speeds offered, in simulated seconds per wall-clock second.
 pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3_600];
 
+/// How far "next decision" looks ahead before giving up, in simulated seconds.
+pub const DECISION_SEARCH_S: u64 = 6 * 3_600;
+
 /// The scenario the app opens with.
 pub const DEFAULT_SCENARIO: &str = "canary-bad-release";
 
@@ -50,6 +53,8 @@ pub enum Action {
     Step,
     /// Simulate to the end of the scenario.
     RunToEnd,
+    /// Simulate until the next decision point (pause, verdict, abort, completion, fault).
+    RunToDecision,
     /// Change the speed to one of [`SPEEDS`].
     SetSpeed(u32),
     /// The next faster speed.
@@ -135,14 +140,34 @@ impl Reducible for SimModel {
                 if self.sim.borrow().is_finished() {
                     return self;
                 }
-                self.next(|model| model.playing = !model.playing)
+                self.next(|model| {
+                    model.playing = !model.playing;
+                    model.notice = None;
+                })
             }
             Action::Step => self.next(|model| {
                 model.playing = false;
+                model.notice = None;
                 model.sim.borrow_mut().advance(1);
             }),
             Action::RunToEnd => self.next(|model| {
+                model.notice = None;
                 model.sim.borrow_mut().run_to_end();
+            }),
+            Action::RunToDecision => self.next(|model| {
+                model.playing = false;
+                let stop = model.sim.borrow_mut().run_to_decision(DECISION_SEARCH_S);
+                model.notice = Some(match stop {
+                    Some(record) => format!(
+                        "Stopped at {}: {} — {}",
+                        crate::view_model::elapsed_label(record.tick.0),
+                        record.action,
+                        record.reason
+                    ),
+                    None => {
+                        "No decision point ahead: the simulation ran on without one.".to_string()
+                    }
+                });
             }),
             Action::SetSpeed(speed) => {
                 self.next(|model| model.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]))
@@ -225,6 +250,15 @@ mod tests {
         );
         let model = model.reduce(Action::Step);
         assert_eq!(model.sim.borrow().now().0, 1);
+    }
+
+    #[test]
+    fn next_decision_pauses_and_says_where() {
+        let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1)).reduce(Action::TogglePlay);
+        let model = model.reduce(Action::RunToDecision);
+        assert!(!model.playing);
+        let notice = model.notice.clone().unwrap_or_default();
+        assert!(notice.contains("RolloutPaused"), "{notice}");
     }
 
     #[test]

@@ -218,6 +218,97 @@ pub fn environments(sim: &Sim) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// One environment's row in the overview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentRow {
+    /// Name.
+    pub name: String,
+    /// Services.
+    pub services: u32,
+    /// Ready instances.
+    pub ready: u32,
+    /// Instances in any state.
+    pub instances: u32,
+    /// Instances not ready, by state, for example `2 crash-looping`.
+    pub trouble: Vec<String>,
+    /// Requests in the last second.
+    pub requests_per_s: u32,
+    /// Error rate over the last 60 s.
+    pub error_rate: String,
+    /// True when the error rate is above 5 %.
+    pub unhealthy: bool,
+    /// Database pool saturation.
+    pub database: String,
+    /// Cache status.
+    pub cache: &'static str,
+    /// AI provider status.
+    pub ai: String,
+}
+
+/// Every environment, in promotion order.
+pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
+    let world = sim.world();
+    world
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(index, environment)| {
+            let services: Vec<_> = world
+                .services
+                .iter()
+                .filter(|s| s.environment == index as u32)
+                .collect();
+            let mut ready = 0;
+            let mut instances = 0;
+            let mut states: std::collections::BTreeMap<&'static str, u32> =
+                std::collections::BTreeMap::new();
+            for service in &services {
+                for instance in service.fleet.instances() {
+                    instances += 1;
+                    match instance.state.label() {
+                        "ready" => ready += 1,
+                        other => *states.entry(other).or_default() += 1,
+                    }
+                }
+            }
+            let series = sim.metrics().environment(index as u32);
+            let window = series
+                .map(|s| s.window(engine::time::Tick(sim.now().0.saturating_sub(1)), 60))
+                .unwrap_or_default();
+            let rate_bp = window.error_rate_bp();
+            let health = &environment.health;
+            EnvironmentRow {
+                name: environment.spec.name.clone(),
+                services: services.len() as u32,
+                ready,
+                instances,
+                trouble: states
+                    .into_iter()
+                    .map(|(state, count)| format!("{count} {state}"))
+                    .collect(),
+                requests_per_s: series.and_then(|s| s.latest()).map_or(0, |s| s.requests),
+                error_rate: rate_bp.map_or("—".to_string(), percent_label),
+                unhealthy: rate_bp.is_some_and(|bp| bp > 500),
+                database: if health.database_up {
+                    format!("pool {} %", health.database_pool_per_mille / 10)
+                } else {
+                    "down".to_string()
+                },
+                cache: if health.cache_up { "up" } else { "down" },
+                ai: if !health.ai_up {
+                    "down".to_string()
+                } else if health.ai_quota_exhausted {
+                    "quota used up".to_string()
+                } else if health.ai_calls_per_s > health.ai_limit_rps {
+                    "throttled".to_string()
+                } else {
+                    "up".to_string()
+                },
+            }
+        })
+        .collect()
+}
+
 /// Seconds of history the chart shows.
 pub const CHART_WINDOW_S: u64 = 900;
 /// Seconds over which each chart point averages the error rate.

@@ -19,6 +19,18 @@ use crate::time::{Tick, UtcDateTime};
 use crate::version::VersionId;
 use crate::world::{SecondContext, ServiceEffects, World};
 
+/// Audit actions at which "run to the next decision" stops: moments a person would want to
+/// look, decide, or explain.
+pub const DECISION_ACTIONS: [&str; 7] = [
+    "RolloutPaused",
+    "AnalysisRunFailed",
+    "AnalysisRunError",
+    "AnalysisRunSuccessful",
+    "RolloutAborted",
+    "RolloutCompleted",
+    "FaultInjected",
+];
+
 /// A running simulation.
 #[derive(Clone, Debug)]
 pub struct Sim {
@@ -203,6 +215,24 @@ impl Sim {
             }
             self.step();
         }
+    }
+
+    /// Steps until the next decision point: a rollout pause, a gate verdict, an abort or
+    /// completion, or a fault starting; stops early at the end of the story or after `max_s`
+    /// simulated seconds. Returns the record that stopped it, if any.
+    pub fn run_to_decision(&mut self, max_s: u64) -> Option<crate::audit::AuditRecord> {
+        let before = self.audit.records().len();
+        let limit = self.now.plus_s(max_s);
+        while !self.is_finished() && self.now < limit {
+            self.step();
+            if let Some(record) = self.audit.records()[before..]
+                .iter()
+                .find(|r| DECISION_ACTIONS.contains(&r.action.as_str()))
+            {
+                return Some(record.clone());
+            }
+        }
+        None
     }
 
     /// True once everything has settled and the aftermath has been shown, or at the time limit.

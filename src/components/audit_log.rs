@@ -20,7 +20,7 @@ pub fn AuditLog(props: &AuditLogProps) -> Html {
         <section class="card audit" aria-labelledby="audit-heading">
             <div class="card-head">
                 <h2 id="audit-heading">{"Audit trail"}</h2>
-                <span class="muted">{ format!("{} records", props.rows.len()) }</span>
+                <span class="muted">{ match props.rows.len() { 1 => "1 record".to_string(), count => format!("{count} records") } }</span>
             </div>
             <p class="chain-head">{"Chain head "}<code id="audit-head" title={props.head.clone()}>{ props.head.get(..16).unwrap_or(&props.head) }</code></p>
             <div class="audit-scroll" tabindex="0" aria-label="Audit records, newest first">
@@ -33,7 +33,7 @@ pub fn AuditLog(props: &AuditLogProps) -> Html {
                                 <td>
                                     <span class="action">{ &row.action }</span><br/>
                                     <span class={classes!("actor", row.human.then_some("actor-human"))}>{ &row.actor }</span>
-                                    <span class="muted">{ format!(" · {}", row.version) }</span>
+                                    if !row.version.is_empty() { <span class="muted">{ format!(" · {}", row.version) }</span> }
                                 </td>
                                 <td class="reason">{ &row.reason }</td>
                             </tr>

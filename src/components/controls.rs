@@ -37,6 +37,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
                 <button id="step" onclick={act(Action::Step)} disabled={props.finished} title="→">{"Step 1 s"}</button>
+                <button id="next-decision" onclick={act(Action::RunToDecision)} disabled={props.finished} title="N">{"Next decision »"}</button>
                 <button id="run-to-end" onclick={act(Action::RunToEnd)} disabled={props.finished} title="E">{"Run to end"}</button>
                 <button id="reset" onclick={act(Action::Reset)} title="0">{"↺ Reset"}</button>
             </div>

@@ -3,6 +3,7 @@
 mod audit_log;
 mod briefing;
 mod controls;
+mod environments;
 mod error_chart;
 mod fault_console;
 mod fleet_view;
@@ -13,6 +14,7 @@ mod traffic_split;
 pub use audit_log::{AuditLog, AuditLogProps};
 pub use briefing::{Briefing, BriefingProps};
 pub use controls::{Controls, ControlsProps};
+pub use environments::{Environments, EnvironmentsProps};
 pub use error_chart::{ErrorChart, ErrorChartProps};
 pub use fault_console::{FaultConsole, FaultConsoleProps};
 pub use fleet_view::{FleetView, FleetViewProps};

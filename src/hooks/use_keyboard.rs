@@ -8,9 +8,10 @@ use yew::prelude::*;
 use crate::state::{Action, SimModel};
 
 /// The shortcuts, as shown in the footer: (keys, what they do).
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("Space", "play / pause"),
     ("→", "step one second"),
+    ("N", "next decision"),
     ("+ / −", "faster / slower"),
     ("E", "run to end"),
     ("R", "roll back (abort)"),
@@ -26,6 +27,7 @@ pub fn action_for_key(key: &str) -> Option<Action> {
         "+" | "=" => Action::Faster,
         "-" | "_" => Action::Slower,
         "e" | "E" => Action::RunToEnd,
+        "n" | "N" => Action::RunToDecision,
         "r" | "R" => Action::Command(Command::Abort),
         "a" | "A" => Action::Command(Command::Promote),
         "0" => Action::Reset,
@@ -86,7 +88,7 @@ mod tests {
 
     #[test]
     fn every_listed_shortcut_does_something() {
-        for key in [" ", "ArrowRight", "+", "-", "e", "r", "a", "0"] {
+        for key in [" ", "ArrowRight", "+", "-", "e", "n", "r", "a", "0"] {
             assert!(action_for_key(key).is_some(), "key {key:?}");
         }
         assert_eq!(action_for_key("x"), None);

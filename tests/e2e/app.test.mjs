@@ -151,3 +151,29 @@ test('a fault injected live shows on the chart and in the audit trail, and can b
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('next decision stops at the canary pause and a region outage shows in the environments table', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.selectOption('#scenario-select', 'canary-bad-release');
+  await page.keyboard.press('n');
+  assert.match(await page.textContent('#notice'), /Stopped at 01:2\d: RolloutPaused/);
+  assert.equal(await page.textContent('#rollout-phase'), 'Paused');
+  await page.click('#next-decision');
+  assert.match(await page.textContent('#notice'), /AnalysisRunFailed/);
+
+  const production = page.locator('#environments-table tr[data-environment="production"]');
+  assert.match(await production.textContent(), /(\d+)\/\1 ready/, "all instances ready before the outage");
+  await page.selectOption('#fault-kind', { label: 'region outage' });
+  await page.selectOption('#fault-environment', 'production');
+  await page.click('#inject-fault');
+  // A full minute of outage, so the 60 s error rate is all outage.
+  for (let i = 0; i < 61; i += 1) await page.keyboard.press('ArrowRight');
+  const row = await production.textContent();
+  assert.match(row, /0\/\d+ ready/, row);
+  assert.match(row, /100\.0 %/, 'every request fails: downtime');
+  assert.match(row, /down/, 'the database is down with the region');
+  assert.equal(await page.locator('.tile[data-state="ready"]').count(), 0);
+  await screenshot(page, 'region-outage');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -258,3 +258,32 @@ fn the_audit_chain_verifies_and_only_grows() {
         Ok(())
     );
 }
+
+#[test]
+fn run_to_decision_stops_at_each_teachable_moment() {
+    let mut sim = Sim::new(scenario::builtin("canary-bad-release").unwrap(), 1);
+    let mut stops = Vec::new();
+    while let Some(record) = sim.run_to_decision(3_600) {
+        stops.push((record.action.clone(), record.tick.0));
+    }
+    let actions: Vec<&str> = stops.iter().map(|(action, _)| action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec!["RolloutPaused", "AnalysisRunFailed"],
+        "{stops:?}"
+    );
+    // The pause begins the second after the 10 % step completes, and the run stops right there.
+    let paused_at = sim
+        .audit()
+        .records()
+        .iter()
+        .find(|r| r.action == "RolloutPaused")
+        .unwrap()
+        .tick
+        .0;
+    assert_eq!(stops[0].1, paused_at);
+    assert!(
+        sim.is_finished(),
+        "after the last decision the story runs to its end"
+    );
+}
