@@ -4,7 +4,7 @@
 //! last day, every hour for the last quarter. A simulated quarter therefore holds a fixed amount
 //! of memory per cohort, whatever the length of the run.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -272,8 +272,10 @@ pub struct CohortKey {
 /// Every cohort's and every environment's history.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metrics {
-    cohorts: BTreeMap<CohortKey, Series>,
-    environments: BTreeMap<u32, Series>,
+    /// Indexed by service, then version: the same order as sorting by `CohortKey`.
+    cohorts: Vec<Vec<Option<Series>>>,
+    /// Indexed by environment.
+    environments: Vec<Option<Series>>,
     /// Seconds in which at least one request anywhere found no ready instance.
     pub downtime_s: u64,
 }
@@ -281,38 +283,75 @@ pub struct Metrics {
 impl Metrics {
     /// Records one second of one cohort.
     pub fn record(&mut self, key: CohortKey, sample: SecondSample) {
-        self.cohorts.entry(key).or_default().push(sample);
+        let service = key.service as usize;
+        if self.cohorts.len() <= service {
+            self.cohorts.resize_with(service + 1, Vec::new);
+        }
+        let versions = &mut self.cohorts[service];
+        let version = key.version.0 as usize;
+        if versions.len() <= version {
+            versions.resize_with(version + 1, || None);
+        }
+        versions[version]
+            .get_or_insert_with(Series::default)
+            .push(sample);
     }
 
     /// Records one second of one environment (the sum of its cohorts).
     pub fn record_environment(&mut self, environment: u32, sample: SecondSample) {
-        self.environments
-            .entry(environment)
-            .or_default()
+        let index = environment as usize;
+        if self.environments.len() <= index {
+            self.environments.resize_with(index + 1, || None);
+        }
+        self.environments[index]
+            .get_or_insert_with(Series::default)
             .push(sample);
     }
 
     /// The series of a cohort, if it ever served.
     pub fn cohort(&self, key: CohortKey) -> Option<&Series> {
-        self.cohorts.get(&key)
+        self.cohorts
+            .get(key.service as usize)?
+            .get(key.version.0 as usize)?
+            .as_ref()
     }
 
     /// The series of an environment.
     pub fn environment(&self, environment: u32) -> Option<&Series> {
-        self.environments.get(&environment)
+        self.environments.get(environment as usize)?.as_ref()
     }
 
     /// Every cohort of `service`, in version order.
     pub fn cohorts_of(&self, service: u32) -> impl Iterator<Item = (VersionId, &Series)> {
         self.cohorts
-            .iter()
-            .filter(move |(k, _)| k.service == service)
-            .map(|(k, s)| (k.version, s))
+            .get(service as usize)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(version, series)| series.as_ref().map(|s| (VersionId(version as u32), s)))
     }
 
-    /// Every cohort.
+    /// Every cohort, by service then version.
     pub fn all(&self) -> impl Iterator<Item = (CohortKey, &Series)> {
-        self.cohorts.iter().map(|(k, s)| (*k, s))
+        self.cohorts
+            .iter()
+            .enumerate()
+            .flat_map(|(service, versions)| {
+                versions
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(version, series)| {
+                        series.as_ref().map(|s| {
+                            (
+                                CohortKey {
+                                    service: service as u32,
+                                    version: VersionId(version as u32),
+                                },
+                                s,
+                            )
+                        })
+                    })
+            })
     }
 
     /// Totals of a cohort over the `window_s` seconds ending at `now`.

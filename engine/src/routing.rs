@@ -59,7 +59,18 @@ impl Routing {
     /// Splits `requests` among versions. Shares are computed in integer arithmetic, so they
     /// always sum to `requests`; rounding leftovers go to the last weighted version.
     pub fn split(&self, requests: u32) -> Vec<(VersionId, u32)> {
-        let mut shares: Vec<(VersionId, u32)> = Vec::new();
+        let mut shares = Vec::new();
+        self.split_into(requests, &mut shares);
+        shares
+    }
+
+    /// As [`Routing::split`], into a buffer the caller reuses (it is cleared first).
+    pub fn split_into(&self, requests: u32, shares: &mut Vec<(VersionId, u32)>) {
+        shares.clear();
+        if self.header_routes.is_empty() && self.user_buckets.is_none() && self.weights.len() == 1 {
+            shares.push((self.weights[0].0, requests));
+            return;
+        }
         let add = |version: VersionId, count: u32, shares: &mut Vec<(VersionId, u32)>| {
             if let Some(entry) = shares.iter_mut().find(|(v, _)| *v == version) {
                 entry.1 += count;
@@ -71,14 +82,14 @@ impl Routing {
         for route in &self.header_routes {
             let matched =
                 (u64::from(remaining) * u64::from(route.share_bp.min(10_000)) / 10_000) as u32;
-            add(route.version, matched, &mut shares);
+            add(route.version, matched, shares);
             remaining -= matched;
         }
         if let Some(route) = &self.user_buckets {
             // Users are uniform over buckets, so a bucket prefix carries its share of requests.
             let matched =
                 (u64::from(remaining) * u64::from(route.percent_bp.min(10_000)) / 10_000) as u32;
-            add(route.version, matched, &mut shares);
+            add(route.version, matched, shares);
             remaining -= matched;
         }
         let total_weight: u32 = self.weights.iter().map(|(_, w)| *w).sum::<u32>().max(1);
@@ -92,9 +103,8 @@ impl Routing {
             };
             let count = count.min(remaining - assigned);
             assigned += count;
-            add(*version, count, &mut shares);
+            add(*version, count, shares);
         }
-        shares
     }
 }
 

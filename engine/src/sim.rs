@@ -46,6 +46,14 @@ pub struct Sim {
     faults: Vec<Fault>,
     /// Per fault: its start has been logged and its instant effects applied.
     fault_started: Vec<bool>,
+    /// Ids of the faults active at `now`; recomputed only when the set can change.
+    active_faults: Vec<u32>,
+    /// The next second at which a fault starts or ends, when the active set must be recomputed.
+    next_fault_change: Option<Tick>,
+    /// Set when a command changes the fault list.
+    faults_changed: bool,
+    /// What a service experiences with no fault in its environment, built once.
+    no_effects: ServiceEffects,
     next_scheduled: u32,
     settled_at: Option<Tick>,
 }
@@ -108,6 +116,13 @@ impl Sim {
             commands: Vec::new(),
             faults: scenario.faults.clone(),
             fault_started: vec![false; scenario.faults.len()],
+            active_faults: Vec::new(),
+            next_fault_change: None,
+            faults_changed: true,
+            no_effects: ServiceEffects {
+                spike_factor: 1.0,
+                ..ServiceEffects::default()
+            },
             next_scheduled: 0,
             settled_at: None,
             world,
@@ -137,12 +152,16 @@ impl Sim {
     /// Simulates one second.
     pub fn step(&mut self) {
         self.run_scheduled_commands();
-        self.fault_transitions();
+        // Faults only start or end at known seconds; scanning the list at any other is wasted.
+        if self.faults_changed || self.next_fault_change.is_some_and(|at| at <= self.now) {
+            self.fault_transitions();
+        }
         let unix_s = self.scenario.start_unix_s + self.now.0;
+        self.refresh_active_faults();
         let active: Vec<&Fault> = self
-            .faults
+            .active_faults
             .iter()
-            .filter(|f| f.is_active(self.now))
+            .map(|id| &self.faults[*id as usize])
             .collect();
         self.world.update_dependencies(&active, unix_s);
         let calendar = UtcDateTime::from_unix_s(unix_s);
@@ -155,7 +174,33 @@ impl Sim {
         ];
         let mut any_unserved = false;
         for index in 0..self.world.services.len() as u32 {
-            let effects = self.effects_for(index, &active);
+            let service = &self.world.services[index as usize];
+            // An idle service (no traffic, settled, untouched by faults) has nothing to simulate
+            // this second; skipping it changes no draw, because every draw is keyed.
+            if service.spec.traffic.peak_rps == 0
+                && !service.fleet.is_converging()
+                && !active.iter().any(|f| {
+                    f.target.environment
+                        == self.world.environments[service.environment as usize]
+                            .spec
+                            .name
+                })
+            {
+                continue;
+            }
+            let environment_name = &self.world.environments[service.environment as usize]
+                .spec
+                .name;
+            let owned_effects;
+            let effects = if active
+                .iter()
+                .any(|f| &f.target.environment == environment_name)
+            {
+                owned_effects = self.effects_for(index, &active);
+                &owned_effects
+            } else {
+                &self.no_effects
+            };
             let service = &mut self.world.services[index as usize];
             let changes = service.fleet.reconcile(
                 self.now,
@@ -379,6 +424,7 @@ impl Sim {
                     end: duration_s.map(|d| self.now.plus_s(u64::from(d.max(1)))),
                 });
                 self.fault_started.push(false);
+                self.faults_changed = true;
                 // Logged and applied at once, so a paused trainee sees it immediately.
                 self.start_fault(self.faults.len() as u32 - 1, actor);
                 Vec::new()
@@ -393,6 +439,7 @@ impl Sim {
                         CommandError::NotApplicable(format!("fault #{fault_id} is not active"))
                     })?;
                 fault.end = Some(now);
+                self.faults_changed = true;
                 let label = format!("{} in {}", fault.kind.id(), fault.target.environment);
                 let time_utc = self.utc().iso8601();
                 self.audit.append(
@@ -770,11 +817,29 @@ impl Sim {
         service.routing = routing;
     }
 
-    fn track_settling(&mut self) {
-        let faults_pending = self
+    /// Recomputes the active fault set when a fault starts or ends now, or a command changed it.
+    fn refresh_active_faults(&mut self) {
+        let now = self.now;
+        if !self.faults_changed && self.next_fault_change.is_none_or(|at| at > now) {
+            return;
+        }
+        self.faults_changed = false;
+        self.active_faults = (0..self.faults.len() as u32)
+            .filter(|id| self.faults[*id as usize].is_active(now))
+            .collect();
+        self.next_fault_change = self
             .faults
             .iter()
-            .any(|f| f.start > self.now || f.is_active(self.now));
+            .flat_map(|f| [Some(f.start), f.end])
+            .flatten()
+            .filter(|at| *at > now)
+            .min();
+    }
+
+    fn track_settling(&mut self) {
+        // A fault active now, or any start or end still ahead, keeps the story going.
+        let faults_pending = !self.active_faults.is_empty()
+            || self.next_fault_change.is_some_and(|at| at > self.now);
         let quiet = !self.rollout.is_progressing()
             && self.rollout.scale_down.is_none()
             && self.rollout.canary_replicas == 0

@@ -220,6 +220,12 @@ pub struct World {
     /// Services of every environment, in scenario order.
     pub services: Vec<Service>,
     templates: Vec<LatencyTemplate>,
+    /// Reused for each service's routing split, so a second allocates nothing.
+    #[serde(skip)]
+    split_buffer: Vec<(VersionId, u32)>,
+    /// Reused for the failed requests to attribute to users.
+    #[serde(skip)]
+    attribution_buffer: Vec<(u64, u32)>,
 }
 
 /// The second being simulated, shared by every service.
@@ -275,6 +281,8 @@ impl World {
             environments: Vec::new(),
             services: Vec::new(),
             templates,
+            split_buffer: Vec::new(),
+            attribution_buffer: Vec::new(),
         };
         for (env_index, spec) in environments.iter().enumerate() {
             for service_spec in &spec.services {
@@ -431,7 +439,8 @@ impl World {
             &calendar,
             effects.spike_factor.max(0.0),
         );
-        let split = service.routing.split(requests);
+        let mut split = std::mem::take(&mut self.split_buffer);
+        service.routing.split_into(requests, &mut split);
         let database_share = f64::from(spec.database_share_bp) / 10_000.0;
         let ai_share = f64::from(spec.ai_share_bp) / 10_000.0;
         let capacity = f64::from(spec.capacity_rps_per_instance.max(1));
@@ -441,8 +450,9 @@ impl World {
             ..SecondSample::default()
         };
         let mut database_demand = 0.0;
-        let mut errors_to_attribute = Vec::new();
-        for (version, cohort_requests) in split {
+        let mut errors_to_attribute = std::mem::take(&mut self.attribution_buffer);
+        errors_to_attribute.clear();
+        for &(version, cohort_requests) in &split {
             // A version with no traffic this second (a canary at weight 0, an idle region) has
             // nothing to record.
             if cohort_requests == 0 {
@@ -575,9 +585,10 @@ impl World {
         environment.database_demand += database_demand;
         environment.health.ai_tokens_today += u64::from(total.tokens);
         environment.ai_calls_this_second += total.ai_calls;
+        self.split_buffer = split;
         // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
         if users > 0 {
-            for (cohort_key, errors) in errors_to_attribute {
+            for &(cohort_key, errors) in &errors_to_attribute {
                 for draw in 0..u64::from(errors.min(64)) {
                     let user = (keyed_u64(seed, Stream::Users, cohort_key, now.0 * 64 + draw)
                         % u64::from(users)) as usize;
@@ -585,6 +596,7 @@ impl World {
                 }
             }
         }
+        self.attribution_buffer = errors_to_attribute;
         total
     }
 }
