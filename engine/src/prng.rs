@@ -67,6 +67,11 @@ pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
     if mean < 10.0 {
         // Exact inverse transform: walk the binomial CDF until it passes a uniform draw.
         let target = unit_from(bits);
+        // Bernoulli's inequality: (1 − p)^n ≥ 1 − np, so a draw below 1 − np is certainly zero
+        // successes; most seconds end here without computing the power.
+        if target < 1.0 - mean {
+            return 0;
+        }
         let odds = probability / (1.0 - probability);
         let mut mass = libm::pow(1.0 - probability, n);
         let mut cumulative = mass;

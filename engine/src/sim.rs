@@ -217,7 +217,7 @@ impl Sim {
             };
             let total = self
                 .world
-                .serve(index, &second, &effects, &changes, &mut self.metrics);
+                .serve(index, &second, effects, &changes, &mut self.metrics);
             let environment = self.world.services[index as usize].environment as usize;
             let sum = &mut environment_totals[environment];
             sum.requests += total.requests;
