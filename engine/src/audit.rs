@@ -132,6 +132,11 @@ impl AuditLog {
         &self.records
     }
 
+    /// Every record's action, in order.
+    pub fn actions(&self) -> Vec<&str> {
+        self.records.iter().map(|r| r.action.as_str()).collect()
+    }
+
     /// The hash of the last record: a digest of the whole log.
     pub fn head(&self) -> &str {
         self.records

@@ -57,6 +57,18 @@ impl SecondSample {
         rate_bp(u64::from(self.errors), u64::from(self.requests))
     }
 
+    /// Adds another sample's counts into this one, keeping the worse p95: how cohorts sum to a
+    /// service and services to an environment.
+    pub fn absorb(&mut self, other: &SecondSample) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.unserved += other.unserved;
+        self.tokens += other.tokens;
+        self.ai_calls += other.ai_calls;
+        self.empty_responses += other.empty_responses;
+        self.p95_ms = self.p95_ms.max(other.p95_ms);
+    }
+
     /// Success rate in basis points, 10,000 when there were no requests.
     pub fn success_rate_bp(&self) -> u32 {
         10_000 - self.error_rate_bp()

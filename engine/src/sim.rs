@@ -219,14 +219,7 @@ impl Sim {
                 .world
                 .serve(index, &second, effects, &changes, &mut self.metrics);
             let environment = self.world.services[index as usize].environment as usize;
-            let sum = &mut environment_totals[environment];
-            sum.requests += total.requests;
-            sum.errors += total.errors;
-            sum.unserved += total.unserved;
-            sum.tokens += total.tokens;
-            sum.ai_calls += total.ai_calls;
-            sum.empty_responses += total.empty_responses;
-            sum.p95_ms = sum.p95_ms.max(total.p95_ms);
+            environment_totals[environment].absorb(&total);
             any_unserved |= total.unserved > 0;
         }
         for (environment, sample) in environment_totals.into_iter().enumerate() {

@@ -565,13 +565,7 @@ impl World {
             if sample.errors > 0 {
                 errors_to_attribute.push((cohort_key, sample.errors));
             }
-            total.requests += sample.requests;
-            total.errors += sample.errors;
-            total.unserved += sample.unserved;
-            total.tokens += sample.tokens;
-            total.ai_calls += sample.ai_calls;
-            total.empty_responses += sample.empty_responses;
-            total.p95_ms = total.p95_ms.max(sample.p95_ms);
+            total.absorb(&sample);
             metrics.record(
                 CohortKey {
                     service: index,

@@ -641,12 +641,7 @@ fn injected_faults_are_audited_and_can_be_cleared() {
             .to_string()
             .contains("no environment called \"mars\"")
     );
-    let actions: Vec<&str> = sim
-        .audit()
-        .records()
-        .iter()
-        .map(|r| r.action.as_str())
-        .collect();
+    let actions = sim.audit().actions();
     assert_eq!(actions, vec!["FaultInjected", "FaultCleared"]);
     assert_eq!(
         sim.audit().records()[0].actor,

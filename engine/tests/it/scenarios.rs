@@ -62,12 +62,7 @@ fn the_bad_release_is_caught_at_ten_percent_and_rolled_back() {
         let v2 = sim.scenario().version_id("v2").unwrap();
         assert_eq!(sim.fleet().counts(v2), Default::default(), "{hint}");
 
-        let actions: Vec<&str> = sim
-            .audit()
-            .records()
-            .iter()
-            .map(|r| r.action.as_str())
-            .collect();
+        let actions = sim.audit().actions();
         let aborted_at = actions
             .iter()
             .position(|a| *a == "RolloutAborted")
