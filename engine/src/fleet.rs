@@ -427,7 +427,7 @@ impl Fleet {
             u64::from(instance_id),
         )) * 0.2
             - 0.1;
-        libm::round(f64::from(base) * (1.0 + jitter)).max(1.0) as u32
+        (f64::from(base) * (1.0 + jitter)).round().max(1.0) as u32
     }
 
     fn pick_zone(&self, version: VersionId, zones_down: &[u32]) -> Option<u32> {

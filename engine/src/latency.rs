@@ -14,10 +14,13 @@ pub const BUCKET_COUNT: u32 = 137;
 
 /// The upper bound of bucket `index` in milliseconds, rounded to a whole millisecond.
 pub fn bucket_upper_ms(index: i32) -> u32 {
-    let index = index.clamp(0, BUCKET_COUNT as i32 - 1);
-    libm::round(libm::exp2(
-        f64::from(index) / f64::from(BUCKETS_PER_DOUBLING),
-    )) as u32
+    static BOUNDS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    let bounds = BOUNDS.get_or_init(|| {
+        (0..BUCKET_COUNT as i32)
+            .map(|i| libm::round(libm::exp2(f64::from(i) / f64::from(BUCKETS_PER_DOUBLING))) as u32)
+            .collect()
+    });
+    bounds[index.clamp(0, BUCKET_COUNT as i32 - 1) as usize]
 }
 
 /// The bucket shift that multiplies latency by `factor` (1.0 = no shift).

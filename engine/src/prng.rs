@@ -87,7 +87,7 @@ pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
     let draw = mean + deviation * approx_normal(bits);
     // Stochastic rounding keeps the expectation exact.
     let fraction = unit_from(bits.rotate_left(29));
-    let whole = libm::floor(draw);
+    let whole = (draw).floor();
     let rounded = if draw - whole > fraction {
         whole + 1.0
     } else {
@@ -175,7 +175,7 @@ impl Prng {
                 .count() as u32;
         }
         let draw = n * p + libm::sqrt(variance) * self.standard_normal();
-        let rounded = libm::floor(draw + 0.5);
+        let rounded = (draw + 0.5).floor();
         rounded.clamp(0.0, n) as u32
     }
 }

@@ -402,7 +402,7 @@ impl World {
             let usable_connections =
                 f64::from(spec.database_pool) * f64::from(usable_percent.max(1)) / 100.0;
             health.database_pool_per_mille =
-                libm::round(environment.database_demand / usable_connections * 1_000.0) as u32;
+                (environment.database_demand / usable_connections * 1_000.0).round() as u32;
             environment.database_demand = 0.0;
             // The provider's limit applies to the whole environment's calls of the last second.
             health.ai_calls_per_s = environment.ai_calls_this_second;
@@ -474,7 +474,7 @@ impl World {
                 sample.unserved = cohort_requests;
             } else if cohort_requests > 0 {
                 let utilisation = f64::from(cohort_requests) / (f64::from(counts.ready) * capacity);
-                sample.cpu_per_mille = libm::round(utilisation.min(1.0) * 1_000.0) as u32;
+                sample.cpu_per_mille = (utilisation.min(1.0) * 1_000.0).round() as u32;
                 let mut success = 1.0 - f64::from(profile.error_rate_bp) / 10_000.0;
                 for (v, extra) in &effects.extra_error {
                     if *v == version {
@@ -518,7 +518,7 @@ impl World {
                 }
                 // AI provider: outage, quota and rate limit fail calls; a silent failure empties answers.
                 if ai_share > 0.0 {
-                    let ai_calls = libm::round(f64::from(cohort_requests) * ai_share) as u32;
+                    let ai_calls = (f64::from(cohort_requests) * ai_share).round() as u32;
                     let mut ai_success = if !health.ai_up || health.ai_quota_exhausted {
                         0.0
                     } else {
@@ -529,11 +529,11 @@ impl World {
                             f64::from(health.ai_limit_rps) / f64::from(health.ai_calls_per_s);
                     }
                     success *= 1.0 - ai_share * (1.0 - ai_success);
-                    let answered = libm::round(f64::from(ai_calls) * ai_success) as u32;
+                    let answered = (f64::from(ai_calls) * ai_success).round() as u32;
                     sample.ai_calls = ai_calls;
                     sample.tokens = answered * dependencies.ai_tokens_per_call;
                     sample.empty_responses =
-                        libm::round(f64::from(answered) * effects.empty_ai_share) as u32;
+                        (f64::from(answered) * effects.empty_ai_share).round() as u32;
                 }
                 for (v, factor) in &effects.latency_factor {
                     if *v == version {
@@ -552,12 +552,12 @@ impl World {
                         * f64::from(profile.latency_p50_ms)
                         / 1_000.0;
                     sample.errors = (sample.errors
-                        + libm::ceil(in_flight * f64::from(changes.hard_terminations)) as u32)
+                        + (in_flight * f64::from(changes.hard_terminations)).ceil() as u32)
                         .min(cohort_requests);
                 }
-                let jitter = libm::round(
-                    approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0)) * 0.5,
-                ) as i32;
+                let jitter = (approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0))
+                    * 0.5)
+                    .round() as i32;
                 sample.latency_shift = shift_for_factor(latency_factor) + jitter;
                 [sample.p50_ms, sample.p95_ms, sample.p99_ms] =
                     self.templates[version.0 as usize].percentiles_ms(sample.latency_shift);
