@@ -237,6 +237,10 @@ pub struct EnvironmentRow {
     pub error_rate: String,
     /// True when the error rate is above 5 %.
     pub unhealthy: bool,
+    /// The worst p95 latency last second, for example `182 ms`.
+    pub p95: String,
+    /// Distinct users who have seen a failed request since the run started.
+    pub users_affected: u32,
     /// Database pool saturation.
     pub database: String,
     /// Cache status.
@@ -289,6 +293,11 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
                 requests_per_s: series.and_then(|s| s.latest()).map_or(0, |s| s.requests),
                 error_rate: rate_bp.map_or("—".to_string(), percent_label),
                 unhealthy: rate_bp.is_some_and(|bp| bp > 500),
+                p95: series
+                    .and_then(|s| s.latest())
+                    .filter(|s| s.requests > 0)
+                    .map_or("—".to_string(), |s| format!("{} ms", s.p95_ms)),
+                users_affected: environment.users_affected(),
                 database: if health.database_up {
                     format!("pool {} %", health.database_pool_per_mille / 10)
                 } else {

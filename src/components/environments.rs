@@ -21,7 +21,7 @@ pub fn Environments(props: &EnvironmentsProps) -> Html {
                 <table id="environments-table">
                     <thead><tr>
                         <th scope="col">{"Environment"}</th><th scope="col">{"Instances"}</th><th scope="col">{"req/s"}</th>
-                        <th scope="col">{"Errors"}</th><th scope="col">{"Database"}</th><th scope="col">{"Cache"}</th><th scope="col">{"AI"}</th>
+                        <th scope="col">{"Errors"}</th><th scope="col">{"p95"}</th><th scope="col">{"Users hit"}</th><th scope="col">{"Database"}</th><th scope="col">{"Cache"}</th><th scope="col">{"AI"}</th>
                     </tr></thead>
                     <tbody>
                         { for props.rows.iter().map(|row| html! {
@@ -31,6 +31,8 @@ pub fn Environments(props: &EnvironmentsProps) -> Html {
                                     { for row.trouble.iter().map(|t| html! { <><br/><span class="trouble">{ t }</span></> }) }</td>
                                 <td class="number">{ row.requests_per_s }</td>
                                 <td class="number">{ &row.error_rate }</td>
+                                <td class="number">{ &row.p95 }</td>
+                                <td class="number">{ row.users_affected }</td>
                                 <td class={classes!((row.database == "down").then_some("trouble"))}>{ &row.database }</td>
                                 <td class={classes!((row.cache == "down").then_some("trouble"))}>{ row.cache }</td>
                                 <td class={classes!((row.ai != "up").then_some("trouble"))}>{ &row.ai }</td>
