@@ -237,7 +237,7 @@ pub struct EnvironmentRow {
     pub error_rate: String,
     /// True when the error rate is above 5 %.
     pub unhealthy: bool,
-    /// The worst p95 latency last second, for example `182 ms`.
+    /// The worst p95 latency last second, for example `182 ms`; `—` when nothing was served. `—` when nothing was served.
     pub p95: String,
     /// Distinct users who have seen a failed request since the run started.
     pub users_affected: u32,
@@ -295,7 +295,7 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
                 unhealthy: rate_bp.is_some_and(|bp| bp > 500),
                 p95: series
                     .and_then(|s| s.latest())
-                    .filter(|s| s.requests > 0)
+                    .filter(|s| s.requests > s.unserved)
                     .map_or("—".to_string(), |s| format!("{} ms", s.p95_ms)),
                 users_affected: environment.users_affected(),
                 database: if health.database_up {

@@ -172,6 +172,7 @@ test('next decision stops at the canary pause and a region outage shows in the e
   assert.match(row, /0\/\d+ ready/, row);
   assert.match(row, /100\.0 %/, 'every request fails: downtime');
   assert.match(row, /down/, 'the database is down with the region');
+  assert.equal((await production.locator('td').nth(3).textContent()).trim(), '—', 'no latency when nothing was served');
   const usersHit = Number((await production.locator('td').nth(4).textContent()).trim());
   assert.ok(usersHit > 1000, `a minute of downtime reaches many of production's 20,000 users, got ${usersHit}`);
   assert.equal(await page.locator('.tile[data-state="ready"]').count(), 0);
