@@ -1,0 +1,47 @@
+// WCAG 2.2 A/AA checks with axe-core in the states a trainee sees: idle, mid-rollback, after a
+// fault. A clean axe run is necessary, not sufficient: keyboard flow is covered in app.test.mjs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { launchBrowser, openApp, serveDist } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function violations(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), TAGS);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0]?.target})`);
+}
+
+test('no WCAG A/AA violations at rest, after a rollback, and with a fault active', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  assert.deepEqual(await violations(page), [], 'idle');
+
+  await page.keyboard.press('n');
+  await page.keyboard.press('n');
+  assert.equal(await page.textContent('#rollout-phase'), 'Degraded');
+  assert.deepEqual(await violations(page), [], 'after the rollback');
+
+  await page.selectOption('#fault-kind', { label: 'cache outage' });
+  await page.click('#inject-fault');
+  for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await violations(page), [], 'with a fault active');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
