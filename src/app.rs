@@ -51,7 +51,7 @@ pub fn App() -> Html {
                         <TrafficSplit shares={view_model::traffic(&sim)} />
                         <FleetView instances={view_model::fleet(&sim)} />
                     </section>
-                    <ErrorChart data={view_model::chart(&sim)} />
+                    <ErrorChart data={crate::chart_model::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
                     <Environments rows={view_model::environment_rows(&sim)} />
                 </div>
                 <aside class="column-side">

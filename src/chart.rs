@@ -3,7 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::view_model::{ChartData, elapsed_label};
+use crate::chart_model::{ChartData, ChartMetric};
+use crate::view_model::elapsed_label;
 
 /// Text and grid colours, chosen for at least 4.5:1 contrast on white.
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
@@ -24,7 +25,7 @@ pub fn draw_error_rate_chart<DB: DrawingBackend>(
         .margin_right(24)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d(x_start..x_end, 0.0..data.y_max_percent)?;
+        .build_cartesian_2d(x_start..x_end, 0.0..data.y_max)?;
     chart
         .configure_mesh()
         .light_line_style(WHITE)
@@ -34,43 +35,55 @@ pub fn draw_error_rate_chart<DB: DrawingBackend>(
         .x_labels(7)
         .y_labels(6)
         .x_label_formatter(&|minutes| elapsed_label((minutes.max(0.0) * 60.0).round() as u64))
-        .y_label_formatter(&|percent| format!("{percent:.0} %"))
+        .y_label_formatter(&|value| match data.metric {
+            ChartMetric::ErrorRate => format!("{value:.0} %"),
+            ChartMetric::P95 if *value >= 1_000.0 => format!("{:.1} s", value / 1_000.0),
+            ChartMetric::P95 => format!("{value:.0} ms"),
+            ChartMetric::Requests => format!("{value:.0}"),
+        })
         .draw()?;
 
-    // The gate threshold: requests failing above this line fail the analysis.
-    chart.draw_series(DashedLineSeries::new(
-        [
-            (x_start, data.threshold_percent),
-            (x_end, data.threshold_percent),
-        ],
-        8,
-        5,
-        THRESHOLD.stroke_width(2),
-    ))?;
-    let label_style = ("sans-serif", 14).into_font().color(&THRESHOLD);
-    chart.draw_series(std::iter::once(Text::new(
-        format!("gate {:.0} %", data.threshold_percent),
-        (
-            x_start + (x_end - x_start) * 0.01,
-            data.threshold_percent + data.y_max_percent * 0.09,
-        ),
-        label_style,
-    )))?;
+    // The threshold: above this line the gate (or the course's latency limit) fails.
+    if let Some((threshold, label)) = &data.threshold {
+        chart.draw_series(DashedLineSeries::new(
+            [(x_start, *threshold), (x_end, *threshold)],
+            8,
+            5,
+            THRESHOLD.stroke_width(2),
+        ))?;
+        let label_style = ("sans-serif", 14).into_font().color(&THRESHOLD);
+        chart.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (
+                x_start + (x_end - x_start) * 0.01,
+                threshold + data.y_max * 0.04,
+            ),
+            label_style,
+        )))?;
+    }
 
+    // Labels closer than 6 % of the width would overprint each other; the line still marks the moment.
+    let mut last_label_at = f64::NEG_INFINITY;
     for (at_s, label) in &data.markers {
         let at = at_s / 60.0;
+        let show_label = at - last_label_at > (x_end - x_start) * 0.06;
+        if show_label {
+            last_label_at = at;
+        }
         chart.draw_series(DashedLineSeries::new(
-            [(at, 0.0), (at, data.y_max_percent)],
+            [(at, 0.0), (at, data.y_max)],
             4,
             4,
             MARKER.stroke_width(1),
         ))?;
-        let marker_style = ("sans-serif", 13).into_font().color(&MARKER);
-        chart.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            (at + (x_end - x_start) * 0.005, data.y_max_percent * 0.97),
-            marker_style,
-        )))?;
+        if show_label {
+            let marker_style = ("sans-serif", 13).into_font().color(&MARKER);
+            chart.draw_series(std::iter::once(Text::new(
+                label.clone(),
+                (at + (x_end - x_start) * 0.005, data.y_max * 0.97),
+                marker_style,
+            )))?;
+        }
     }
 
     for series in &data.series {

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod chart_model;
 pub mod components;
 pub mod hooks;
 pub mod state;

@@ -8,6 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use engine::{Command, Sim, scenario};
+
+use crate::chart_model::{ChartMetric, ChartRange};
 use yew::Reducible;
 
 /// The speeds offered, in simulated seconds per wall-clock second.
@@ -37,6 +39,10 @@ pub struct SimModel {
     pub carry_ms: u64,
     /// The last command refusal, shown to the user until the next command.
     pub notice: Option<String>,
+    /// What the chart plots.
+    pub chart_metric: ChartMetric,
+    /// How much history the chart shows.
+    pub chart_range: ChartRange,
 }
 
 /// What the user or the clock asks of the UI.
@@ -69,6 +75,10 @@ pub enum Action {
     SetSeed(u64),
     /// Give the simulation a command.
     Command(Command),
+    /// Plot another metric.
+    SetChartMetric(ChartMetric),
+    /// Show another range of history.
+    SetChartRange(ChartRange),
 }
 
 impl SimModel {
@@ -84,6 +94,8 @@ impl SimModel {
             speed: 60,
             carry_ms: 0,
             notice: None,
+            chart_metric: ChartMetric::ErrorRate,
+            chart_range: ChartRange::Quarter,
         }
     }
 
@@ -95,6 +107,8 @@ impl SimModel {
             speed: self.speed,
             carry_ms: self.carry_ms,
             notice: self.notice.clone(),
+            chart_metric: self.chart_metric,
+            chart_range: self.chart_range,
         };
         change(&mut model);
         if model.sim.borrow().is_finished() {
@@ -107,6 +121,8 @@ impl SimModel {
         let mut model = SimModel::new(scenario_id, seed);
         model.revision = self.revision + 1;
         model.speed = self.speed;
+        model.chart_metric = self.chart_metric;
+        model.chart_range = self.chart_range;
         Rc::new(model)
     }
 }
@@ -190,6 +206,8 @@ impl Reducible for SimModel {
             Action::Reset => self.restart(&scenario_id, seed),
             Action::SelectScenario(id) => self.restart(&id, seed),
             Action::SetSeed(new_seed) => self.restart(&scenario_id, new_seed),
+            Action::SetChartMetric(metric) => self.next(|model| model.chart_metric = metric),
+            Action::SetChartRange(range) => self.next(|model| model.chart_range = range),
             Action::Command(command) => self.next(|model| {
                 let result = model.sim.borrow_mut().apply(command);
                 model.notice = result.err().map(|error| error.to_string());

@@ -7,7 +7,7 @@ use engine::Sim;
 use engine::analysis::AnalysisPhase;
 use engine::metrics::percent_label;
 use engine::rollout::CanaryStep;
-use engine::time::{duration_label, manifest_duration};
+use engine::time::manifest_duration;
 use engine::version::VersionId;
 
 /// Colours that tell versions apart, each at least 4.5:1 against white.
@@ -108,34 +108,6 @@ pub struct TrafficShareView {
     pub percent: u32,
     /// `stable` or `canary`.
     pub role: &'static str,
-}
-
-/// One line of the error-rate chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChartSeries {
-    /// Version name.
-    pub version: String,
-    /// Version colour.
-    pub colour: &'static str,
-    /// (elapsed seconds, error rate in percent), 10-second rolling.
-    pub points: Vec<(f64, f64)>,
-    /// The latest value, in percent, for the text alternative.
-    pub latest_percent: Option<f64>,
-}
-
-/// The error-rate chart's data.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChartData {
-    /// Visible range of elapsed seconds.
-    pub x_range: (f64, f64),
-    /// Top of the y axis in percent.
-    pub y_max_percent: f64,
-    /// The gate threshold in percent.
-    pub threshold_percent: f64,
-    /// One line per version that served traffic.
-    pub series: Vec<ChartSeries>,
-    /// Vertical markers: (elapsed seconds, label).
-    pub markers: Vec<(f64, String)>,
 }
 
 /// One audit row.
@@ -318,13 +290,6 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
         .collect()
 }
 
-/// Seconds of history the chart shows.
-pub const CHART_WINDOW_S: u64 = 900;
-/// Seconds over which each chart point averages the error rate.
-pub const CHART_SMOOTHING_S: u64 = 10;
-/// At most this many points per line, about one per two pixels.
-pub const CHART_MAX_POINTS: usize = 450;
-
 /// The header clock.
 pub fn clock(sim: &Sim) -> ClockView {
     let utc = sim.utc();
@@ -479,100 +444,6 @@ pub fn traffic(sim: &Sim) -> Vec<TrafficShareView> {
         .collect()
 }
 
-/// The error-rate chart: a 10-second rolling rate per version over the last 15 minutes.
-pub fn chart(sim: &Sim) -> ChartData {
-    let now = sim.now().0;
-    let x_end = now.max(300) as f64;
-    let x_start = now.saturating_sub(CHART_WINDOW_S) as f64;
-    let mut series = Vec::new();
-    let mut y_max_percent: f64 = 20.0;
-    for (version, cohort) in sim.metrics().cohorts_of(sim.target()) {
-        let samples: Vec<_> = cohort
-            .samples()
-            .iter()
-            .filter(|s| s.tick.0 as f64 >= x_start)
-            .collect();
-        if samples.is_empty() {
-            continue;
-        }
-        let stride = samples.len().div_ceil(CHART_MAX_POINTS).max(1);
-        let mut points = Vec::new();
-        for (index, sample) in samples.iter().enumerate() {
-            if index % stride != 0 && index + 1 != samples.len() {
-                continue;
-            }
-            let window = cohort.window(sample.tick, CHART_SMOOTHING_S as u32);
-            if let Some(rate_bp) = window.error_rate_bp() {
-                let percent = f64::from(rate_bp) / 100.0;
-                y_max_percent = y_max_percent.max(percent + 5.0);
-                points.push((sample.tick.0 as f64, percent));
-            }
-        }
-        // A version that stopped serving ends its line where it stopped, not at zero.
-        let latest_percent = cohort
-            .latest()
-            .filter(|s| s.tick.0 + 1 >= now)
-            .and_then(|s| {
-                cohort
-                    .window(s.tick, CHART_SMOOTHING_S as u32)
-                    .error_rate_bp()
-            })
-            .map(|bp| f64::from(bp) / 100.0);
-        series.push(ChartSeries {
-            version: sim.scenario().profile(version).name.clone(),
-            colour: version_colour(version),
-            points,
-            latest_percent,
-        });
-    }
-    let threshold_percent = sim
-        .scenario()
-        .canary
-        .analysis
-        .as_ref()
-        .map_or(5.0, |a| f64::from(a.gate.max_error_rate_bp) / 100.0);
-    let markers = sim
-        .audit()
-        .records()
-        .iter()
-        .filter_map(|r| match r.action.as_str() {
-            "RolloutUpdated" => Some((r.tick.0 as f64, format!("{} rollout", r.version))),
-            "RolloutAborted" => Some((r.tick.0 as f64, "rollback".to_string())),
-            "RolloutCompleted" => Some((r.tick.0 as f64, "promoted".to_string())),
-            _ => None,
-        })
-        .filter(|(tick, _)| *tick >= x_start)
-        .collect();
-    ChartData {
-        x_range: (x_start, x_end),
-        y_max_percent: y_max_percent.min(100.0),
-        threshold_percent,
-        series,
-        markers,
-    }
-}
-
-/// A text alternative for the chart.
-pub fn chart_summary(data: &ChartData) -> String {
-    let mut parts: Vec<String> = data
-        .series
-        .iter()
-        .map(|s| match s.latest_percent {
-            Some(percent) => format!("{} {percent:.1} %", s.version),
-            None => format!("{} no longer serving", s.version),
-        })
-        .collect();
-    if parts.is_empty() {
-        parts.push("no traffic yet".to_string());
-    }
-    format!(
-        "Error rate per version, 10-second rolling, over the last {}: {}. Gate threshold {:.1} %.",
-        duration_label(CHART_WINDOW_S),
-        parts.join(", "),
-        data.threshold_percent
-    )
-}
-
 /// The audit log, newest first.
 pub fn audit(sim: &Sim) -> Vec<AuditRow> {
     sim.audit()
@@ -680,35 +551,6 @@ mod tests {
                 .filter(|i| i.version == "v3" && i.state == "ready")
                 .count(),
             10
-        );
-    }
-
-    #[test]
-    fn the_chart_shows_each_version_and_the_threshold() {
-        let sim = finished("canary-bad-release");
-        let data = chart(&sim);
-        assert_eq!(data.threshold_percent, 5.0);
-        let names: Vec<&str> = data.series.iter().map(|s| s.version.as_str()).collect();
-        assert_eq!(names, vec!["v1", "v2"]);
-        let v2 = &data.series[1];
-        assert!(
-            v2.points.iter().any(|(_, p)| *p > 5.0),
-            "the bad release shows above the threshold"
-        );
-        assert_eq!(
-            v2.latest_percent, None,
-            "v2 no longer serves after the rollback"
-        );
-        assert!(data.markers.iter().any(|(_, label)| label == "rollback"));
-        assert!(
-            data.series
-                .iter()
-                .all(|s| s.points.len() <= CHART_MAX_POINTS)
-        );
-        let summary = chart_summary(&data);
-        assert!(
-            summary.contains("v2 no longer serving") && summary.contains("Gate threshold 5.0 %"),
-            "{summary}"
         );
     }
 

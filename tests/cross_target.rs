@@ -1,4 +1,4 @@
-//! Cross-target determinism: the audit digests of the built-in scenarios for several seeds must
+//! Cross-target determinism: the audit heads and whole-state digests of the built-in scenarios for several seeds must
 //! equal the golden file, natively and in wasm32 (run with
 //! `cargo test --target wasm32-unknown-unknown --test cross_target`, under node).
 //! Both targets checking one file proves they agree bit for bit.
@@ -15,7 +15,8 @@ fn audit_digests_match_the_golden_file() {
     let mut checked = 0;
     for line in GOLDEN.lines() {
         let mut fields = line.split(' ');
-        let (Some(id), Some(seed), Some(expected)) = (fields.next(), fields.next(), fields.next())
+        let (Some(id), Some(seed), Some(expected), Some(expected_state)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
         else {
             panic!("malformed golden line {line:?}");
         };
@@ -29,6 +30,11 @@ fn audit_digests_match_the_golden_file() {
             sim.audit().head(),
             expected,
             "{id} seed {seed} differs on this target; reproduce with: cargo run -p engine --bin dojo -- run {id} --seed {seed} --json"
+        );
+        assert_eq!(
+            sim.state_digest(),
+            expected_state,
+            "{id} seed {seed}: the metrics differ on this target although the audit log matches"
         );
         checked += 1;
     }

@@ -33,6 +33,8 @@ async fn the_app_opens_on_the_bad_release_scenario_ready_to_play() {
         "Healthy",
         "Traffic split",
         "Error rate by version",
+        "p95 latency",
+        "24 h",
         "Audit trail",
         "0 records",
         r#"id="error-chart""#,
@@ -119,7 +121,11 @@ async fn the_audit_log_lists_newest_first_with_the_chain_head() {
 fn the_chart_draws_to_svg_with_lines_and_threshold() {
     use plotters::prelude::*;
     let sim = finished("canary-bad-release", 1);
-    let data = view_model::chart(&sim);
+    let data = deploy_dojo::chart_model::chart(
+        &sim,
+        deploy_dojo::chart_model::ChartMetric::ErrorRate,
+        deploy_dojo::chart_model::ChartRange::Quarter,
+    );
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (900, 280)).into_drawing_area();

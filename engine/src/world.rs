@@ -89,7 +89,7 @@ impl Default for DependencySpec {
             database_query_ms: 20,
             cache_hit_bp: 8_000,
             ai_rate_limit_rps: 200,
-            ai_daily_token_quota: 200_000_000,
+            ai_daily_token_quota: 10_000_000_000,
             ai_tokens_per_call: 600,
         }
     }

@@ -6,7 +6,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::chart::draw_error_rate_chart;
-use crate::view_model::{ChartData, chart_summary};
+use crate::chart_model::{ChartData, ChartMetric, ChartRange, chart_summary};
+use crate::state::Action;
 
 /// The canvas's drawing size in CSS pixels; CSS scales it to the card.
 const CANVAS_WIDTH: u32 = 900;
@@ -17,6 +18,8 @@ const CANVAS_HEIGHT: u32 = 280;
 pub struct ErrorChartProps {
     /// What to draw.
     pub data: ChartData,
+    /// Receives metric and range changes.
+    pub on_action: Callback<Action>,
 }
 
 /// The chart card. It redraws only when its data changes.
@@ -38,12 +41,30 @@ pub fn ErrorChart(props: &ErrorChartProps) -> Html {
     html! {
         <section class="card chart" aria-labelledby="chart-heading">
             <div class="card-head">
-                <h2 id="chart-heading">{"Error rate by version"}</h2>
+                <h2 id="chart-heading">{ format!("{} by version", props.data.metric.label()) }</h2>
+                <div class="chart-controls">
+                    <div class="segmented" role="group" aria-label="Metric">
+                        { for ChartMetric::ALL.iter().map(|metric| {
+                            let on_action = props.on_action.clone();
+                            let metric = *metric;
+                            html! { <button class={classes!("segment", (metric == props.data.metric).then_some("selected"))} aria-pressed={(metric == props.data.metric).to_string()}
+                                onclick={Callback::from(move |_: MouseEvent| on_action.emit(Action::SetChartMetric(metric)))}>{ metric.label() }</button> }
+                        }) }
+                    </div>
+                    <div class="segmented" role="group" aria-label="Range">
+                        { for ChartRange::ALL.iter().map(|range| {
+                            let on_action = props.on_action.clone();
+                            let range = *range;
+                            html! { <button class={classes!("segment", (range == props.data.range).then_some("selected"))} aria-pressed={(range == props.data.range).to_string()}
+                                onclick={Callback::from(move |_: MouseEvent| on_action.emit(Action::SetChartRange(range)))}>{ range.label() }</button> }
+                        }) }
+                    </div>
+                </div>
                 <ul class="legend">
                     { for props.data.series.iter().map(|s| html! {
                         <li><span class="swatch" style={format!("background: {}", s.colour)}></span>{ &s.version }</li>
                     }) }
-                    <li><span class="swatch swatch-threshold"></span>{"gate threshold"}</li>
+                    if props.data.threshold.is_some() { <li><span class="swatch swatch-threshold"></span>{"threshold"}</li> }
                 </ul>
             </div>
             <canvas id="error-chart" ref={canvas_ref} width={CANVAS_WIDTH.to_string()} height={CANVAS_HEIGHT.to_string()}

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { launchBrowser, openApp, serveDist } from './harness.mjs';
+import { launchBrowser, openApp, serveDist, waitForText } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -34,13 +34,15 @@ test('no WCAG A/AA violations at rest, after a rollback, and with a fault active
   assert.deepEqual(await violations(page), [], 'idle');
 
   await page.keyboard.press('n');
+  await waitForText(page, '#rollout-phase', 'Paused');
   await page.keyboard.press('n');
-  assert.equal(await page.textContent('#rollout-phase'), 'Degraded');
+  await waitForText(page, '#rollout-phase', 'Degraded');
   assert.deepEqual(await violations(page), [], 'after the rollback');
 
   await page.selectOption('#fault-kind', { label: 'cache outage' });
   await page.click('#inject-fault');
   for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
+  await waitForText(page, '#audit-table', /FaultInjected/);
   assert.deepEqual(await violations(page), [], 'with a fault active');
   assert.deepEqual(errors, []);
   await page.close();

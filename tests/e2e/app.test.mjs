@@ -1,7 +1,7 @@
 // The app as a trainee uses it, in real Chromium against the release build.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countCanvasPixels, launchBrowser, openApp, screenshot, serveDist } from './harness.mjs';
+import { countCanvasPixels, launchBrowser, openApp, screenshot, serveDist, waitForText } from './harness.mjs';
 
 // The version colours from src/view_model.rs.
 const V1_BLUE = '#1d4ed8';
@@ -94,18 +94,18 @@ test('the keyboard drives the simulation', async () => {
   const { page, errors } = await openApp(browser, server.url);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
-  assert.equal(await page.textContent('.elapsed'), 'T+00:02');
+  await waitForText(page, '.elapsed', 'T+00:02');
   await page.keyboard.press('Space');
-  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'true');
+  await page.waitForSelector('#play[aria-pressed="true"]');
   await page.keyboard.press('Space');
-  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false');
+  await page.waitForSelector('#play[aria-pressed="false"]');
   await page.keyboard.press('+');
-  assert.equal(await page.getAttribute('button:has-text("300×")', 'aria-pressed'), 'true');
+  await page.waitForSelector('button.speed-button.selected:has-text("300×")');
   await page.keyboard.press('0');
-  assert.equal(await page.textContent('.elapsed'), 'T+00:00');
+  await waitForText(page, '.elapsed', 'T+00:00');
   // A trainee abort with nothing to abort is explained, not silently ignored.
   await page.keyboard.press('r');
-  assert.match(await page.textContent('#notice'), /no rollout is in progress/);
+  await waitForText(page, '#notice', /no rollout is in progress/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -139,6 +139,7 @@ test('a fault injected live shows on the chart and in the audit trail, and can b
   // Forty simulated seconds at 3600× is a fraction of a second of wall time.
   await page.click('button:has-text("10×")');
   for (let i = 0; i < 40; i += 1) await page.keyboard.press('ArrowRight');
+  await waitForText(page, '.elapsed', 'T+00:40');
   const summary = await page.getAttribute('#error-chart', 'aria-label');
   const v1Rate = Number(summary.match(/v1 ([0-9.]+) %/)[1]);
   assert.ok(v1Rate > 8, `v1 error rate on the chart is ${v1Rate} % with a 15 % bad build`);
@@ -156,10 +157,10 @@ test('next decision stops at the canary pause and a region outage shows in the e
   const { page, errors } = await openApp(browser, server.url);
   await page.selectOption('#scenario-select', 'canary-bad-release');
   await page.keyboard.press('n');
-  assert.match(await page.textContent('#notice'), /Stopped at 01:2\d: RolloutPaused/);
+  await waitForText(page, '#notice', /Stopped at 01:2\d: RolloutPaused/);
   assert.equal(await page.textContent('#rollout-phase'), 'Paused');
   await page.click('#next-decision');
-  assert.match(await page.textContent('#notice'), /AnalysisRunFailed/);
+  await waitForText(page, '#notice', /AnalysisRunFailed/);
 
   const production = page.locator('#environments-table tr[data-environment="production"]');
   assert.match(await production.textContent(), /(\d+)\/\1 ready/, "all instances ready before the outage");
@@ -168,6 +169,7 @@ test('next decision stops at the canary pause and a region outage shows in the e
   await page.click('#inject-fault');
   // A full minute of outage, so the 60 s error rate is all outage.
   for (let i = 0; i < 61; i += 1) await page.keyboard.press('ArrowRight');
+  await waitForText(page, '.elapsed', 'T+02:54');
   const row = await production.textContent();
   assert.match(row, /0\/\d+ ready/, row);
   assert.match(row, /100\.0 %/, 'every request fails: downtime');
@@ -177,6 +179,26 @@ test('next decision stops at the canary pause and a region outage shows in the e
   assert.ok(usersHit > 1000, `a minute of downtime reaches many of production's 20,000 users, got ${usersHit}`);
   assert.equal(await page.locator('.tile[data-state="ready"]').count(), 0);
   await screenshot(page, 'region-outage');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a day in production: the 24 h request chart shows the daily curve and p95 has its limit', async () => {
+  const { page, errors } = await openApp(browser, server.url);
+  await page.selectOption('#scenario-select', 'production-day');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished');
+  await page.click('.segment:has-text("Requests/s")');
+  await page.click('.segment:has-text("24 h")');
+  assert.match(await page.textContent('#chart-heading'), /Requests\/s by version/);
+  const summary = await page.getAttribute('#error-chart', 'aria-label');
+  assert.match(summary, /Requests\/s per version, per minute, over the last 24 h/);
+  assert.doesNotMatch(summary, /Threshold/, 'requests have no threshold');
+  assert.ok((await countCanvasPixels(page, '#error-chart', '#6d28d9')) > 100, 'the v3 line (released at 10:00) is drawn');
+  await screenshot(page, 'production-day-requests');
+
+  await page.click('.segment:has-text("p95 latency")');
+  assert.match(await page.getAttribute('#error-chart', 'aria-label'), /Threshold: p95 limit 2,000 ms/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -91,3 +91,28 @@ export async function countCanvasPixels(page, selector, hex) {
     { selector, hex },
   );
 }
+
+/**
+ * Waits until the text of `selector` matches `pattern` (a RegExp or exact string) and returns it.
+ * Yew renders after the event that caused the change, so reads right after a key press must wait
+ * for the condition; this is not a sleep, it resolves as soon as the page shows the text.
+ */
+export async function waitForText(page, selector, pattern, timeout = 10_000) {
+  const source = pattern instanceof RegExp ? pattern.source : null;
+  const flags = pattern instanceof RegExp ? pattern.flags : '';
+  const exact = pattern instanceof RegExp ? null : pattern;
+  try {
+    await page.waitForFunction(
+      ({ selector, source, flags, exact }) => {
+        const text = document.querySelector(selector)?.textContent ?? '';
+        return exact !== null ? text === exact : new RegExp(source, flags).test(text);
+      },
+      { selector, source, flags, exact },
+      { timeout },
+    );
+  } catch (error) {
+    const actual = await page.textContent(selector).catch(() => '(missing)');
+    throw new Error(`${selector} never showed ${pattern}; it shows ${JSON.stringify(actual)}`);
+  }
+  return page.textContent(selector);
+}

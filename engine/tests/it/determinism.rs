@@ -63,14 +63,22 @@ fn replaying_the_commands_reproduces_the_run() {
     assert_eq!(replayed.outcome(), live.outcome());
 }
 
-/// Golden audit heads, shared with the wasm32 test. Regenerate with
+/// Golden audit heads and state digests, shared with the wasm32 test. Regenerate with
 /// `DOJO_UPDATE_GOLDEN=1 cargo test -p engine --test it golden` after an intended change.
 #[test]
 fn golden_digests_are_unchanged() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/audit_heads.txt");
     let actual: String = golden_cases()
         .iter()
-        .map(|(id, seed)| format!("{id} {seed} {}\n", audit_head(id, *seed)))
+        .map(|(id, seed)| {
+            let mut sim = Sim::new(scenario::builtin(id).unwrap(), *seed);
+            sim.run_to_end();
+            format!(
+                "{id} {seed} {} {}\n",
+                sim.audit().head(),
+                sim.state_digest()
+            )
+        })
         .collect();
     if std::env::var_os("DOJO_UPDATE_GOLDEN").is_some() {
         std::fs::write(path, &actual).expect("write golden file");

@@ -282,3 +282,27 @@ fn run_to_decision_stops_at_each_teachable_moment() {
         "after the last decision the story runs to its end"
     );
 }
+
+#[test]
+fn an_ordinary_day_in_production_stays_healthy_between_its_faults() {
+    // The AI quota, database pool and capacities must fit the day's traffic: only the scheduled
+    // faults may hurt, so errors outside them stay at the releases' own rates.
+    let mut sim = Sim::new(scenario::builtin("production-day").unwrap(), 1);
+    sim.run_to_end();
+    let production = sim.world().environment_index("production").unwrap();
+    let health = &sim.world().environments[production as usize].health;
+    assert!(
+        !health.ai_quota_exhausted,
+        "the AI quota lasts the day ({} tokens used)",
+        health.ai_tokens_today
+    );
+    let series = sim.metrics().environment(production).unwrap();
+    // The last hour (23:00-24:00) has no fault and no rollout.
+    let last_hour = series.samples();
+    let requests: u64 = last_hour.iter().map(|s| u64::from(s.requests)).sum();
+    let errors: u64 = last_hour.iter().map(|s| u64::from(s.errors)).sum();
+    assert!(
+        errors * 100 < requests,
+        "{errors} errors in {requests} requests in a quiet hour"
+    );
+}
