@@ -113,8 +113,11 @@ pub struct ChartData {
     pub x_range: (f64, f64),
     /// Top of the y axis.
     pub y_max: f64,
-    /// The threshold line and its label, if the metric has one.
+    /// The threshold line and its label, if the metric has one and it is near enough to the data
+    /// to draw without flattening the lines.
     pub threshold: Option<(f64, String)>,
+    /// The label of a threshold far above the data, which the chart names instead of drawing.
+    pub threshold_off_scale: Option<String>,
     /// One line per version that served traffic in the range.
     pub series: Vec<ChartSeries>,
     /// Vertical markers: (elapsed seconds, label).
@@ -140,7 +143,12 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
         ChartMetric::P95 => Some((P95_THRESHOLD_MS, "p95 limit 2,000 ms".to_string())),
         ChartMetric::Requests => None,
     };
-    let mut y_max = threshold.as_ref().map_or(0.0, |(value, _)| value * 2.0);
+    // The axis follows the data from a floor per metric, so a step in a low line stays visible.
+    let mut y_max: f64 = match metric {
+        ChartMetric::ErrorRate => 2.0,
+        ChartMetric::P95 => 500.0,
+        ChartMetric::Requests => 10.0,
+    };
     let mut series = Vec::new();
     for (version, cohort) in sim.metrics().cohorts_of(sim.target()) {
         let points = match range {
@@ -182,6 +190,14 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
             latest,
         });
     }
+    let (threshold, threshold_off_scale) = match threshold {
+        Some((value, label)) if value <= y_max * 1.5 => {
+            y_max = y_max.max(value * 1.15);
+            (Some((value, label)), None)
+        }
+        Some((_, label)) => (None, Some(label)),
+        None => (None, None),
+    };
     if metric == ChartMetric::ErrorRate {
         y_max = y_max.min(100.0);
     }
@@ -204,6 +220,7 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
         x_range: (x_start, x_end),
         y_max: y_max.max(1.0),
         threshold,
+        threshold_off_scale,
         series,
         markers,
     }
@@ -231,10 +248,11 @@ pub fn chart_summary(data: &ChartData) -> String {
         (ChartMetric::ErrorRate, _) => ", 10-second rolling,",
         _ => ", per second,",
     };
-    let threshold = data
-        .threshold
-        .as_ref()
-        .map_or(String::new(), |(_, label)| format!(" Threshold: {label}."));
+    let threshold = match (&data.threshold, &data.threshold_off_scale) {
+        (Some((_, label)), _) => format!(" Threshold: {label}."),
+        (None, Some(label)) => format!(" Threshold: {label}, far above every line."),
+        (None, None) => String::new(),
+    };
     format!(
         "{} per version{smoothing} over the last {}: {}.{threshold}",
         data.metric.label(),
@@ -365,6 +383,26 @@ mod tests {
             "{}",
             chart_summary(&data)
         );
+    }
+
+    #[test]
+    fn a_far_threshold_is_named_not_drawn() {
+        let sim = finished("canary-good-release");
+        let data = chart(&sim, ChartMetric::P95, ChartRange::Quarter);
+        assert_eq!(
+            data.threshold, None,
+            "p95 near 300 ms: a 2,000 ms line would flatten it"
+        );
+        assert_eq!(
+            data.threshold_off_scale.as_deref(),
+            Some("p95 limit 2,000 ms")
+        );
+        assert!(
+            data.y_max < 1_000.0,
+            "the axis follows the data: {}",
+            data.y_max
+        );
+        assert!(chart_summary(&data).contains("far above every line"));
     }
 
     #[test]

@@ -211,7 +211,7 @@ pub struct EnvironmentRow {
     pub unhealthy: bool,
     /// The worst p95 latency last second, for example `182 ms`; `—` when nothing was served. `—` when nothing was served.
     pub p95: String,
-    /// Distinct users who have seen a failed request since the run started.
+    /// Distinct users who saw a failed request in the last five minutes.
     pub users_affected: u32,
     /// Database pool saturation.
     pub database: String,
@@ -269,7 +269,7 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
                     .and_then(|s| s.latest())
                     .filter(|s| s.requests > s.unserved)
                     .map_or("—".to_string(), |s| format!("{} ms", s.p95_ms)),
-                users_affected: environment.users_affected(),
+                users_affected: environment.users_affected_recently(),
                 database: if health.database_up {
                     format!("pool {} %", health.database_pool_per_mille / 10)
                 } else {

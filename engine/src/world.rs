@@ -179,6 +179,9 @@ pub struct Environment {
     pub health: DependencyHealth,
     /// Users who saw at least one failed request, one bit per user id.
     affected_users: Vec<u64>,
+    /// The same for each of the last few minutes (a ring, indexed by minute), so the blast
+    /// radius of an incident can be read without a day's background errors drowning it.
+    recent_affected_users: Vec<Vec<u64>>,
     /// Database connections wanted last second (fed into this second's saturation).
     database_demand: f64,
     /// AI calls made so far this second, by every service of the environment.
@@ -191,6 +194,19 @@ impl Environment {
         self.affected_users
             .iter()
             .map(|word| word.count_ones())
+            .sum()
+    }
+
+    /// Distinct users who saw a failed request in the current and previous
+    /// `RECENT_USER_MINUTES − 1` minutes.
+    pub fn users_affected_recently(&self) -> u32 {
+        (0..self.affected_users.len())
+            .map(|word| {
+                self.recent_affected_users
+                    .iter()
+                    .fold(0u64, |union, minute| union | minute[word])
+                    .count_ones()
+            })
             .sum()
     }
 }
@@ -242,6 +258,9 @@ pub struct SecondContext<'a> {
     /// The same second on the calendar.
     pub calendar: UtcDateTime,
 }
+
+/// Minutes over which "users affected recently" is counted.
+pub const RECENT_USER_MINUTES: u32 = 5;
 
 /// What the active faults do to one service this second.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -325,6 +344,10 @@ impl World {
                     ..DependencyHealth::default()
                 },
                 affected_users: vec![0; spec.users.div_ceil(64) as usize],
+                recent_affected_users: vec![
+                    vec![0; spec.users.div_ceil(64) as usize];
+                    RECENT_USER_MINUTES as usize
+                ],
                 database_demand: 0.0,
                 ai_calls_this_second: 0,
             });
@@ -352,6 +375,8 @@ impl World {
     /// Updates dependency health from the active faults, before services are served.
     pub fn update_dependencies(&mut self, faults: &[&Fault], unix_s: u64) {
         let midnight = unix_s.is_multiple_of(86_400);
+        let new_minute = unix_s.is_multiple_of(60);
+        let minute_slot = (unix_s / 60 % u64::from(RECENT_USER_MINUTES)) as usize;
         for environment in self.environments.iter_mut() {
             let name = &environment.spec.name;
             let here: Vec<&FaultKind> = faults
@@ -363,6 +388,11 @@ impl World {
             let health = &mut environment.health;
             if midnight {
                 health.ai_tokens_today = 0;
+            }
+            if new_minute {
+                environment.recent_affected_users[minute_slot]
+                    .iter_mut()
+                    .for_each(|word| *word = 0);
             }
             health.database_up = !here
                 .iter()
@@ -424,8 +454,9 @@ impl World {
             seed,
             versions,
             calendar,
-            ..
+            unix_s,
         } = *second;
+        let minute_slot = (unix_s / 60 % u64::from(RECENT_USER_MINUTES)) as usize;
         let service = &self.services[index as usize];
         let environment = &self.environments[service.environment as usize];
         let health = environment.health.clone();
@@ -587,6 +618,7 @@ impl World {
                     let user = (keyed_u64(seed, Stream::Users, cohort_key, now.0 * 64 + draw)
                         % u64::from(users)) as usize;
                     environment.affected_users[user / 64] |= 1 << (user % 64);
+                    environment.recent_affected_users[minute_slot][user / 64] |= 1 << (user % 64);
                 }
             }
         }

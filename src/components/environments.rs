@@ -21,7 +21,7 @@ pub fn Environments(props: &EnvironmentsProps) -> Html {
                 <table id="environments-table">
                     <thead><tr>
                         <th scope="col">{"Environment"}</th><th scope="col">{"Instances"}</th><th scope="col">{"req/s"}</th>
-                        <th scope="col">{"Errors"}</th><th scope="col">{"p95"}</th><th scope="col">{"Users hit"}</th><th scope="col">{"Database"}</th><th scope="col">{"Cache"}</th><th scope="col">{"AI"}</th>
+                        <th scope="col">{"Errors"}</th><th scope="col">{"p95"}</th><th scope="col">{"Users hit (5 min)"}</th><th scope="col">{"Database"}</th><th scope="col">{"Cache"}</th><th scope="col">{"AI"}</th>
                     </tr></thead>
                     <tbody>
                         { for props.rows.iter().map(|row| html! {

@@ -65,6 +65,7 @@ pub fn ErrorChart(props: &ErrorChartProps) -> Html {
                         <li><span class="swatch" style={format!("background: {}", s.colour)}></span>{ &s.version }</li>
                     }) }
                     if props.data.threshold.is_some() { <li><span class="swatch swatch-threshold"></span>{"threshold"}</li> }
+                    if let Some(label) = &props.data.threshold_off_scale { <li class="muted">{ format!("{label}: far above") }</li> }
                 </ul>
             </div>
             <canvas id="error-chart" ref={canvas_ref} width={CANVAS_WIDTH.to_string()} height={CANVAS_HEIGHT.to_string()}

@@ -648,3 +648,39 @@ fn injected_faults_are_audited_and_can_be_cleared() {
         engine::audit::Actor::Trainee
     );
 }
+
+#[test]
+fn users_hit_recently_shows_an_incident_and_then_fades() {
+    let recent = |sim: &Sim| {
+        let index = sim.world().environment_index("production").unwrap();
+        sim.world().environments[index as usize].users_affected_recently()
+    };
+    let before = run(None, INJECT_AT);
+    let during = run(
+        Some((FaultKind::DatabaseOutage, production(None))),
+        INJECT_AT + 180,
+    );
+    let after = run(
+        Some((FaultKind::DatabaseOutage, production(None))),
+        INJECT_AT + u64::from(FAULT_S) + 600,
+    );
+    assert!(
+        recent(&during) > 10 * recent(&before).max(1),
+        "blast radius {} vs background {}",
+        recent(&during),
+        recent(&before)
+    );
+    assert!(
+        recent(&after) * 5 < recent(&during),
+        "five minutes after the outage the count falls back: {} vs {}",
+        recent(&after),
+        recent(&during)
+    );
+    let total = after.world().environments
+        [after.world().environment_index("production").unwrap() as usize]
+        .users_affected();
+    assert!(
+        total >= recent(&during),
+        "the run's total keeps everyone hit"
+    );
+}
