@@ -506,9 +506,7 @@ mod tests {
     use engine::scenario;
 
     fn finished(id: &str) -> Sim {
-        let mut sim = Sim::new(scenario::builtin(id).unwrap(), 1);
-        sim.run_to_end();
-        sim
+        Sim::run_builtin(id, 1).expect("a built-in scenario")
     }
 
     #[test]

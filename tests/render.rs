@@ -7,13 +7,11 @@ use deploy_dojo::components::{
     TrafficSplit, TrafficSplitProps,
 };
 use deploy_dojo::view_model;
-use engine::{Sim, scenario};
+use engine::Sim;
 use yew::LocalServerRenderer;
 
 fn finished(id: &str, seed: u64) -> Sim {
-    let mut sim = Sim::new(scenario::builtin(id).unwrap(), seed);
-    sim.run_to_end();
-    sim
+    Sim::run_builtin(id, seed).expect("a built-in scenario")
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -130,6 +130,14 @@ impl Sim {
         })
     }
 
+    /// The built-in scenario `id` run with `seed` to the end of its story, or `None` for an
+    /// unknown id.
+    pub fn run_builtin(id: &str, seed: u64) -> Option<Sim> {
+        let mut sim = Sim::new(crate::scenario::builtin(id)?, seed);
+        sim.run_to_end();
+        Some(sim)
+    }
+
     /// Re-creates a run from its defining triple: scenario, seed and the trainee's commands.
     pub fn replay(scenario: Scenario, seed: u64, commands: &[TimedCommand]) -> Sim {
         let mut sim = Sim::new(scenario, seed);

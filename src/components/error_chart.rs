@@ -43,22 +43,8 @@ pub fn ErrorChart(props: &ErrorChartProps) -> Html {
             <div class="card-head">
                 <h2 id="chart-heading">{ format!("{} by version", props.data.metric.label()) }</h2>
                 <div class="chart-controls">
-                    <div class="segmented" role="group" aria-label="Metric">
-                        { for ChartMetric::ALL.iter().map(|metric| {
-                            let on_action = props.on_action.clone();
-                            let metric = *metric;
-                            html! { <button class={classes!("segment", (metric == props.data.metric).then_some("selected"))} aria-pressed={(metric == props.data.metric).to_string()}
-                                onclick={Callback::from(move |_: MouseEvent| on_action.emit(Action::SetChartMetric(metric)))}>{ metric.label() }</button> }
-                        }) }
-                    </div>
-                    <div class="segmented" role="group" aria-label="Range">
-                        { for ChartRange::ALL.iter().map(|range| {
-                            let on_action = props.on_action.clone();
-                            let range = *range;
-                            html! { <button class={classes!("segment", (range == props.data.range).then_some("selected"))} aria-pressed={(range == props.data.range).to_string()}
-                                onclick={Callback::from(move |_: MouseEvent| on_action.emit(Action::SetChartRange(range)))}>{ range.label() }</button> }
-                        }) }
-                    </div>
+                    { segmented("Metric", &ChartMetric::ALL, props.data.metric, ChartMetric::label, Action::SetChartMetric, &props.on_action) }
+                    { segmented("Range", &ChartRange::ALL, props.data.range, ChartRange::label, Action::SetChartRange, &props.on_action) }
                 </div>
                 <ul class="legend">
                     { for props.data.series.iter().map(|s| html! {
@@ -72,5 +58,26 @@ pub fn ErrorChart(props: &ErrorChartProps) -> Html {
                 role="img" aria-label={summary.clone()}></canvas>
             <p id="chart-summary" class="visually-hidden" aria-live="off">{ summary }</p>
         </section>
+    }
+}
+
+/// A row of toggle buttons, one pressed: the chart's metric and range pickers.
+fn segmented<T: Copy + PartialEq + 'static>(
+    group: &'static str,
+    options: &[T],
+    selected: T,
+    label: fn(T) -> &'static str,
+    action: fn(T) -> Action,
+    on_action: &Callback<Action>,
+) -> Html {
+    html! {
+        <div class="segmented" role="group" aria-label={group}>
+            { for options.iter().map(|option| {
+                let option = *option;
+                let on_action = on_action.clone();
+                html! { <button class={classes!("segment", (option == selected).then_some("selected"))} aria-pressed={(option == selected).to_string()}
+                    onclick={Callback::from(move |_: MouseEvent| on_action.emit(action(option)))}>{ label(option) }</button> }
+            }) }
+        </div>
     }
 }

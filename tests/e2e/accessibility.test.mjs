@@ -1,27 +1,16 @@
 // WCAG 2.2 A/AA checks with axe-core in the states a trainee sees: idle, mid-rollback, after a
 // fault. A clean axe run is necessary, not sufficient: keyboard flow is covered in app.test.mjs.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { launchBrowser, openApp, serveDist, waitForText } from './harness.mjs';
+import { openApp, useServedApp, waitForText } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 async function violations(page) {
   await page.addScriptTag({ content: AXE_SOURCE });
@@ -30,7 +19,7 @@ async function violations(page) {
 }
 
 test('no WCAG A/AA violations at rest, after a rollback, and with a fault active', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   assert.deepEqual(await violations(page), [], 'idle');
 
   await page.keyboard.press('n');

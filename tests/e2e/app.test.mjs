@@ -1,28 +1,17 @@
 // The app as a trainee uses it, in real Chromium against the release build.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countCanvasPixels, launchBrowser, openApp, screenshot, serveDist, waitForText } from './harness.mjs';
+import { countCanvasPixels, openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
 
 // The version colours from src/view_model.rs.
 const V1_BLUE = '#1d4ed8';
 const V2_AMBER = '#b45309';
 const THRESHOLD_RED = '#b91c1c';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 test('a bad release is caught at 10 % and rolled back, visibly, to 100 % stable', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'canary-bad-release');
   assert.equal(await page.textContent('#rollout-phase'), 'Healthy');
   assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %');
@@ -71,7 +60,7 @@ test('a bad release is caught at 10 % and rolled back, visibly, to 100 % stable'
 });
 
 test('a healthy release is promoted to 100 %', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'canary-good-release');
   await page.click('#run-to-end');
   await page.waitForSelector('#finished');
@@ -91,7 +80,7 @@ test('a healthy release is promoted to 100 %', async () => {
 });
 
 test('the keyboard drives the simulation', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await waitForText(page, '.elapsed', 'T+00:02');
@@ -111,7 +100,7 @@ test('the keyboard drives the simulation', async () => {
 });
 
 test('a bad seed is explained and the run keeps its seed', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.fill('#seed-input', 'twelve');
   await page.press('#seed-input', 'Tab');
   assert.match(await page.textContent('#seed-error'), /Seed "twelve" is not a whole number/);
@@ -126,7 +115,7 @@ test('a bad seed is explained and the run keeps its seed', async () => {
 });
 
 test('a fault injected live shows on the chart and in the audit trail, and can be cleared', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'canary-good-release');
   await page.selectOption('#fault-kind', { label: 'bad build' });
   await page.selectOption('#fault-environment', 'production');
@@ -154,7 +143,7 @@ test('a fault injected live shows on the chart and in the audit trail, and can b
 });
 
 test('next decision stops at the canary pause and a region outage shows in the environments table', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'canary-bad-release');
   await page.keyboard.press('n');
   await waitForText(page, '#notice', /Stopped at 01:2\d: RolloutPaused/);
@@ -184,7 +173,7 @@ test('next decision stops at the canary pause and a region outage shows in the e
 });
 
 test('a day in production: the 24 h request chart shows the daily curve and p95 has its limit', async () => {
-  const { page, errors } = await openApp(browser, server.url);
+  const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'production-day');
   await page.click('#run-to-end');
   await page.waitForSelector('#finished');

@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -115,4 +116,21 @@ export async function waitForText(page, selector, pattern, timeout = 10_000) {
     throw new Error(`${selector} never showed ${pattern}; it shows ${JSON.stringify(actual)}`);
   }
   return page.textContent(selector);
+}
+
+/**
+ * Registers before/after hooks that serve dist/ and launch Chromium once per test file, and
+ * returns an object whose `server` and `browser` are set while the tests run.
+ */
+export function useServedApp() {
+  const context = { server: null, browser: null };
+  before(async () => {
+    context.server = await serveDist();
+    context.browser = await launchBrowser();
+  });
+  after(async () => {
+    await context.browser?.close();
+    await context.server?.close();
+  });
+  return context;
 }

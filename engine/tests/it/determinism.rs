@@ -7,9 +7,11 @@ use engine::{Command, Sim, TimedCommand, scenario};
 
 /// The audit head of a scenario run to its end with a seed.
 pub fn audit_head(id: &str, seed: u64) -> String {
-    let mut sim = Sim::new(scenario::builtin(id).unwrap(), seed);
-    sim.run_to_end();
-    sim.audit().head().to_string()
+    Sim::run_builtin(id, seed)
+        .unwrap()
+        .audit()
+        .head()
+        .to_string()
 }
 
 #[test]
