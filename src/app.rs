@@ -7,7 +7,7 @@ use crate::components::{
     AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView, RolloutPanel,
     TopBar, TrafficSplit,
 };
-use crate::hooks::{use_keyboard, use_ticker};
+use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
 use crate::view_model;
 
@@ -16,6 +16,7 @@ use crate::view_model;
 pub fn App() -> Html {
     let model = use_reducer(|| SimModel::new(DEFAULT_SCENARIO, DEFAULT_SEED));
     use_ticker(model.playing, model.dispatcher());
+    use_fast_forward(model.fast_forward.is_some(), model.dispatcher());
     use_keyboard(model.dispatcher());
     let on_action = {
         let dispatcher = model.dispatcher();
@@ -36,7 +37,7 @@ pub fn App() -> Html {
             <a class="skip-link" href="#workspace">{"Skip to the simulation"}</a>
             <TopBar clock={clock} scenarios={scenarios} scenario_id={scenario.id.clone()} seed={sim.seed()}
                 on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)} />
-            <Controls playing={model.playing} speed={model.speed} finished={finished} rollout={rollout.clone()} on_action={on_action.clone()} />
+            <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} rollout={rollout.clone()} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {
                     <span id="notice" class="notice">{ notice }</span>

@@ -18,6 +18,22 @@ pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3_600];
 /// How far "next decision" looks ahead before giving up, in simulated seconds.
 pub const DECISION_SEARCH_S: u64 = 6 * 3_600;
 
+/// Simulated seconds one fast-forward slice covers for a 14-service world (about 15 ms of wasm);
+/// larger worlds take proportionally smaller slices, so no slice blocks the page for long.
+pub const SLICE_SERVICE_SECONDS: u64 = 14 * 1_800;
+
+/// A run towards a target, done in slices so the page stays responsive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FastForward {
+    /// To the end of the scenario.
+    ToEnd,
+    /// To the next decision point, having searched `searched_s` simulated seconds so far.
+    ToDecision {
+        /// Simulated seconds already searched.
+        searched_s: u64,
+    },
+}
+
 /// The scenario the app opens with.
 pub const DEFAULT_SCENARIO: &str = "canary-bad-release";
 
@@ -43,6 +59,8 @@ pub struct SimModel {
     pub chart_metric: ChartMetric,
     /// How much history the chart shows.
     pub chart_range: ChartRange,
+    /// A fast-forward in progress, advanced one slice per frame.
+    pub fast_forward: Option<FastForward>,
 }
 
 /// What the user or the clock asks of the UI.
@@ -61,6 +79,8 @@ pub enum Action {
     RunToEnd,
     /// Simulate until the next decision point (pause, verdict, abort, completion, fault).
     RunToDecision,
+    /// Advance a fast-forward in progress by one slice.
+    FastForwardSlice,
     /// Change the speed to one of [`SPEEDS`].
     SetSpeed(u32),
     /// The next faster speed.
@@ -96,6 +116,47 @@ impl SimModel {
             notice: None,
             chart_metric: ChartMetric::ErrorRate,
             chart_range: ChartRange::Quarter,
+            fast_forward: None,
+        }
+    }
+
+    /// Runs one slice of the fast-forward in progress and ends it when its target is reached.
+    fn fast_forward_slice(&mut self) {
+        let Some(target) = self.fast_forward else {
+            return;
+        };
+        let mut sim = self.sim.borrow_mut();
+        let services = sim.world().services.len().max(1) as u64;
+        let slice_s = (SLICE_SERVICE_SECONDS / services).clamp(60, 7_200);
+        match target {
+            FastForward::ToEnd => {
+                sim.advance(slice_s);
+                if sim.is_finished() {
+                    self.fast_forward = None;
+                }
+            }
+            FastForward::ToDecision { searched_s } => {
+                let budget = slice_s.min(DECISION_SEARCH_S - searched_s);
+                if let Some(record) = sim.run_to_decision(budget) {
+                    self.notice = Some(format!(
+                        "Stopped at {}: {} — {}",
+                        crate::view_model::elapsed_label(record.tick.0),
+                        record.action,
+                        record.reason
+                    ));
+                    self.fast_forward = None;
+                } else if sim.is_finished() || searched_s + budget >= DECISION_SEARCH_S {
+                    self.notice = Some(format!(
+                        "No decision point in the next {}: the simulation ran on without one.",
+                        engine::time::duration_label(searched_s + budget)
+                    ));
+                    self.fast_forward = None;
+                } else {
+                    self.fast_forward = Some(FastForward::ToDecision {
+                        searched_s: searched_s + budget,
+                    });
+                }
+            }
         }
     }
 
@@ -109,6 +170,7 @@ impl SimModel {
             notice: self.notice.clone(),
             chart_metric: self.chart_metric,
             chart_range: self.chart_range,
+            fast_forward: self.fast_forward,
         };
         change(&mut model);
         if model.sim.borrow().is_finished() {
@@ -157,34 +219,35 @@ impl Reducible for SimModel {
                     return self;
                 }
                 self.next(|model| {
-                    model.playing = !model.playing;
+                    model.playing = !model.playing && model.fast_forward.is_none();
+                    model.fast_forward = None;
                     model.notice = None;
                 })
             }
             Action::Step => self.next(|model| {
                 model.playing = false;
+                model.fast_forward = None;
                 model.notice = None;
                 model.sim.borrow_mut().advance(1);
             }),
             Action::RunToEnd => self.next(|model| {
+                model.playing = false;
                 model.notice = None;
-                model.sim.borrow_mut().run_to_end();
+                model.fast_forward = Some(FastForward::ToEnd);
+                model.fast_forward_slice();
             }),
             Action::RunToDecision => self.next(|model| {
                 model.playing = false;
-                let stop = model.sim.borrow_mut().run_to_decision(DECISION_SEARCH_S);
-                model.notice = Some(match stop {
-                    Some(record) => format!(
-                        "Stopped at {}: {} — {}",
-                        crate::view_model::elapsed_label(record.tick.0),
-                        record.action,
-                        record.reason
-                    ),
-                    None => {
-                        "No decision point ahead: the simulation ran on without one.".to_string()
-                    }
-                });
+                model.notice = None;
+                model.fast_forward = Some(FastForward::ToDecision { searched_s: 0 });
+                model.fast_forward_slice();
             }),
+            Action::FastForwardSlice => {
+                if self.fast_forward.is_none() {
+                    return self;
+                }
+                self.next(SimModel::fast_forward_slice)
+            }
             Action::SetSpeed(speed) => {
                 self.next(|model| model.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]))
             }
@@ -219,6 +282,46 @@ impl Reducible for SimModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dispatches slices until the fast-forward in progress is done, as the frame ticker would.
+    fn settle(mut model: Rc<SimModel>) -> Rc<SimModel> {
+        let mut slices = 0;
+        while model.fast_forward.is_some() {
+            model = model.reduce(Action::FastForwardSlice);
+            slices += 1;
+            assert!(slices < 10_000, "a fast-forward must end");
+        }
+        model
+    }
+
+    #[test]
+    fn run_to_end_is_sliced_and_finishes() {
+        let model = Rc::new(SimModel::new("production-day", 1)).reduce(Action::RunToEnd);
+        assert!(
+            model.fast_forward.is_some(),
+            "a simulated day takes more than one slice"
+        );
+        assert!(!model.sim.borrow().is_finished());
+        let model = settle(model);
+        assert!(model.sim.borrow().is_finished());
+        let reference = engine::Sim::run_builtin("production-day", 1).unwrap();
+        assert_eq!(
+            model.sim.borrow().state_digest(),
+            reference.state_digest(),
+            "slicing changes nothing"
+        );
+    }
+
+    #[test]
+    fn play_cancels_a_fast_forward() {
+        let model = Rc::new(SimModel::new("production-day", 1)).reduce(Action::RunToEnd);
+        let model = model.reduce(Action::TogglePlay);
+        assert_eq!(model.fast_forward, None);
+        assert!(
+            !model.playing,
+            "the press stops the fast-forward rather than starting play"
+        );
+    }
 
     #[test]
     fn playing_advances_by_speed_and_keeps_the_remainder() {
@@ -273,7 +376,7 @@ mod tests {
     #[test]
     fn next_decision_pauses_and_says_where() {
         let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1)).reduce(Action::TogglePlay);
-        let model = model.reduce(Action::RunToDecision);
+        let model = settle(model.reduce(Action::RunToDecision));
         assert!(!model.playing);
         let notice = model.notice.clone().unwrap_or_default();
         assert!(notice.contains("RolloutPaused"), "{notice}");
@@ -282,12 +385,12 @@ mod tests {
     #[test]
     fn reset_restarts_the_same_run() {
         let model = Rc::new(SimModel::new("canary-good-release", 4));
-        let model = model.reduce(Action::RunToEnd);
+        let model = settle(model.reduce(Action::RunToEnd));
         let finished_head = model.sim.borrow().audit().head().to_string();
         let model = model.reduce(Action::Reset);
         assert_eq!(model.sim.borrow().now().0, 0);
         assert_eq!(model.sim.borrow().scenario().id, "canary-good-release");
-        let model = model.reduce(Action::RunToEnd);
+        let model = settle(model.reduce(Action::RunToEnd));
         assert_eq!(model.sim.borrow().audit().head(), finished_head);
     }
 }

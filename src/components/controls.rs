@@ -11,6 +11,8 @@ use crate::view_model::RolloutView;
 pub struct ControlsProps {
     /// True while time runs.
     pub playing: bool,
+    /// True while running to the end or to the next decision.
+    pub fast_forwarding: bool,
     /// The current speed.
     pub speed: u32,
     /// True once the scenario has ended.
@@ -34,11 +36,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="control-group">
                 <button id="play" class="primary" onclick={act(Action::TogglePlay)} disabled={props.finished}
                     aria-pressed={props.playing.to_string()} title="Space">
-                    { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+                    { if props.playing || props.fast_forwarding { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
                 <button id="step" onclick={act(Action::Step)} disabled={props.finished} title="→">{"Step 1 s"}</button>
-                <button id="next-decision" onclick={act(Action::RunToDecision)} disabled={props.finished} title="N">{"Next decision »"}</button>
-                <button id="run-to-end" onclick={act(Action::RunToEnd)} disabled={props.finished} title="E">{"Run to end"}</button>
+                <button id="next-decision" onclick={act(Action::RunToDecision)} disabled={props.finished || props.fast_forwarding} title="N">{"Next decision »"}</button>
+                <button id="run-to-end" onclick={act(Action::RunToEnd)} disabled={props.finished || props.fast_forwarding} title="E">{ if props.fast_forwarding { "Running…" } else { "Run to end" } }</button>
                 <button id="reset" onclick={act(Action::Reset)} title="0">{"↺ Reset"}</button>
             </div>
             <div class="control-group speed" role="group" aria-label="Speed">

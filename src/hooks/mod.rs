@@ -4,4 +4,4 @@ mod use_keyboard;
 mod use_ticker;
 
 pub use use_keyboard::{SHORTCUTS, action_for_key, use_keyboard};
-pub use use_ticker::use_ticker;
+pub use use_ticker::{use_fast_forward, use_ticker};

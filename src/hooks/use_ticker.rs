@@ -9,6 +9,22 @@ use crate::state::{Action, SimModel};
 /// and leaves the main thread idle most of the time.
 pub const FRAME_MS: u32 = 100;
 
+/// Wall-clock milliseconds between fast-forward slices: one per display frame.
+pub const SLICE_MS: u32 = 16;
+
+/// While `fast_forwarding`, dispatches [`Action::FastForwardSlice`] every frame.
+#[hook]
+pub fn use_fast_forward(fast_forwarding: bool, dispatcher: UseReducerDispatcher<SimModel>) {
+    use_effect_with(fast_forwarding, move |fast_forwarding| {
+        let interval = fast_forwarding.then(|| {
+            Interval::new(SLICE_MS, move || {
+                dispatcher.dispatch(Action::FastForwardSlice)
+            })
+        });
+        move || drop(interval)
+    });
+}
+
 /// While `playing`, dispatches [`Action::Elapsed`] every [`FRAME_MS`].
 ///
 /// The interval lives only while playing, so a paused simulator costs nothing.
