@@ -37,7 +37,7 @@ pub fn App() -> Html {
             <a class="skip-link" href="#workspace">{"Skip to the simulation"}</a>
             <TopBar clock={clock} scenarios={scenarios} scenario_id={scenario.id.clone()} seed={sim.seed()}
                 on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)} />
-            <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} rollout={rollout.clone()} on_action={on_action.clone()} />
+            <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {
                     <span id="notice" class="notice">{ notice }</span>
@@ -47,7 +47,7 @@ pub fn App() -> Html {
             </div>
             <main id="workspace" class="workspace">
                 <div class="column-main">
-                    <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} />
+                    <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">
                         <TrafficSplit shares={view_model::traffic(&sim)} />
                         <FleetView instances={view_model::fleet(&sim)} />

@@ -36,6 +36,7 @@ pub fn draw_error_rate_chart<DB: DrawingBackend>(
         .y_labels(6)
         .x_label_formatter(&|minutes| elapsed_label((minutes.max(0.0) * 60.0).round() as u64))
         .y_label_formatter(&|value| match data.metric {
+            ChartMetric::ErrorRate if data.y_max < 10.0 => format!("{value:.1} %"),
             ChartMetric::ErrorRate => format!("{value:.0} %"),
             ChartMetric::P95 if *value >= 1_000.0 => format!("{:.1} s", value / 1_000.0),
             ChartMetric::P95 => format!("{value:.0} ms"),
@@ -56,7 +57,7 @@ pub fn draw_error_rate_chart<DB: DrawingBackend>(
             label.clone(),
             (
                 x_start + (x_end - x_start) * 0.01,
-                threshold + data.y_max * 0.04,
+                threshold + data.y_max * 0.1,
             ),
             label_style,
         )))?;

@@ -145,7 +145,8 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
     };
     // The axis follows the data from a floor per metric, so a step in a low line stays visible.
     let mut y_max: f64 = match metric {
-        ChartMetric::ErrorRate => 2.0,
+        // The gate line is what a trainee watches the canary cross: always in view.
+        ChartMetric::ErrorRate => threshold.as_ref().map_or(2.0, |(value, _)| value * 1.2),
         ChartMetric::P95 => 500.0,
         ChartMetric::Requests => 10.0,
     };

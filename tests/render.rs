@@ -63,6 +63,7 @@ async fn the_rollout_panel_explains_a_rollback() {
     let props = RolloutPanelProps {
         view: view_model::rollout(&sim),
         threshold: view_model::threshold_label(&sim),
+        on_action: yew::Callback::noop(),
     };
     let html = LocalServerRenderer::<RolloutPanel>::with_props(props)
         .render()

@@ -1,10 +1,8 @@
 //! Time controls and rollout commands.
 
-use engine::Command;
 use yew::prelude::*;
 
 use crate::state::{Action, SPEEDS};
-use crate::view_model::RolloutView;
 
 /// Props of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -17,8 +15,6 @@ pub struct ControlsProps {
     pub speed: u32,
     /// True once the scenario has ended.
     pub finished: bool,
-    /// The rollout, for which commands apply.
-    pub rollout: RolloutView,
     /// Receives every action.
     pub on_action: Callback<Action>,
 }
@@ -30,7 +26,6 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
     };
-    let rollout = &props.rollout;
     html! {
         <nav class="controls" aria-label="Simulation controls">
             <div class="control-group">
@@ -50,12 +45,6 @@ pub fn Controls(props: &ControlsProps) -> Html {
                         aria-pressed={(*speed == props.speed).to_string()}
                         onclick={act(Action::SetSpeed(*speed))}>{ format!("{speed}×") }</button>
                 }) }
-            </div>
-            <div class="control-group" role="group" aria-label="Rollout commands">
-                <button id="promote" onclick={act(Action::Command(Command::Promote))} disabled={!rollout.can_promote} title="A">{"Promote"}</button>
-                <button id="promote-full" onclick={act(Action::Command(Command::PromoteFull))} disabled={!rollout.can_abort}>{"Promote full"}</button>
-                <button id="abort" class="danger" onclick={act(Action::Command(Command::Abort))} disabled={!rollout.can_abort} title="R">{"Abort & roll back"}</button>
-                <button id="retry" onclick={act(Action::Command(Command::Retry))} disabled={!rollout.can_retry}>{"Retry"}</button>
             </div>
         </nav>
     }

@@ -1,7 +1,9 @@
 //! The rollout: phase, step ladder, weights and the gate's measurements.
 
+use engine::Command;
 use yew::prelude::*;
 
+use crate::state::Action;
 use crate::view_model::RolloutView;
 
 /// Props of [`RolloutPanel`].
@@ -11,6 +13,8 @@ pub struct RolloutPanelProps {
     pub view: RolloutView,
     /// The gate threshold, for example `5.0 %`.
     pub threshold: Option<String>,
+    /// Receives the rollout commands.
+    pub on_action: Callback<Action>,
 }
 
 /// The rollout panel.
@@ -18,11 +22,21 @@ pub struct RolloutPanelProps {
 pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
     let view = &props.view;
     let phase_class = format!("phase phase-{}", view.phase.to_lowercase());
+    let act = |command: Command| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Command(command.clone())))
+    };
     html! {
         <section class="card rollout" aria-labelledby="rollout-heading">
             <div class="card-head">
                 <h2 id="rollout-heading">{"Canary rollout"}</h2>
-                <span id="rollout-phase" class={phase_class}>{ &view.phase }</span>
+                <div class="rollout-actions" role="group" aria-label="Rollout commands">
+                    <button id="promote" onclick={act(Command::Promote)} disabled={!view.can_promote} title="A">{"Promote"}</button>
+                    <button id="promote-full" onclick={act(Command::PromoteFull)} disabled={!view.can_abort}>{"Promote full"}</button>
+                    <button id="abort" class="danger" onclick={act(Command::Abort)} disabled={!view.can_abort} title="R">{"Abort & roll back"}</button>
+                    <button id="retry" onclick={act(Command::Retry)} disabled={!view.can_retry}>{"Retry"}</button>
+                    <span id="rollout-phase" class={phase_class}>{ &view.phase }</span>
+                </div>
             </div>
             <p class="phase-message">
                 { match &view.canary {
