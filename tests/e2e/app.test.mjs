@@ -191,3 +191,25 @@ test('a day in production: the 24 h request chart shows the daily curve and p95 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('rapid clicking and key mashing leave a working app and an intact audit trail', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'canary-bad-release');
+  for (let i = 0; i < 20; i += 1) {
+    await page.click('#play');
+    await page.click('#step');
+    await page.click('#inject-fault');
+    await page.click(`button.speed-button >> nth=${i % 6}`);
+  }
+  for (const key of ['n', 'Space', 'ArrowRight', '+', '-', 'r', 'a', 'e', 'n', 'Space']) await page.keyboard.press(key);
+  await waitForText(page, '#audit-table', /FaultInjected/);
+  // Still fully usable: reset, then the canonical story plays out as always.
+  await page.keyboard.press('0');
+  await waitForText(page, '.elapsed', 'T+00:00');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished');
+  assert.match(await page.textContent('#audit-table'), /RolloutAborted/);
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %, v2 0 %');
+  assert.deepEqual(errors, [], 'no console errors or panics');
+  await page.close();
+});
