@@ -280,6 +280,34 @@ impl Fleet {
             .clamp(0.0, 1.0)
     }
 
+    /// Restarts the newest ready instance in place, as the kubelet does after its liveness probe
+    /// fails `failureThreshold` times; returns false when none is ready.
+    pub fn restart_for_liveness(&mut self, now: Tick, profiles: &[VersionProfile]) -> bool {
+        let probes = self.probes;
+        let Some(instance) = self
+            .instances
+            .iter_mut()
+            .rev()
+            .find(|i| i.state == InstanceState::Ready)
+        else {
+            return false;
+        };
+        instance.restarts += 1;
+        instance.memory_kib = BASE_MEMORY_MIB * 1_024;
+        instance.state = starting_state(
+            now,
+            profiles[instance.version.0 as usize].startup_s,
+            &probes,
+        );
+        self.after_change();
+        true
+    }
+
+    /// The probe settings.
+    pub fn probes(&self) -> Probes {
+        self.probes
+    }
+
     /// Removes up to `count` instances at once, newest ready first (a node or pods lost).
     pub fn lose_instances(&mut self, count: u32) -> u32 {
         let mut lost = 0;

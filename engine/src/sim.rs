@@ -228,6 +228,8 @@ impl Sim {
                 .serve(index, &second, effects, &changes, &mut self.metrics);
             let environment = self.world.services[index as usize].environment as usize;
             environment_totals[environment].absorb(&total);
+            self.world.services[index as usize]
+                .restart_if_liveness_failing(self.now, &self.scenario.versions);
             any_unserved |= total.unserved > 0;
         }
         for (environment, sample) in environment_totals.into_iter().enumerate() {

@@ -226,6 +226,21 @@ pub struct Service {
     pub stable: VersionId,
     /// How requests are split between versions.
     pub routing: Routing,
+    /// Seconds in a row its instances have been too overloaded to answer probes in time.
+    pub probes_failing_s: u32,
+}
+
+impl Service {
+    /// When its instances have failed their liveness probe `failureThreshold` times in a row
+    /// (overloaded past the probe timeout), the kubelet restarts one. The lost capacity makes the
+    /// overload worse: the cascading failure trainees must learn to recognise.
+    pub fn restart_if_liveness_failing(&mut self, now: Tick, versions: &[VersionProfile]) {
+        let probes = self.fleet.probes();
+        if self.probes_failing_s >= probes.failure_threshold * probes.period_s.max(1) {
+            self.probes_failing_s = 0;
+            self.fleet.restart_for_liveness(now, versions);
+        }
+    }
 }
 
 /// Every environment and service.
@@ -258,6 +273,9 @@ pub struct SecondContext<'a> {
     /// The same second on the calendar.
     pub calendar: UtcDateTime,
 }
+
+/// Utilisation at which probes queue behind requests long enough to time out (1 s).
+pub const PROBE_TIMEOUT_UTILISATION: f64 = 2.0;
 
 /// Minutes over which "users affected recently" is counted.
 pub const RECENT_USER_MINUTES: u32 = 5;
@@ -331,6 +349,7 @@ impl World {
                     ),
                     stable,
                     routing: Routing::single(stable),
+                    probes_failing_s: 0,
                     spec: service_spec.clone(),
                 });
             }
@@ -481,6 +500,7 @@ impl World {
             ..SecondSample::default()
         };
         let mut database_demand = 0.0;
+        let mut peak_utilisation: f64 = 0.0;
         let mut errors_to_attribute = std::mem::take(&mut self.attribution_buffer);
         errors_to_attribute.clear();
         for &(version, cohort_requests) in &split {
@@ -505,6 +525,7 @@ impl World {
                 sample.unserved = cohort_requests;
             } else if cohort_requests > 0 {
                 let utilisation = f64::from(cohort_requests) / (f64::from(counts.ready) * capacity);
+                peak_utilisation = peak_utilisation.max(utilisation);
                 sample.cpu_per_mille = (utilisation.min(1.0) * 1_000.0).round() as u32;
                 let mut success = 1.0 - f64::from(profile.error_rate_bp) / 10_000.0;
                 for (v, extra) in &effects.extra_error {
@@ -611,6 +632,12 @@ impl World {
         environment.health.ai_tokens_today += u64::from(total.tokens);
         environment.ai_calls_this_second += total.ai_calls;
         self.split_buffer = split;
+        let service = &mut self.services[index as usize];
+        service.probes_failing_s = if peak_utilisation >= PROBE_TIMEOUT_UTILISATION {
+            service.probes_failing_s + 1
+        } else {
+            0
+        };
         // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
         if users > 0 {
             for &(cohort_key, errors) in &errors_to_attribute {

@@ -684,3 +684,35 @@ fn users_hit_recently_shows_an_incident_and_then_fades() {
         "the run's total keeps everyone hit"
     );
 }
+
+#[test]
+fn overload_past_the_probe_timeout_triggers_liveness_restarts() {
+    // Catalog has 8 instances of 60 rps: ×5 traffic (1,500 rps) is over three times capacity, so
+    // probes time out and the kubelet restarts instances every 30 s; ×1.2 stays within reach.
+    let restarts = |factor_per_mille| {
+        let sim = run(
+            Some((
+                FaultKind::TrafficSpike { factor_per_mille },
+                production(Some("catalog")),
+            )),
+            DURING,
+        );
+        let index = sim.world().service_index("production", "catalog").unwrap();
+        sim.world().services[index as usize]
+            .fleet
+            .instances()
+            .iter()
+            .map(|i| i.restarts)
+            .sum::<u32>()
+    };
+    assert!(
+        restarts(5_000) >= 4,
+        "an overloaded service is restarted by its liveness probe: {} restarts",
+        restarts(5_000)
+    );
+    assert_eq!(
+        restarts(1_200),
+        0,
+        "a mild spike costs latency, not restarts"
+    );
+}
