@@ -202,7 +202,7 @@ fn swarm_keeps_invariants_and_recovers() {
             let count: u64 = std::env::var("DOJO_SWARM_SEEDS")
                 .ok()
                 .and_then(|n| n.parse().ok())
-                .unwrap_or(40);
+                .unwrap_or(300);
             (0..count).map(|i| 0x5EED_0000 + i).collect()
         }
     };
