@@ -50,7 +50,7 @@ pub fn App() -> Html {
                     <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">
                         <TrafficSplit shares={view_model::traffic(&sim)} />
-                        <FleetView instances={view_model::fleet(&sim)} />
+                        <FleetView instances={view_model::fleet(&sim)} cpu_percent={view_model::fleet_cpu_percent(&sim)} />
                     </section>
                     <ErrorChart data={crate::chart_model::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
                     <Environments rows={view_model::environment_rows(&sim)} />

@@ -282,6 +282,8 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
                     "quota used up".to_string()
                 } else if health.ai_calls_per_s > health.ai_limit_rps {
                     "throttled".to_string()
+                } else if health.ai_tokens_today > 0 {
+                    format!("up · {} tokens today", tokens_label(health.ai_tokens_today))
                 } else {
                     "up".to_string()
                 },
@@ -430,6 +432,28 @@ pub fn fleet(sim: &Sim) -> Vec<InstanceView> {
         .collect()
 }
 
+/// CPU saturation of the rolled-out service's stable instances last second, in percent.
+pub fn fleet_cpu_percent(sim: &Sim) -> Option<u32> {
+    let key = engine::metrics::CohortKey {
+        service: sim.target(),
+        version: sim.rollout().stable,
+    };
+    sim.metrics()
+        .cohort(key)
+        .and_then(|s| s.latest())
+        .filter(|s| s.tick.0 + 1 >= sim.now().0)
+        .map(|s| s.cpu_per_mille / 10)
+}
+
+/// Tokens in words a person reads at a glance: `950`, `12.4 k`, `3.1 M`.
+pub fn tokens_label(tokens: u64) -> String {
+    match tokens {
+        0..=999 => tokens.to_string(),
+        1_000..=999_999 => format!("{:.1} k", tokens as f64 / 1_000.0),
+        _ => format!("{:.1} M", tokens as f64 / 1_000_000.0),
+    }
+}
+
 /// The traffic split, stable first.
 pub fn traffic(sim: &Sim) -> Vec<TrafficShareView> {
     sim.traffic_split()
@@ -550,6 +574,13 @@ mod tests {
                 .count(),
             10
         );
+    }
+
+    #[test]
+    fn tokens_read_at_a_glance() {
+        assert_eq!(tokens_label(950), "950");
+        assert_eq!(tokens_label(12_400), "12.4 k");
+        assert_eq!(tokens_label(3_100_000), "3.1 M");
     }
 
     #[test]

@@ -90,12 +90,17 @@ async fn traffic_and_fleet_show_versions_in_words_not_only_colour() {
     assert!(traffic.contains("Traffic split: v3 100 %"));
     let fleet = LocalServerRenderer::<FleetView>::with_props(FleetViewProps {
         instances: view_model::fleet(&sim),
+        cpu_percent: view_model::fleet_cpu_percent(&sim),
     })
     .render()
     .await;
     assert_eq!(fleet.matches(r#"data-state="ready""#).count(), 10);
     assert!(fleet.contains("10 ready · 0 starting · 0 draining"));
     assert!(fleet.contains(">ready<"), "state is written on each tile");
+    // 200 requests a second on 10 instances of 60: about a third of their CPU.
+    let cpu = view_model::fleet_cpu_percent(&sim).expect("a CPU reading");
+    assert!((28..=38).contains(&cpu), "CPU {cpu} %");
+    assert!(fleet.contains(&format!("CPU {cpu} %")));
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -35,7 +35,7 @@ pub fn Environments(props: &EnvironmentsProps) -> Html {
                                 <td class="number">{ row.users_affected }</td>
                                 <td class={classes!((row.database == "down").then_some("trouble"))}>{ &row.database }</td>
                                 <td class={classes!((row.cache == "down").then_some("trouble"))}>{ row.cache }</td>
-                                <td class={classes!((row.ai != "up").then_some("trouble"))}>{ &row.ai }</td>
+                                <td class={classes!((!row.ai.starts_with("up")).then_some("trouble"))}>{ &row.ai }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -9,6 +9,9 @@ use crate::view_model::InstanceView;
 pub struct FleetViewProps {
     /// Live instances, oldest first.
     pub instances: Vec<InstanceView>,
+    /// CPU saturation of the stable instances, in percent.
+    #[prop_or_default]
+    pub cpu_percent: Option<u32>,
 }
 
 /// A tile per instance. Health is shown by shape and text as well as colour.
@@ -19,7 +22,8 @@ pub fn FleetView(props: &FleetViewProps) -> Html {
         <section class="fleet" aria-labelledby="fleet-heading">
             <div class="card-head">
                 <h2 id="fleet-heading">{"Fleet"}</h2>
-                <span class="muted">{ format!("{} ready · {} starting · {} draining", count("ready"), count("starting"), count("draining")) }</span>
+                <span class="muted">{ format!("{} ready · {} starting · {} draining", count("ready"), count("starting"), count("draining")) }
+                    if let Some(cpu) = props.cpu_percent { { format!(" · CPU {cpu} %") } }</span>
             </div>
             <ul class="tiles">
                 { for props.instances.iter().map(|instance| {
