@@ -445,12 +445,13 @@ pub fn fleet_cpu_percent(sim: &Sim) -> Option<u32> {
         .map(|s| s.cpu_per_mille / 10)
 }
 
-/// Tokens in words a person reads at a glance: `950`, `12.4 k`, `3.1 M`.
+/// Tokens in words a person reads at a glance: `950`, `12.4 k`, `3.1 M`, `2.0 B`.
 pub fn tokens_label(tokens: u64) -> String {
     match tokens {
         0..=999 => tokens.to_string(),
         1_000..=999_999 => format!("{:.1} k", tokens as f64 / 1_000.0),
-        _ => format!("{:.1} M", tokens as f64 / 1_000_000.0),
+        1_000_000..=999_999_999 => format!("{:.1} M", tokens as f64 / 1_000_000.0),
+        _ => format!("{:.1} B", tokens as f64 / 1_000_000_000.0),
     }
 }
 
@@ -581,6 +582,7 @@ mod tests {
         assert_eq!(tokens_label(950), "950");
         assert_eq!(tokens_label(12_400), "12.4 k");
         assert_eq!(tokens_label(3_100_000), "3.1 M");
+        assert_eq!(tokens_label(1_994_300_000), "2.0 B");
     }
 
     #[test]
