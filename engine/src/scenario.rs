@@ -226,6 +226,10 @@ fn canary_story(
         latency_p50_ms: 120,
         latency_sigma_milli: 450,
         startup_s: 20,
+        commit_unix_s: 0,
+        cpu_cost_per_mille: 1_000,
+        schema_migration: crate::version::SchemaMigration::None,
+        feature_flags: Vec::new(),
     };
     let bad = VersionProfile {
         name: "v2".to_string(),
@@ -235,6 +239,10 @@ fn canary_story(
         latency_p50_ms: 135,
         latency_sigma_milli: 500,
         startup_s: 20,
+        commit_unix_s: 0,
+        cpu_cost_per_mille: 1_000,
+        schema_migration: crate::version::SchemaMigration::None,
+        feature_flags: Vec::new(),
     };
     let good = VersionProfile {
         name: "v3".to_string(),
@@ -244,8 +252,28 @@ fn canary_story(
         latency_p50_ms: 110,
         latency_sigma_milli: 420,
         startup_s: 20,
+        commit_unix_s: 0,
+        cpu_cost_per_mille: 1_000,
+        schema_migration: crate::version::SchemaMigration::None,
+        feature_flags: Vec::new(),
     };
-    let mut versions = vec![stable, bad, good];
+    let release_day = UtcDateTime::unix_s_of(2026, 3, 10, 9, 0);
+    let mut versions = vec![
+        VersionProfile {
+            commit_unix_s: release_day - 7 * 86_400,
+            ..stable
+        },
+        VersionProfile {
+            commit_unix_s: release_day + 1_800,
+            feature_flags: vec!["new-checkout-flow".to_string()],
+            ..bad
+        },
+        VersionProfile {
+            commit_unix_s: release_day + 2_700,
+            feature_flags: vec!["new-checkout-flow".to_string()],
+            ..good
+        },
+    ];
     if let Some(profile) = versions.iter_mut().find(|v| v.name == release) {
         profile.error_rate_bp = release_error_rate_bp;
     }

@@ -531,6 +531,13 @@ impl Sim {
                     .apply(&self.scenario.canary, &command, version, actor, self.now)?
             }
         };
+        let migration = match &command {
+            Command::StartRollout { version } => self
+                .scenario
+                .version_id(version)
+                .map(|v| (v, self.rollout.stable)),
+            _ => None,
+        };
         if actor == Actor::Trainee {
             self.commands.push(TimedCommand {
                 at: self.now,
@@ -539,6 +546,9 @@ impl Sim {
             });
         }
         self.record_events(&events);
+        if let Some((new_version, old_version)) = migration {
+            self.apply_migration(new_version, old_version);
+        }
         self.apply_replica_targets();
         self.settled_at = None;
         Ok(())
@@ -643,6 +653,77 @@ impl Sim {
                     );
                 }
             }
+        }
+    }
+
+    /// Runs the migration a release brings as its rollout starts. A breaking schema fails the
+    /// previous release at once (and a rollback does not undo it); a failed migration fails the
+    /// new release's writes. Both become faults, so they show and can be cleared like any other.
+    fn apply_migration(&mut self, new_version: VersionId, old_version: VersionId) {
+        let profile = self.scenario.profile(new_version).clone();
+        let old_name = self.scenario.profile(old_version).name.clone();
+        let target = |version: &str| crate::fault::FaultTarget {
+            environment: self.scenario.rollout_environment.clone(),
+            service: Some(self.scenario.rollout_service.clone()),
+            version: Some(version.to_string()),
+            zone: None,
+        };
+        let (action, reason, fault) = match profile.schema_migration {
+            crate::version::SchemaMigration::None => return,
+            crate::version::SchemaMigration::Compatible => (
+                "MigrationApplied",
+                format!(
+                    "{}'s backward-compatible migration applied; {old_name} keeps working",
+                    profile.name
+                ),
+                None,
+            ),
+            crate::version::SchemaMigration::Breaking => (
+                "MigrationApplied",
+                format!(
+                    "{}'s migration is not backward-compatible: {old_name} cannot read the new schema, and rolling back the code will not restore it",
+                    profile.name
+                ),
+                Some((
+                    FaultKind::BreakingSchemaChange {
+                        error_rate_bp: crate::version::BREAKING_SCHEMA_ERROR_BP,
+                    },
+                    target(&old_name),
+                )),
+            ),
+            crate::version::SchemaMigration::Failing => (
+                "MigrationFailed",
+                format!(
+                    "{}'s migration failed part-way: its writes fail",
+                    profile.name
+                ),
+                Some((
+                    FaultKind::FailedMigration {
+                        write_share_bp: crate::version::FAILED_MIGRATION_WRITE_BP,
+                    },
+                    target(&profile.name),
+                )),
+            ),
+        };
+        let time_utc = self.utc().iso8601();
+        self.audit.append(
+            self.now,
+            time_utc,
+            Actor::Pipeline,
+            action,
+            &profile.name,
+            reason,
+        );
+        if let Some((kind, target)) = fault {
+            self.faults.push(Fault {
+                kind,
+                target,
+                start: self.now,
+                end: None,
+            });
+            self.fault_started.push(false);
+            self.faults_changed = true;
+            self.start_fault(self.faults.len() as u32 - 1, Actor::Pipeline);
         }
     }
 

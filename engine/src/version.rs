@@ -24,7 +24,36 @@ pub struct VersionProfile {
     pub latency_sigma_milli: u32,
     /// Time from scheduling an instance to its process listening.
     pub startup_s: u32,
+    /// When the change was committed, Unix seconds (lead time for changes starts here).
+    pub commit_unix_s: u64,
+    /// CPU one request costs relative to the service's baseline, per mille (1,000 = baseline).
+    pub cpu_cost_per_mille: u32,
+    /// The database migration the release brings.
+    pub schema_migration: SchemaMigration,
+    /// Feature flags the release ships with (off until a rollout turns them on).
+    pub feature_flags: Vec<String>,
 }
+
+/// The database migration a release brings, applied when its rollout starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemaMigration {
+    /// No schema change.
+    #[default]
+    None,
+    /// Additive and backward-compatible: old and new releases both work.
+    Compatible,
+    /// Incompatible with the previous release, which starts failing the moment it is applied,
+    /// and keeps failing after a rollback: the schema does not roll back with the code.
+    Breaking,
+    /// The migration itself fails: the new release's writes fail.
+    Failing,
+}
+
+/// Share of the previous release's requests that fail against a breaking schema, in basis points.
+pub const BREAKING_SCHEMA_ERROR_BP: u32 = 4_000;
+/// Share of the new release's requests that write (and fail) after a failed migration.
+pub const FAILED_MIGRATION_WRITE_BP: u32 = 3_000;
 
 impl VersionProfile {
     /// A healthy release: 0.4 % errors, 120 ms median latency, `startup_s` to start.
@@ -37,6 +66,10 @@ impl VersionProfile {
             latency_p50_ms: 120,
             latency_sigma_milli: 450,
             startup_s,
+            commit_unix_s: 0,
+            cpu_cost_per_mille: 1_000,
+            schema_migration: SchemaMigration::None,
+            feature_flags: Vec::new(),
         }
     }
 }

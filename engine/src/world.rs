@@ -524,7 +524,9 @@ impl World {
                 sample.errors = cohort_requests;
                 sample.unserved = cohort_requests;
             } else if cohort_requests > 0 {
-                let utilisation = f64::from(cohort_requests) / (f64::from(counts.ready) * capacity);
+                let cpu_cost = f64::from(profile.cpu_cost_per_mille) / 1_000.0;
+                let utilisation =
+                    f64::from(cohort_requests) * cpu_cost / (f64::from(counts.ready) * capacity);
                 peak_utilisation = peak_utilisation.max(utilisation);
                 sample.cpu_per_mille = (utilisation.min(1.0) * 1_000.0).round() as u32;
                 let mut success = 1.0 - f64::from(profile.error_rate_bp) / 10_000.0;

@@ -306,3 +306,111 @@ fn an_ordinary_day_in_production_stays_healthy_between_its_faults() {
         "{errors} errors in {requests} requests in a quiet hour"
     );
 }
+
+fn with_migration(
+    id: &str,
+    release: &str,
+    migration: engine::version::SchemaMigration,
+) -> engine::scenario::Scenario {
+    let mut scenario = scenario::builtin(id).unwrap();
+    let index = scenario.version_id(release).unwrap().0 as usize;
+    scenario.versions[index].schema_migration = migration;
+    scenario
+}
+
+fn stable_error_rate(sim: &Sim, version: &str, window_s: u32) -> f64 {
+    let key = engine::metrics::CohortKey {
+        service: sim.target(),
+        version: sim.scenario().version_id(version).unwrap(),
+    };
+    let window = sim
+        .metrics()
+        .window(key, engine::time::Tick(sim.now().0 - 1), window_s);
+    window.errors as f64 / window.requests.max(1) as f64
+}
+
+#[test]
+fn a_breaking_migration_fails_the_old_release_even_after_rollback() {
+    use engine::version::SchemaMigration;
+    let mut sim = Sim::new(
+        with_migration("canary-good-release", "v3", SchemaMigration::Breaking),
+        4,
+    );
+    while sim.rollout().traffic_weight_percent == 0 {
+        sim.step();
+    }
+    sim.advance(30);
+    assert!(
+        stable_error_rate(&sim, "v1", 30) > 0.35,
+        "v1 cannot read the new schema: {}",
+        stable_error_rate(&sim, "v1", 30)
+    );
+    sim.apply(Command::Abort).unwrap();
+    sim.advance(120);
+    assert!(
+        stable_error_rate(&sim, "v1", 60) > 0.35,
+        "rolling back the code does not roll back the schema"
+    );
+    let actions = sim.audit().actions();
+    assert!(actions.contains(&"MigrationApplied") && actions.contains(&"FaultInjected"));
+}
+
+#[test]
+fn a_failing_migration_is_caught_by_the_gate_and_rolled_back() {
+    use engine::version::SchemaMigration;
+    let mut sim = Sim::new(
+        with_migration("canary-good-release", "v3", SchemaMigration::Failing),
+        4,
+    );
+    sim.run_to_end();
+    let outcome = sim.outcome();
+    assert_eq!(
+        outcome.result, "rolled_back",
+        "30 % of v3's requests fail, far above the 5 % gate"
+    );
+    assert_eq!(outcome.max_canary_traffic_weight_percent, 10);
+    assert!(sim.audit().actions().contains(&"MigrationFailed"));
+}
+
+#[test]
+fn a_compatible_migration_changes_nothing_but_the_log() {
+    use engine::version::SchemaMigration;
+    let mut compatible = Sim::new(
+        with_migration("canary-good-release", "v3", SchemaMigration::Compatible),
+        4,
+    );
+    compatible.run_to_end();
+    let plain = Sim::run_builtin("canary-good-release", 4).unwrap();
+    assert_eq!(compatible.outcome(), plain.outcome());
+    assert!(compatible.audit().actions().contains(&"MigrationApplied"));
+}
+
+#[test]
+fn a_heavier_release_uses_more_cpu() {
+    let mut scenario = scenario::builtin("canary-good-release").unwrap();
+    scenario.versions[0].cpu_cost_per_mille = 2_000;
+    let mut heavy = Sim::new(scenario, 4);
+    heavy.advance(30);
+    let light = {
+        let mut sim = Sim::new(scenario::builtin("canary-good-release").unwrap(), 4);
+        sim.advance(30);
+        sim
+    };
+    let cpu = |sim: &Sim| {
+        sim.metrics()
+            .cohort(engine::metrics::CohortKey {
+                service: sim.target(),
+                version: engine::version::VersionId(0),
+            })
+            .unwrap()
+            .latest()
+            .unwrap()
+            .cpu_per_mille
+    };
+    assert!(
+        cpu(&heavy) > cpu(&light) * 19 / 10,
+        "twice the CPU per request: {} vs {}",
+        cpu(&heavy),
+        cpu(&light)
+    );
+}
