@@ -358,7 +358,6 @@ impl Fleet {
         if self.settled && conditions.is_clear() {
             return changes;
         }
-        let before = self.instances.clone();
         let broken_stop_script = conditions.broken_stop_script;
         self.instances.retain(|instance| match instance.state {
             InstanceState::Draining { terminate_at } if terminate_at <= now => {
@@ -413,7 +412,12 @@ impl Fleet {
                 && let Some(zone) =
                     self.pick_zone(self.instances[index].version, &conditions.zones_down)
             {
-                let startup_s = self.startup_s(seed, profiles, self.instances[index].id);
+                let startup_s = self.startup_s(
+                    seed,
+                    profiles,
+                    self.instances[index].version,
+                    self.instances[index].id,
+                );
                 self.instances[index].zone = zone;
                 self.instances[index].state = starting_state(now, startup_s, &probes);
             }
@@ -427,7 +431,7 @@ impl Fleet {
                 for _ in live..wanted {
                     let mut instance = self.new_instance(profiles, version, InstanceState::Pending);
                     if let Some(zone) = self.pick_zone(version, &conditions.zones_down) {
-                        let startup_s = self.startup_s(seed, profiles, instance.id);
+                        let startup_s = self.startup_s(seed, profiles, version, instance.id);
                         instance.zone = zone;
                         instance.state = starting_state(now, startup_s, &probes);
                     }
@@ -435,17 +439,19 @@ impl Fleet {
                 }
             }
         }
-        if self.instances != before {
-            self.after_change();
-        } else {
-            self.settled = self.compute_settled();
-        }
+        // One pass to recount is cheaper than detecting whether anything changed.
+        self.after_change();
         changes
     }
 
-    fn startup_s(&self, seed: u64, profiles: &[VersionProfile], instance_id: u32) -> u32 {
-        let instance = self.instances.iter().find(|i| i.id == instance_id);
-        let version = instance.map_or(VersionId(0), |i| i.version);
+    /// The start-up time of a new `version` instance: its profile's, ±10 % per instance.
+    fn startup_s(
+        &self,
+        seed: u64,
+        profiles: &[VersionProfile],
+        version: VersionId,
+        instance_id: u32,
+    ) -> u32 {
         let base = profiles[version.0 as usize].startup_s;
         // ±10 % per instance, keyed so it does not depend on what else was drawn this second.
         let jitter = unit_from(keyed_u64(
@@ -661,6 +667,30 @@ mod tests {
             (10, 1, 1, 3),
             "Kubernetes defaults"
         );
+    }
+
+    #[test]
+    fn each_version_starts_in_its_own_time() {
+        let profiles = vec![
+            VersionProfile::healthy("v1", 20),
+            VersionProfile::healthy("v2", 60),
+        ];
+        let mut fleet =
+            Fleet::new_ready("api", 1, 3, Probes::default(), &profiles, VersionId(0), 1);
+        fleet.set_desired(VersionId(1), 1);
+        let clear = FleetConditions::default();
+        for tick in 0..50 {
+            fleet.reconcile(Tick(tick), 1, &profiles, &clear);
+        }
+        assert_eq!(
+            fleet.counts(VersionId(1)).ready,
+            0,
+            "v2 takes about 60 s, not v1's 20 s"
+        );
+        for tick in 50..90 {
+            fleet.reconcile(Tick(tick), 1, &profiles, &clear);
+        }
+        assert_eq!(fleet.counts(VersionId(1)).ready, 1);
     }
 
     #[test]

@@ -2,8 +2,7 @@
 //!
 //! Each version has a template: the share of its requests in each bucket when unloaded, from a
 //! log-normal distribution. Load and faults multiply latency, which on a logarithmic scale is a
-//! shift by whole buckets, so a second's latency is (request count, shift) and its percentiles
-//! are O(1). Windows merge histograms; nothing is ever sorted.
+//! shift by whole buckets, so a second's percentiles are O(1) lookups; nothing is ever sorted.
 
 use serde::{Deserialize, Serialize};
 
@@ -94,39 +93,6 @@ fn quantile_bucket(weights: &[f64], q: f64) -> i32 {
     weights.len() as i32 - 1
 }
 
-/// A mixture of shifted templates: what a window of seconds looked like.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LatencyHistogram {
-    counts: Vec<f64>,
-}
-
-impl LatencyHistogram {
-    /// Adds `requests` requests shaped like `template` shifted by `shift` buckets.
-    pub fn add(&mut self, template: &LatencyTemplate, shift: i32, requests: u32) {
-        if requests == 0 {
-            return;
-        }
-        if self.counts.is_empty() {
-            self.counts = vec![0.0; BUCKET_COUNT as usize];
-        }
-        let last = BUCKET_COUNT as i32 - 1;
-        for (index, share) in template.shares.iter().enumerate() {
-            if *share > 0.0 {
-                let target = (index as i32 + shift).clamp(0, last) as usize;
-                self.counts[target] += share * f64::from(requests);
-            }
-        }
-    }
-
-    /// The latency at quantile `q` (0 to 1) in milliseconds, `None` when empty.
-    pub fn quantile_ms(&self, q: f64) -> Option<u32> {
-        if self.counts.iter().sum::<f64>() <= 0.0 {
-            return None;
-        }
-        Some(bucket_upper_ms(quantile_bucket(&self.counts, q)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,19 +132,5 @@ mod tests {
             0,
             "load never makes a service faster than unloaded"
         );
-    }
-
-    #[test]
-    fn a_window_mixes_its_seconds() {
-        let template = LatencyTemplate::log_normal(100, 0.3);
-        let mut window = LatencyHistogram::default();
-        assert_eq!(window.quantile_ms(0.95), None);
-        // 90 % of requests fast, 10 % ten times slower: p95 lands among the slow ones.
-        window.add(&template, 0, 900);
-        window.add(&template, shift_for_factor(10.0), 100);
-        let p50 = window.quantile_ms(0.50).unwrap();
-        let p95 = window.quantile_ms(0.95).unwrap();
-        assert!(p50 < 130, "p50 {p50}");
-        assert!(p95 > 700, "p95 {p95}");
     }
 }

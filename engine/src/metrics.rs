@@ -47,8 +47,6 @@ pub struct SecondSample {
     pub ai_calls: u32,
     /// The metrics provider returned no data for this second.
     pub no_data: bool,
-    /// Bucket shift of the latency histogram (for window percentiles).
-    pub latency_shift: i32,
 }
 
 impl SecondSample {

@@ -20,8 +20,6 @@ pub enum Stream {
     Startup = 4,
     /// Which users a request comes from.
     Users = 5,
-    /// Fault parameters drawn at injection.
-    Faults = 6,
     /// Swarm-test world generation.
     Swarm = 7,
 }
@@ -139,45 +137,6 @@ impl Prng {
         assert!(denominator > 0, "Prng::chance needs a positive denominator");
         self.below(denominator) < numerator
     }
-
-    /// A uniform float in `[0, 1)` built from the top 53 bits, exact on every target.
-    pub fn unit_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A standard normal deviate (Box-Muller with `libm`, so identical on every target).
-    pub fn standard_normal(&mut self) -> f64 {
-        // 1 - u lies in (0, 1], so the logarithm is finite.
-        let radius = libm::sqrt(-2.0 * libm::log(1.0 - self.unit_f64()));
-        let angle = 2.0 * core::f64::consts::PI * self.unit_f64();
-        radius * libm::cos(angle)
-    }
-
-    /// The number of successes in `trials` independent trials of probability
-    /// `success_bp / 10_000`.
-    ///
-    /// Small counts are drawn trial by trial; large ones use the normal approximation, which is
-    /// accurate to well under a request at the volumes the simulator produces.
-    pub fn binomial_bp(&mut self, trials: u32, success_bp: u32) -> u32 {
-        let success_bp = success_bp.min(10_000);
-        if success_bp == 0 || trials == 0 {
-            return 0;
-        }
-        if success_bp == 10_000 {
-            return trials;
-        }
-        let p = f64::from(success_bp) / 10_000.0;
-        let n = f64::from(trials);
-        let variance = n * p * (1.0 - p);
-        if trials <= 64 || variance < 9.0 {
-            return (0..trials)
-                .filter(|_| self.chance(u64::from(success_bp), 10_000))
-                .count() as u32;
-        }
-        let draw = n * p + libm::sqrt(variance) * self.standard_normal();
-        let rounded = (draw + 0.5).floor();
-        rounded.clamp(0.0, n) as u32
-    }
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.
@@ -294,23 +253,6 @@ mod tests {
             assert!(
                 (800..1200).contains(count),
                 "face {face} drawn {count} times out of 6000 (seed 42)"
-            );
-        }
-    }
-
-    #[test]
-    fn binomial_mean_matches_probability() {
-        for (trials, success_bp) in [(20u32, 1_500u32), (1_000, 1_500), (5_000, 50)] {
-            let mut prng = Prng::from_seed(3);
-            let runs = 400u32;
-            let total: u64 = (0..runs)
-                .map(|_| u64::from(prng.binomial_bp(trials, success_bp)))
-                .sum();
-            let expected = u64::from(trials) * u64::from(success_bp) * u64::from(runs) / 10_000;
-            let tolerance = expected / 20 + 5;
-            assert!(
-                total.abs_diff(expected) <= tolerance,
-                "binomial({trials}, {success_bp} bp) summed to {total} over {runs} runs, expected about {expected} (seed 3)"
             );
         }
     }

@@ -31,6 +31,15 @@ pub const DECISION_ACTIONS: [&str; 7] = [
     "FaultInjected",
 ];
 
+/// Which moments of a fault's life are already in the audit log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct FaultLogged {
+    /// Its start was logged and its instant effects applied.
+    started: bool,
+    /// Its end was logged (when it ran out, or when someone cleared it).
+    ended: bool,
+}
+
 /// A running simulation.
 #[derive(Clone, Debug)]
 pub struct Sim {
@@ -44,8 +53,8 @@ pub struct Sim {
     audit: AuditLog,
     commands: Vec<TimedCommand>,
     faults: Vec<Fault>,
-    /// Per fault: its start has been logged and its instant effects applied.
-    fault_started: Vec<bool>,
+    /// Per fault (same index as `faults`): which of its start and end have been logged.
+    fault_logged: Vec<FaultLogged>,
     /// Ids of the faults active at `now`; recomputed only when the set can change.
     active_faults: Vec<u32>,
     /// The next second at which a fault starts or ends, when the active set must be recomputed.
@@ -115,7 +124,7 @@ impl Sim {
             audit: AuditLog::default(),
             commands: Vec::new(),
             faults: scenario.faults.clone(),
-            fault_started: vec![false; scenario.faults.len()],
+            fault_logged: vec![FaultLogged::default(); scenario.faults.len()],
             active_faults: Vec::new(),
             next_fault_change: None,
             faults_changed: true,
@@ -489,7 +498,7 @@ impl Sim {
                     start: self.now,
                     end: duration_s.map(|d| self.now.plus_s(u64::from(d.max(1)))),
                 });
-                self.fault_started.push(false);
+                self.fault_logged.push(FaultLogged::default());
                 self.faults_changed = true;
                 // Logged and applied at once, so a paused trainee sees it immediately.
                 self.start_fault(self.faults.len() as u32 - 1, actor);
@@ -506,6 +515,7 @@ impl Sim {
                     })?;
                 fault.end = Some(now);
                 self.faults_changed = true;
+                self.fault_logged[*fault_id as usize].ended = true;
                 let label = format!("{} in {}", fault.kind.id(), fault.target.environment);
                 let time_utc = self.utc().iso8601();
                 self.audit.append(
@@ -632,26 +642,20 @@ impl Sim {
                 fault.kind.id(),
                 describe_target(&fault.target)
             );
-            if fault.start == now && !self.fault_started[id] {
+            if fault.start == now && !self.fault_logged[id].started {
                 self.start_fault(id as u32, Actor::Pipeline);
             }
-            if fault.end == Some(now) && fault.start < now {
+            if fault.end == Some(now) && !self.fault_logged[id].ended {
+                self.fault_logged[id].ended = true;
                 let time_utc = self.utc().iso8601();
-                let already_logged = self.audit.records().last().is_some_and(|r| {
-                    r.action == "FaultCleared"
-                        && r.tick == now
-                        && r.reason.starts_with(&format!("fault #{id} "))
-                });
-                if !already_logged {
-                    self.audit.append(
-                        now,
-                        time_utc,
-                        Actor::Pipeline,
-                        "FaultCleared",
-                        "",
-                        format!("{label} ended"),
-                    );
-                }
+                self.audit.append(
+                    now,
+                    time_utc,
+                    Actor::Pipeline,
+                    "FaultCleared",
+                    "",
+                    format!("{label} ended"),
+                );
             }
         }
     }
@@ -721,7 +725,7 @@ impl Sim {
                 start: self.now,
                 end: None,
             });
-            self.fault_started.push(false);
+            self.fault_logged.push(FaultLogged::default());
             self.faults_changed = true;
             self.start_fault(self.faults.len() as u32 - 1, Actor::Pipeline);
         }
@@ -729,7 +733,7 @@ impl Sim {
 
     fn start_fault(&mut self, id: u32, actor: Actor) {
         let id_index = id as usize;
-        self.fault_started[id_index] = true;
+        self.fault_logged[id_index].started = true;
         let fault = self.faults[id_index].clone();
         let time_utc = self.utc().iso8601();
         let version = fault.target.version.clone().unwrap_or_default();

@@ -612,9 +612,9 @@ impl World {
                 let jitter = (approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0))
                     * 0.5)
                     .round() as i32;
-                sample.latency_shift = shift_for_factor(latency_factor) + jitter;
+                let latency_shift = shift_for_factor(latency_factor) + jitter;
                 [sample.p50_ms, sample.p95_ms, sample.p99_ms] =
-                    self.templates[version.0 as usize].percentiles_ms(sample.latency_shift);
+                    self.templates[version.0 as usize].percentiles_ms(latency_shift);
             }
             if sample.errors > 0 {
                 errors_to_attribute.push((cohort_key, sample.errors));
