@@ -125,6 +125,23 @@ impl Fault {
 }
 
 impl FaultKind {
+    /// True for faults that act on what an environment's services share (the database, the
+    /// cache, the AI provider, the region, the incoming traffic), so they reach every service
+    /// there whichever one they name.
+    pub fn affects_whole_environment(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::DatabaseOutage
+                | FaultKind::DatabasePoolExhaustion { .. }
+                | FaultKind::CacheOutage
+                | FaultKind::AiProviderOutage
+                | FaultKind::AiRateLimited { .. }
+                | FaultKind::AiQuotaExhausted
+                | FaultKind::RegionOutage
+                | FaultKind::TrafficSpike { .. }
+        )
+    }
+
     /// The kind's identifier, as `dojo faults` lists it.
     pub fn id(&self) -> &'static str {
         match self {

@@ -35,6 +35,7 @@ pub mod fleet;
 pub mod latency;
 pub mod metrics;
 pub mod prng;
+pub mod quiet;
 pub mod report;
 pub mod rollout;
 pub mod routing;

@@ -1,7 +1,8 @@
 //! Metrics per version cohort and per environment, one sample per simulated second.
 //!
 //! History is kept in three bounded tiers: every second for the last hour, every minute for the
-//! last day, every hour for the last quarter. A simulated quarter therefore holds a fixed amount
+//! last day, every hour for the last quarter. The second tier keeps the hour before its newest
+//! sample; readers take the part they need by time, not by count. A simulated quarter therefore holds a fixed amount
 //! of memory per cohort, whatever the length of the run.
 
 use std::collections::VecDeque;
@@ -112,7 +113,8 @@ impl PeriodSample {
         self.empty_responses += u64::from(sample.empty_responses);
     }
 
-    fn absorb_period(&mut self, other: &PeriodSample) {
+    /// Adds another period's counts into this one, keeping the worse p95.
+    pub fn absorb_period(&mut self, other: &PeriodSample) {
         self.requests += other.requests;
         self.errors += other.errors;
         self.unserved += other.unserved;
@@ -225,9 +227,6 @@ impl Series {
 
     /// Appends one second, rolling it into the minute and hour tiers.
     pub fn push(&mut self, sample: SecondSample) {
-        if self.seconds.len() as u32 >= SECOND_TIER_LEN {
-            self.seconds.pop_front();
-        }
         self.requests_total += u64::from(sample.requests);
         self.errors_total += u64::from(sample.errors);
         self.unserved_total += u64::from(sample.unserved);
@@ -242,6 +241,38 @@ impl Series {
                 ..PeriodSample::default()
             })
             .absorb_second(&sample);
+        self.push_second_tier(sample);
+    }
+
+    /// Appends a whole minute written at once (a quiet minute in batch mode): its totals go to
+    /// the minute tier and only its last second to the second tier. The second tier is dense
+    /// again once the last hour has been simulated second by second.
+    pub fn push_minute(&mut self, minute: PeriodSample, last_second: SecondSample) {
+        self.requests_total += minute.requests;
+        self.errors_total += minute.errors;
+        self.unserved_total += minute.unserved;
+        self.tokens_total += minute.tokens;
+        if self.open_minute.is_some_and(|m| m.start != minute.start) {
+            self.close_minute();
+        }
+        self.open_minute
+            .get_or_insert(PeriodSample {
+                start: minute.start,
+                ..PeriodSample::default()
+            })
+            .absorb_period(&minute);
+        self.push_second_tier(last_second);
+    }
+
+    /// Keeps the second tier to the hour before its newest sample.
+    fn push_second_tier(&mut self, sample: SecondSample) {
+        while self
+            .seconds
+            .front()
+            .is_some_and(|oldest| oldest.tick.0 + u64::from(SECOND_TIER_LEN) <= sample.tick.0)
+        {
+            self.seconds.pop_front();
+        }
         self.seconds.push_back(sample);
     }
 
@@ -293,6 +324,36 @@ pub struct Metrics {
 impl Metrics {
     /// Records one second of one cohort.
     pub fn record(&mut self, key: CohortKey, sample: SecondSample) {
+        self.cohort_mut(key).push(sample);
+    }
+
+    /// Records one second of one environment (the sum of its cohorts).
+    pub fn record_environment(&mut self, environment: u32, sample: SecondSample) {
+        self.environment_mut(environment).push(sample);
+    }
+
+    /// Records a whole minute of one cohort at once: its totals and its last second.
+    pub fn record_minute(
+        &mut self,
+        key: CohortKey,
+        minute: PeriodSample,
+        last_second: SecondSample,
+    ) {
+        self.cohort_mut(key).push_minute(minute, last_second);
+    }
+
+    /// Records a whole minute of one environment at once: its totals and its last second.
+    pub fn record_environment_minute(
+        &mut self,
+        environment: u32,
+        minute: PeriodSample,
+        last_second: SecondSample,
+    ) {
+        self.environment_mut(environment)
+            .push_minute(minute, last_second);
+    }
+
+    fn cohort_mut(&mut self, key: CohortKey) -> &mut Series {
         let service = key.service as usize;
         if self.cohorts.len() <= service {
             self.cohorts.resize_with(service + 1, Vec::new);
@@ -302,20 +363,15 @@ impl Metrics {
         if versions.len() <= version {
             versions.resize_with(version + 1, || None);
         }
-        versions[version]
-            .get_or_insert_with(Series::default)
-            .push(sample);
+        versions[version].get_or_insert_with(Series::default)
     }
 
-    /// Records one second of one environment (the sum of its cohorts).
-    pub fn record_environment(&mut self, environment: u32, sample: SecondSample) {
+    fn environment_mut(&mut self, environment: u32) -> &mut Series {
         let index = environment as usize;
         if self.environments.len() <= index {
             self.environments.resize_with(index + 1, || None);
         }
-        self.environments[index]
-            .get_or_insert_with(Series::default)
-            .push(sample);
+        self.environments[index].get_or_insert_with(Series::default)
     }
 
     /// The series of a cohort, if it ever served.

@@ -22,6 +22,16 @@ pub enum Stream {
     Users = 5,
     /// Swarm-test world generation.
     Swarm = 7,
+    /// A quiet minute's request volume.
+    MinuteTraffic = 8,
+    /// How many of a quiet minute's requests fail.
+    MinuteErrors = 9,
+    /// Where in a quiet minute each failed request falls.
+    MinuteErrorPlacement = 10,
+    /// A quiet minute's latency jitter.
+    MinuteLatency = 11,
+    /// Which users a quiet minute's failed requests come from.
+    MinuteUsers = 12,
 }
 
 /// A counter-based draw: 64 random bits that depend only on the seed, the stream and two keys

@@ -43,6 +43,10 @@ pub struct Scenario {
     pub settle_s: u32,
     /// Hard limit on the length of a run.
     pub max_duration_s: u32,
+    /// Simulate every second in full, quiet minutes too (see `quiet.rs`): for side-by-side runs
+    /// that must differ only where a fault acts.
+    #[serde(default)]
+    pub every_second: bool,
 }
 
 impl Scenario {
@@ -294,6 +298,7 @@ fn canary_story(
         )]),
         rollout_environment: "production".to_string(),
         rollout_service: "checkout".to_string(),
+        every_second: false,
         faults: Vec::new(),
         canary: CanarySpec {
             replicas: 10,

@@ -11,7 +11,8 @@ use crate::audit::{Actor, AuditLog};
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::fault::{Fault, FaultKind};
 use crate::fleet::{Fleet, FleetConditions};
-use crate::metrics::{CohortKey, Metrics, SecondSample};
+use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
+use crate::quiet::{MINUTE_S, MinuteContext};
 use crate::rollout::{Observed, RolloutEvent, RolloutPhase, RolloutResult, RolloutStatus, phase};
 use crate::routing::Routing;
 use crate::scenario::Scenario;
@@ -65,6 +66,8 @@ pub struct Sim {
     no_effects: ServiceEffects,
     next_scheduled: u32,
     settled_at: Option<Tick>,
+    /// Quiet minutes batch mode wrote whole: a measure of speed, not part of the run's state.
+    minutes_written_whole: u64,
 }
 
 /// How a run ended, for reports and tests.
@@ -134,6 +137,7 @@ impl Sim {
             },
             next_scheduled: 0,
             settled_at: None,
+            minutes_written_whole: 0,
             world,
             scenario,
         })
@@ -151,9 +155,7 @@ impl Sim {
     pub fn replay(scenario: Scenario, seed: u64, commands: &[TimedCommand]) -> Sim {
         let mut sim = Sim::new(scenario, seed);
         for timed in commands {
-            while sim.now < timed.at && !sim.is_finished() {
-                sim.step();
-            }
+            sim.advance_to(timed.at);
             // A command that was refused live is refused again here, leaving the same run.
             let _ = sim.apply_as(timed.actor, timed.command.clone());
         }
@@ -168,6 +170,22 @@ impl Sim {
 
     /// Simulates one second.
     pub fn step(&mut self) {
+        self.step_or_write_minute(false);
+    }
+
+    /// Simulates up to `until` (or the end of the story), writing quiet minutes whole where the
+    /// result is the same as stepping: every minute that ends at least an hour before `until`,
+    /// so the last hour's second tier is filled second by second (see `quiet.rs`).
+    pub fn advance_to(&mut self, until: Tick) {
+        while self.now < until && !self.is_finished() {
+            let may_write_minute = self.minute_fits_before(until.0);
+            self.step_or_write_minute(may_write_minute);
+        }
+    }
+
+    /// Simulates one second or, when `may_write_minute` and the minute starting now is quiet
+    /// everywhere, the whole minute at once.
+    fn step_or_write_minute(&mut self, may_write_minute: bool) {
         self.run_scheduled_commands();
         // Faults only start or end at known seconds; scanning the list at any other is wasted.
         if self.faults_changed || self.next_fault_change.is_some_and(|at| at <= self.now) {
@@ -181,6 +199,37 @@ impl Sim {
             .map(|id| &self.faults[*id as usize])
             .collect();
         self.world.update_dependencies(&active, unix_s);
+        drop(active);
+        let minute_slot = (unix_s / 60 % u64::from(crate::world::RECENT_USER_MINUTES)) as u32;
+        if self.now.0.is_multiple_of(u64::from(MINUTE_S)) && !self.scenario.every_second {
+            let busy = self.busy_services();
+            let minute = MinuteContext::new(self.now, unix_s, self.seed, &self.scenario.versions);
+            self.world.plan_quiet_minutes(&minute, &busy);
+            if may_write_minute && self.minute_is_quiet_everywhere() {
+                self.track_settling();
+                let settle_s = u64::from(self.scenario.settle_s);
+                let minute_end = self.now.0 + u64::from(MINUTE_S);
+                if self
+                    .settled_at
+                    .is_none_or(|at| at.0 + settle_s >= minute_end)
+                {
+                    self.world.write_quiet_minute(
+                        self.now,
+                        minute_slot,
+                        &self.scenario.versions,
+                        &mut self.metrics,
+                    );
+                    self.now = Tick(minute_end);
+                    self.minutes_written_whole += 1;
+                    return;
+                }
+            }
+        }
+        let active: Vec<&Fault> = self
+            .active_faults
+            .iter()
+            .map(|id| &self.faults[*id as usize])
+            .collect();
         let calendar = UtcDateTime::from_unix_s(unix_s);
         let mut environment_totals: Vec<SecondSample> = vec![
             SecondSample {
@@ -191,6 +240,17 @@ impl Sim {
         ];
         let mut any_unserved = false;
         for index in 0..self.world.services.len() as u32 {
+            if let Some(total) = self.world.serve_quiet(
+                index,
+                self.now,
+                minute_slot,
+                &self.scenario.versions,
+                &mut self.metrics,
+            ) {
+                let environment = self.world.services[index as usize].environment as usize;
+                environment_totals[environment].absorb(&total);
+                continue;
+            }
             let service = &self.world.services[index as usize];
             // An idle service (no traffic, settled, untouched by faults) has nothing to simulate
             // this second; skipping it changes no draw, because every draw is keyed.
@@ -257,10 +317,12 @@ impl Sim {
         self.now = self.now.plus_s(1);
     }
 
-    /// Steps until the scenario's story is over.
+    /// Steps until the scenario's story is over, writing quiet minutes whole while the end is
+    /// more than an hour away.
     pub fn run_to_end(&mut self) {
         while !self.is_finished() {
-            self.step();
+            let may_write_minute = self.minute_fits_before(self.earliest_finish());
+            self.step_or_write_minute(may_write_minute);
         }
     }
 
@@ -281,7 +343,14 @@ impl Sim {
         let before = self.audit.records().len();
         let limit = self.now.plus_s(max_s);
         while !self.is_finished() && self.now < limit {
-            self.step();
+            // Decisions come from faults and commands already scheduled, or from a rollout, which
+            // is never quiet; so a minute an hour before the next of those can be written whole.
+            let horizon = limit
+                .0
+                .min(self.earliest_finish())
+                .min(self.next_scheduled_change().unwrap_or(u64::MAX));
+            let may_write_minute = self.minute_fits_before(horizon);
+            self.step_or_write_minute(may_write_minute);
             if let Some(record) = self.audit.records()[before..]
                 .iter()
                 .find(|r| DECISION_ACTIONS.contains(&r.action.as_str()))
@@ -298,6 +367,11 @@ impl Sim {
             .settled_at
             .is_some_and(|at| self.now.seconds_since(at) >= u64::from(self.scenario.settle_s));
         settled || self.now.0 >= u64::from(self.scenario.max_duration_s)
+    }
+
+    /// How many quiet minutes were written whole rather than stepped through (see `quiet.rs`).
+    pub fn minutes_written_whole(&self) -> u64 {
+        self.minutes_written_whole
     }
 
     /// The scenario being run.
@@ -561,7 +635,104 @@ impl Sim {
         }
         self.apply_replica_targets();
         self.settled_at = None;
+        // The rest of this minute is no longer quiet: it is simulated second by second.
+        self.world.clear_quiet_minutes();
         Ok(())
+    }
+
+    /// True when the minute starting now could be written whole and still leave the hour
+    /// before `horizon` to be simulated second by second.
+    fn minute_fits_before(&self, horizon: u64) -> bool {
+        self.now.0.is_multiple_of(u64::from(MINUTE_S))
+            && self.now.0 + u64::from(MINUTE_S) + u64::from(SECOND_TIER_LEN) <= horizon
+            && self.now.0 + u64::from(MINUTE_S) <= u64::from(self.scenario.max_duration_s)
+    }
+
+    /// The earliest second at which the story could end: it cannot settle before its scheduled
+    /// commands and fault changes are behind it.
+    fn earliest_finish(&self) -> u64 {
+        let max = u64::from(self.scenario.max_duration_s);
+        let settle_s = u64::from(self.scenario.settle_s);
+        let earliest = match (self.next_scheduled_change(), self.settled_at) {
+            (Some(at), _) => at,
+            (None, Some(settled)) => settled.0 + settle_s,
+            (None, None) => self.now.0 + settle_s,
+        };
+        earliest.min(max)
+    }
+
+    /// The next second at which a scheduled command runs or a fault starts or ends.
+    fn next_scheduled_change(&self) -> Option<u64> {
+        let command = self
+            .scenario
+            .schedule
+            .get(self.next_scheduled as usize)
+            .map(|c| c.at.0);
+        let fault = self.next_fault_change.map(|at| at.0);
+        command.into_iter().chain(fault).min()
+    }
+
+    /// Per service: true when something may change it this minute, so it must be simulated
+    /// second by second: a fault on it (or on what its environment shares) active now or
+    /// starting or ending this minute, the rollout, or a scheduled command.
+    fn busy_services(&self) -> Vec<bool> {
+        let minute_end = self.now.plus_s(u64::from(MINUTE_S));
+        let command_due = self
+            .scenario
+            .schedule
+            .get(self.next_scheduled as usize)
+            .is_some_and(|c| c.at < minute_end);
+        let mut busy = vec![command_due; self.world.services.len()];
+        if !self.rollout_is_idle() {
+            busy[self.target as usize] = true;
+        }
+        let change_due = self.next_fault_change.is_some_and(|at| at < minute_end);
+        let touching: Vec<&Fault> = if change_due {
+            let now = self.now;
+            self.faults
+                .iter()
+                .filter(|f| f.end.is_none_or(|end| end > now) && f.start < minute_end)
+                .collect()
+        } else {
+            self.active_faults
+                .iter()
+                .map(|id| &self.faults[*id as usize])
+                .collect()
+        };
+        for fault in touching {
+            let Some(environment) = self.world.environment_index(&fault.target.environment) else {
+                continue;
+            };
+            let whole_environment =
+                fault.kind.affects_whole_environment() || fault.target.service.is_none();
+            for service in self
+                .world
+                .services
+                .iter()
+                .filter(|s| s.environment == environment)
+            {
+                if whole_environment || fault.target.service.as_ref() == Some(&service.spec.name) {
+                    busy[service.index as usize] = true;
+                }
+            }
+        }
+        busy
+    }
+
+    /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
+    /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
+    fn rollout_is_idle(&self) -> bool {
+        (self.rollout.canary.is_none() || self.rollout.aborted.is_some())
+            && self.rollout.scale_down.is_none()
+            && self.rollout.canary_replicas == 0
+    }
+
+    /// True when the minute starting now can be written whole: every service is planned or
+    /// idle, and no rollout or fault is in play anywhere.
+    fn minute_is_quiet_everywhere(&self) -> bool {
+        self.rollout_is_idle()
+            && self.active_faults.is_empty()
+            && self.world.minute_is_quiet_everywhere()
     }
 
     fn validate_fault_target(
@@ -934,6 +1105,9 @@ impl Sim {
     }
 
     fn record_events(&mut self, events: &[RolloutEvent]) {
+        if events.is_empty() {
+            return;
+        }
         let time_utc = self.utc().iso8601();
         for event in events {
             let version = self.scenario.profile(event.version).name.clone();

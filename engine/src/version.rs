@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Index of a version within its scenario's version list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct VersionId(pub u32);
 

@@ -178,14 +178,14 @@ pub struct Environment {
     /// Its dependencies' health this second.
     pub health: DependencyHealth,
     /// Users who saw at least one failed request, one bit per user id.
-    affected_users: Vec<u64>,
+    pub(crate) affected_users: Vec<u64>,
     /// The same for each of the last few minutes (a ring, indexed by minute), so the blast
     /// radius of an incident can be read without a day's background errors drowning it.
-    recent_affected_users: Vec<Vec<u64>>,
+    pub(crate) recent_affected_users: Vec<Vec<u64>>,
     /// Database connections wanted last second (fed into this second's saturation).
-    database_demand: f64,
+    pub(crate) database_demand: f64,
     /// AI calls made so far this second, by every service of the environment.
-    ai_calls_this_second: u32,
+    pub(crate) ai_calls_this_second: u32,
 }
 
 impl Environment {
@@ -228,6 +228,9 @@ pub struct Service {
     pub routing: Routing,
     /// Seconds in a row its instances have been too overloaded to answer probes in time.
     pub probes_failing_s: u32,
+    /// This minute's plan when the minute is quiet (see `quiet.rs`).
+    #[serde(skip)]
+    pub quiet: Option<crate::quiet::QuietMinute>,
 }
 
 impl Service {
@@ -250,7 +253,7 @@ pub struct World {
     pub environments: Vec<Environment>,
     /// Services of every environment, in scenario order.
     pub services: Vec<Service>,
-    templates: Vec<LatencyTemplate>,
+    pub(crate) templates: Vec<LatencyTemplate>,
     /// Reused for each service's routing split, so a second allocates nothing.
     #[serde(skip)]
     split_buffer: Vec<(VersionId, u32)>,
@@ -350,6 +353,7 @@ impl World {
                     stable,
                     routing: Routing::single(stable),
                     probes_failing_s: 0,
+                    quiet: None,
                     spec: service_spec.clone(),
                 });
             }
@@ -448,10 +452,11 @@ impl World {
                 })
                 .min()
                 .unwrap_or(100);
-            let usable_connections =
-                f64::from(spec.database_pool) * f64::from(usable_percent.max(1)) / 100.0;
-            health.database_pool_per_mille =
-                (environment.database_demand / usable_connections * 1_000.0).round() as u32;
+            health.database_pool_per_mille = pool_per_mille(
+                environment.database_demand,
+                spec.database_pool,
+                usable_percent,
+            );
             environment.database_demand = 0.0;
             // The provider's limit applies to the whole environment's calls of the last second.
             health.ai_calls_per_s = environment.ai_calls_this_second;
@@ -654,6 +659,13 @@ impl World {
         self.attribution_buffer = errors_to_attribute;
         total
     }
+}
+
+/// Database pool saturation in per mille when `demand` connections are wanted of a pool of
+/// `pool` of which `usable_percent` is usable.
+pub fn pool_per_mille(demand: f64, pool: u32, usable_percent: u32) -> u32 {
+    let usable_connections = f64::from(pool) * f64::from(usable_percent.max(1)) / 100.0;
+    (demand / usable_connections * 1_000.0).round() as u32
 }
 
 /// How load slows a service: no effect up to 70 % CPU, then a steep queueing curve, capped.

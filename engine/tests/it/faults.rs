@@ -1,6 +1,7 @@
 //! Every fault in the catalogue, injected live into a quiet production world, against a control
-//! run with the same seed. Because every random draw is keyed by (seed, cohort, second), the two
-//! runs differ only where the fault acts, so each test can pin the effect a trainee would see.
+//! run with the same seed. Because every random draw is keyed by (seed, cohort, second) and both
+//! runs simulate every second in full (no quiet minutes), the two runs differ only where the
+//! fault acts, so each test can pin the effect a trainee would see.
 
 use engine::fault::{FaultKind, FaultTarget, catalogue};
 use engine::metrics::CohortKey;
@@ -18,6 +19,8 @@ fn quiet_world() -> engine::scenario::Scenario {
     let mut world = scenario::builtin("canary-good-release").unwrap();
     world.schedule.clear();
     world.settle_s = 3_600;
+    // Both runs simulate every second, so they differ only where the fault acts.
+    world.every_second = true;
     let mut assistant = ServiceSpec::typical("assistant", "v1", 6, TrafficShape::flat(150));
     assistant.ai_share_bp = 9_000;
     assistant.database_share_bp = 2_000;

@@ -3,6 +3,7 @@
 mod cli;
 mod determinism;
 mod faults;
+mod quiet;
 mod scenarios;
 mod swarm;
 mod tidy;

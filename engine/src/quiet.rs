@@ -1,0 +1,650 @@
+//! Quiet minutes: a minute in which nothing changes is drawn once instead of sixty times.
+//!
+//! A minute is quiet for an environment when, at its first second, nothing in it is changing:
+//! no fault touches it and none starts or ends during the minute, no rollout or scheduled
+//! command is due, every service with traffic is settled on one version, and the minute's load
+//! stays below every threshold where the per-second model does something non-linear (CPU 70 %,
+//! database pool 80 %, the AI provider's rate limit and daily quota). In such a minute the
+//! per-second model has nothing to decide, so the quiet model draws the minute's totals once
+//! and spreads them over its seconds:
+//! - requests: the closed-form sum of the traffic curve over the minute (it is linear within an
+//!   hour) with minute-level noise, spread over the seconds as evenly as integers allow;
+//! - failed requests: one binomial draw for the minute, each failure placed at a keyed random
+//!   request of the minute, and so in a second;
+//! - latency: one jitter for the minute;
+//! - users: each failure's user is a keyed draw, attributed in the second the failure falls in.
+//!
+//! Tick-by-tick mode (`Sim::step`) reads each second from the plan. Batch mode
+//! (`Sim::advance_to`) writes a whole minute at once: its totals into the minute tier, its last
+//! second into the second tier, its users and the dependencies' state after its last second.
+//! Both read the same plan, so a run shows the same numbers either way; the second tier is
+//! filled densely for the last hour before wherever a batch stops. `engine/tests/it/quiet.rs`
+//! runs scenarios both ways and compares every tier.
+
+use crate::latency::shift_for_factor;
+use crate::metrics::{CohortKey, Metrics, PeriodSample, SecondSample};
+use crate::prng::{Prng, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::time::{Tick, UtcDateTime};
+use crate::version::{VersionId, VersionProfile};
+use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
+
+/// Seconds in a minute.
+pub const MINUTE_S: u32 = 60;
+
+/// CPU utilisation up to which load does not slow a service (see `world::load_latency_factor`).
+pub const QUIET_MAX_UTILISATION: f64 = 0.7;
+
+/// Database pool saturation, per mille, up to which queries do not queue.
+pub const QUIET_MAX_POOL_PER_MILLE: u32 = 800;
+
+/// Failed requests attributed to users in a quiet minute: 64 a second, as in the per-second model.
+const MAX_ATTRIBUTED_PER_MINUTE: u32 = 64 * MINUTE_S;
+
+/// The per-second noise of sixty independent seconds sums to √60 times one second's deviation,
+/// so relative to the minute's volume it shrinks by 1/√60.
+const MINUTE_NOISE_SCALE: f64 = 0.129_099_444_873_580_56;
+
+/// One service's quiet minute, drawn at its first second.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuietMinute {
+    /// The minute's first second.
+    pub start: Tick,
+    /// The one version serving.
+    pub version: VersionId,
+    /// Requests in the minute.
+    pub requests: u32,
+    /// Failed requests in the minute.
+    pub errors: u32,
+    /// AI calls in the minute.
+    pub ai_calls: u32,
+    /// p50, p95 and p99 for every second of the minute.
+    pub percentiles_ms: [u32; 3],
+    /// Each failed request as (second of the minute, user id), ordered by second; the user is
+    /// [`NO_USER`] past the attribution limit or when the environment models no users.
+    pub failures: Vec<(u32, u32)>,
+}
+
+/// Marks a failure attributed to no user.
+pub const NO_USER: u32 = u32::MAX;
+
+impl QuietMinute {
+    /// The second of the minute `now` is, if the plan covers it.
+    pub fn second_of(&self, now: Tick) -> Option<u32> {
+        now.0
+            .checked_sub(self.start.0)
+            .filter(|offset| *offset < u64::from(MINUTE_S))
+            .map(|offset| offset as u32)
+    }
+
+    /// The minute as the minute tier records it.
+    pub fn period(&self, tokens_per_call: u32) -> PeriodSample {
+        PeriodSample {
+            start: self.start,
+            requests: u64::from(self.requests),
+            errors: u64::from(self.errors),
+            unserved: 0,
+            p95_max_ms: self.percentiles_ms[1],
+            tokens: u64::from(self.ai_calls) * u64::from(tokens_per_call),
+            empty_responses: 0,
+        }
+    }
+
+    /// The failures in second `second` of the minute.
+    fn failures_in(&self, second: u32) -> &[(u32, u32)] {
+        let first = self.failures.partition_point(|(s, _)| *s < second);
+        let end = self.failures.partition_point(|(s, _)| *s <= second);
+        &self.failures[first..end]
+    }
+}
+
+/// The part of a minute's `total` that falls in second `second`: spread as evenly as integers
+/// allow, so every second gets ⌊total/60⌋ or ⌈total/60⌉ and the seconds sum to `total`.
+pub fn share_of_second(total: u32, second: u32) -> u32 {
+    let total = u64::from(total);
+    let minute = u64::from(MINUTE_S);
+    (total * u64::from(second + 1) / minute - total * u64::from(second) / minute) as u32
+}
+
+/// The second in which request number `request` (counting from zero) of a minute of `total`
+/// requests falls, with the requests spread as [`share_of_second`] spreads them.
+pub fn second_of_request(request: u32, total: u32) -> u32 {
+    // Second s holds requests ⌊total·s/60⌋ up to ⌊total·(s+1)/60⌋ − 1, so the request's second
+    // is the largest s with ⌊total·s/60⌋ ≤ request, that is total·s < 60·(request + 1).
+    let numerator = u64::from(MINUTE_S) * (u64::from(request) + 1) - 1;
+    (numerator / u64::from(total.max(1))).min(u64::from(MINUTE_S - 1)) as u32
+}
+
+/// Database connections a quiet second of `requests` wants (the cache is up).
+fn database_demand(requests: u32, spec: &ServiceSpec, query_ms: u32) -> f64 {
+    f64::from(requests) * f64::from(spec.database_share_bp) / 10_000.0 * f64::from(query_ms)
+        / 1_000.0
+}
+
+/// AI calls `requests` requests make.
+fn ai_calls_for(requests: u32, spec: &ServiceSpec) -> u32 {
+    (f64::from(requests) * f64::from(spec.ai_share_bp) / 10_000.0).round() as u32
+}
+
+/// An environment's load in the last two seconds of a quiet minute.
+#[derive(Clone, Copy, Debug, Default)]
+struct EnvironmentLoad {
+    database_demand: [f64; 2],
+    ai_calls: [u32; 2],
+}
+
+/// What a minute's plans need to know of the run.
+#[derive(Clone, Copy, Debug)]
+pub struct MinuteContext<'a> {
+    /// The minute's first second.
+    pub start: Tick,
+    /// The same second as Unix time.
+    pub unix_s: u64,
+    /// The run's seed.
+    pub seed: u64,
+    /// The scenario's versions.
+    pub versions: &'a [VersionProfile],
+    /// The minute's first second on the calendar.
+    pub first: UtcDateTime,
+    /// The minute's last second on the calendar.
+    pub last: UtcDateTime,
+}
+
+impl MinuteContext<'_> {
+    /// The context of the minute starting at `start` (`unix_s` on the calendar).
+    pub fn new(
+        start: Tick,
+        unix_s: u64,
+        seed: u64,
+        versions: &[VersionProfile],
+    ) -> MinuteContext<'_> {
+        MinuteContext {
+            start,
+            unix_s,
+            seed,
+            versions,
+            first: UtcDateTime::from_unix_s(unix_s),
+            last: UtcDateTime::from_unix_s(unix_s + u64::from(MINUTE_S - 1)),
+        }
+    }
+}
+
+impl World {
+    /// Plans the minute starting now for every service not marked busy that is quiet, and
+    /// clears every other plan. Call at a minute's first second, after the dependencies have
+    /// been updated for it. `busy` is indexed by service.
+    pub fn plan_quiet_minutes(&mut self, minute: &MinuteContext, busy: &[bool]) {
+        let mut spare_failures: Vec<Vec<(u32, u32)>> = Vec::new();
+        for service in &mut self.services {
+            if let Some(plan) = service.quiet.take() {
+                spare_failures.push(plan.failures);
+            }
+        }
+        for environment in 0..self.environments.len() as u32 {
+            for (index, version) in self.quiet_services(environment, minute, busy) {
+                let mut failures = spare_failures.pop().unwrap_or_default();
+                failures.clear();
+                let plan = self.plan_service(index, version, minute, failures);
+                self.services[index as usize].quiet = Some(plan);
+            }
+        }
+    }
+
+    /// Drops every plan, so the rest of the minute is simulated second by second (a command
+    /// changed something).
+    pub fn clear_quiet_minutes(&mut self) {
+        for service in &mut self.services {
+            service.quiet = None;
+        }
+    }
+
+    /// True when every service either has a plan for this minute or has no traffic and nothing
+    /// to do: the whole minute can be written at once.
+    pub fn minute_is_quiet_everywhere(&self) -> bool {
+        self.services.iter().all(|service| {
+            service.quiet.is_some()
+                || (service.spec.traffic.peak_rps == 0 && !service.fleet.is_converging())
+        })
+    }
+
+    /// One second of a planned service, in tick-by-tick mode: records it and returns its total.
+    pub fn serve_quiet(
+        &mut self,
+        index: u32,
+        now: Tick,
+        minute_slot: u32,
+        versions: &[VersionProfile],
+        metrics: &mut Metrics,
+    ) -> Option<SecondSample> {
+        let service = &self.services[index as usize];
+        let plan = service.quiet.as_ref()?;
+        let second = plan.second_of(now)?;
+        let environment = &mut self.environments[service.environment as usize];
+        let sample = quiet_second(
+            plan,
+            second,
+            now,
+            &service.spec,
+            &versions[plan.version.0 as usize],
+            service.fleet.counts(plan.version).ready,
+            environment,
+        );
+        environment.database_demand += database_demand(
+            sample.requests,
+            &service.spec,
+            environment.spec.dependencies.database_query_ms,
+        );
+        environment.ai_calls_this_second += sample.ai_calls;
+        environment.health.ai_tokens_today += u64::from(sample.tokens);
+        for &(_, user) in plan.failures_in(second) {
+            mark_user(environment, minute_slot, user);
+        }
+        metrics.record(
+            CohortKey {
+                service: index,
+                version: plan.version,
+            },
+            sample,
+        );
+        let mut total = SecondSample {
+            tick: now,
+            ..SecondSample::default()
+        };
+        total.absorb(&sample);
+        Some(total)
+    }
+
+    /// Writes the rest of a minute whose first second's dependencies are updated and whose every
+    /// service is planned or idle ([`World::minute_is_quiet_everywhere`]): each cohort's and
+    /// environment's minute and last second, the users hit, and the dependencies as they stand
+    /// after the minute's last second.
+    pub fn write_quiet_minute(
+        &mut self,
+        start: Tick,
+        minute_slot: u32,
+        versions: &[VersionProfile],
+        metrics: &mut Metrics,
+    ) {
+        let last_second = MINUTE_S - 1;
+        let last_tick = start.plus_s(u64::from(last_second));
+        // Per environment, the load of the last two seconds: the dependencies after the minute
+        // depend on it, and the last second's saturation on the one before.
+        let mut load = vec![EnvironmentLoad::default(); self.environments.len()];
+        for service in &self.services {
+            let Some(plan) = service.quiet.as_ref() else {
+                continue;
+            };
+            let query_ms = self.environments[service.environment as usize]
+                .spec
+                .dependencies
+                .database_query_ms;
+            let load = &mut load[service.environment as usize];
+            for (slot, second) in [last_second - 1, last_second].into_iter().enumerate() {
+                let requests = share_of_second(plan.requests, second);
+                load.database_demand[slot] += database_demand(requests, &service.spec, query_ms);
+                load.ai_calls[slot] += share_of_second(plan.ai_calls, second);
+            }
+        }
+        for (environment, load) in self.environments.iter_mut().zip(&load) {
+            // As `update_dependencies` leaves them at the start of the last second.
+            environment.health.database_pool_per_mille = pool_per_mille(
+                load.database_demand[0],
+                environment.spec.dependencies.database_pool,
+                100,
+            );
+            environment.health.ai_calls_per_s = load.ai_calls[0];
+        }
+        let mut minutes: Vec<(PeriodSample, SecondSample)> = vec![
+            (
+                PeriodSample {
+                    start,
+                    ..PeriodSample::default()
+                },
+                SecondSample {
+                    tick: last_tick,
+                    ..SecondSample::default()
+                },
+            );
+            self.environments.len()
+        ];
+        for service in &self.services {
+            let Some(plan) = service.quiet.as_ref() else {
+                continue;
+            };
+            let environment = &mut self.environments[service.environment as usize];
+            let sample = quiet_second(
+                plan,
+                last_second,
+                last_tick,
+                &service.spec,
+                &versions[plan.version.0 as usize],
+                service.fleet.counts(plan.version).ready,
+                environment,
+            );
+            let period = plan.period(environment.spec.dependencies.ai_tokens_per_call);
+            environment.health.ai_tokens_today += period.tokens;
+            for &(_, user) in &plan.failures {
+                mark_user(environment, minute_slot, user);
+            }
+            metrics.record_minute(
+                CohortKey {
+                    service: service.index,
+                    version: plan.version,
+                },
+                period,
+                sample,
+            );
+            let (minute, last) = &mut minutes[service.environment as usize];
+            minute.absorb_period(&period);
+            last.absorb(&sample);
+        }
+        for (index, ((environment, load), (minute, last))) in self
+            .environments
+            .iter_mut()
+            .zip(&load)
+            .zip(minutes)
+            .enumerate()
+        {
+            environment.database_demand = load.database_demand[1];
+            environment.ai_calls_this_second = load.ai_calls[1];
+            metrics.record_environment_minute(index as u32, minute, last);
+        }
+    }
+
+    /// The quiet services of `environment` this minute. The environment's shared dependencies
+    /// must stay below their thresholds all minute whatever its busy services do, so they are
+    /// checked against every service's busiest possible second, planned or not; that also makes
+    /// one service's plan independent of whether its neighbours are planned.
+    fn quiet_services(
+        &self,
+        environment: u32,
+        minute: &MinuteContext,
+        busy: &[bool],
+    ) -> Vec<(u32, VersionId)> {
+        let env = &self.environments[environment as usize];
+        let health = &env.health;
+        let dependencies = &env.spec.dependencies;
+        if !(health.database_up && health.cache_up && health.ai_up)
+            || health.ai_quota_exhausted
+            || health.database_pool_per_mille > QUIET_MAX_POOL_PER_MILLE
+            || health.ai_calls_per_s > health.ai_limit_rps
+            || !minute.unix_s.is_multiple_of(u64::from(MINUTE_S))
+        {
+            return Vec::new();
+        }
+        let mut busiest_demand = 0.0;
+        let mut busiest_ai_calls = 0u32;
+        let mut quiet_services = Vec::new();
+        for service in self
+            .services
+            .iter()
+            .filter(|s| s.environment == environment && s.spec.traffic.peak_rps > 0)
+        {
+            let busiest = busiest_second(&service.spec, &minute.first, &minute.last);
+            busiest_demand +=
+                database_demand(busiest, &service.spec, dependencies.database_query_ms);
+            busiest_ai_calls += ai_calls_for(busiest, &service.spec) + 1;
+            let version = service.stable;
+            let routing = &service.routing;
+            let single_version = routing.header_routes.is_empty()
+                && routing.user_buckets.is_none()
+                && routing
+                    .weights
+                    .iter()
+                    .all(|(v, w)| *v == version || *w == 0);
+            let ready = service.fleet.counts(version).ready;
+            let profile = &minute.versions[version.0 as usize];
+            let utilisation = f64::from(busiest) * f64::from(profile.cpu_cost_per_mille)
+                / 1_000.0
+                / (f64::from(ready.max(1))
+                    * f64::from(service.spec.capacity_rps_per_instance.max(1)));
+            if !busy.get(service.index as usize).copied().unwrap_or(true)
+                && single_version
+                && !service.fleet.is_converging()
+                && service.probes_failing_s == 0
+                && ready > 0
+                && utilisation <= QUIET_MAX_UTILISATION
+            {
+                quiet_services.push((service.index, version));
+            }
+        }
+        let tokens_bound = u64::from(busiest_ai_calls)
+            * u64::from(MINUTE_S)
+            * u64::from(dependencies.ai_tokens_per_call);
+        let dependencies_stay_quiet =
+            pool_per_mille(busiest_demand, dependencies.database_pool, 100)
+                <= QUIET_MAX_POOL_PER_MILLE
+                && busiest_ai_calls <= health.ai_limit_rps
+                && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota;
+        if !dependencies_stay_quiet {
+            return Vec::new();
+        }
+        quiet_services
+    }
+
+    /// Draws one service's minute.
+    fn plan_service(
+        &self,
+        index: u32,
+        version: VersionId,
+        minute: &MinuteContext,
+        mut failures: Vec<(u32, u32)>,
+    ) -> QuietMinute {
+        let service = &self.services[index as usize];
+        let environment = &self.environments[service.environment as usize];
+        let (first, last) = (&minute.first, &minute.last);
+        let spec = &service.spec;
+        let cohort_key = u64::from(index) << 32 | u64::from(version.0);
+        let start = minute.start.0;
+        let seed = minute.seed;
+        // The curve is linear within an hour, so sixty seconds sum to 30 × (first + last).
+        let expected =
+            30.0 * (spec.traffic.expected_rps_at(first) + spec.traffic.expected_rps_at(last));
+        let noise = approx_normal(keyed_u64(
+            seed,
+            Stream::MinuteTraffic,
+            u64::from(index),
+            start,
+        )) * f64::from(spec.traffic.noise_bp)
+            / 10_000.0
+            * MINUTE_NOISE_SCALE;
+        let requests = (expected * (1.0 + noise)).round().max(0.0) as u32;
+        let profile = &minute.versions[version.0 as usize];
+        let errors = approx_binomial(
+            requests,
+            f64::from(profile.error_rate_bp) / 10_000.0,
+            keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
+        );
+        let mut placement = Prng::from_seed(keyed_u64(
+            seed,
+            Stream::MinuteErrorPlacement,
+            cohort_key,
+            start,
+        ));
+        let errors_by_second = place_in_seconds(errors, requests, &mut placement);
+        let mut users = Prng::from_seed(keyed_u64(seed, Stream::MinuteUsers, cohort_key, start));
+        let population = u64::from(environment.spec.users);
+        failures.reserve(errors as usize);
+        for (second, errors) in (0..MINUTE_S).zip(errors_by_second) {
+            for _ in 0..errors {
+                let attributed =
+                    population > 0 && (failures.len() as u32) < MAX_ATTRIBUTED_PER_MINUTE;
+                let user = if attributed {
+                    users.below(population) as u32
+                } else {
+                    NO_USER
+                };
+                failures.push((second, user));
+            }
+        }
+        let jitter = (approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start))
+            * 0.5)
+            .round() as i32;
+        QuietMinute {
+            start: minute.start,
+            version,
+            requests,
+            errors,
+            ai_calls: ai_calls_for(requests, spec),
+            percentiles_ms: self.templates[version.0 as usize]
+                .percentiles_ms(shift_for_factor(1.0) + jitter),
+            failures,
+        }
+    }
+}
+
+/// The most requests a second of this minute can see, planned or not: the busier end of the
+/// curve with the largest noise `approx_normal` can draw (3.47 deviations), and one more for
+/// rounding.
+fn busiest_second(spec: &ServiceSpec, first: &UtcDateTime, last: &UtcDateTime) -> u32 {
+    let expected = spec
+        .traffic
+        .expected_rps_at(first)
+        .max(spec.traffic.expected_rps_at(last));
+    let noise = 3.47 * f64::from(spec.traffic.noise_bp) / 10_000.0;
+    (expected * (1.0 + noise)).ceil() as u32 + 1
+}
+
+/// Chooses `count` distinct requests of a minute of `total` uniformly and counts them per
+/// second. Each draw picks a request; requests already chosen are the first ones of their
+/// second, so a draw landing on one is drawn again. When most requests are chosen, the ones
+/// left out are drawn instead, so the loop stays short.
+fn place_in_seconds(count: u32, total: u32, rng: &mut Prng) -> [u32; MINUTE_S as usize] {
+    let complement = count > total / 2;
+    let draws = if complement { total - count } else { count };
+    let mut chosen = [0u32; MINUTE_S as usize];
+    for _ in 0..draws {
+        loop {
+            let request = rng.below(u64::from(total)) as u32;
+            let second = second_of_request(request, total);
+            let first_of_second =
+                (u64::from(total) * u64::from(second) / u64::from(MINUTE_S)) as u32;
+            if request - first_of_second >= chosen[second as usize] {
+                chosen[second as usize] += 1;
+                break;
+            }
+        }
+    }
+    if complement {
+        for (second, left_out) in (0..MINUTE_S).zip(chosen.iter_mut()) {
+            *left_out = share_of_second(total, second) - *left_out;
+        }
+    }
+    chosen
+}
+
+/// Second `second` of a planned minute, as its cohort records it.
+fn quiet_second(
+    plan: &QuietMinute,
+    second: u32,
+    tick: Tick,
+    spec: &ServiceSpec,
+    profile: &VersionProfile,
+    ready: u32,
+    environment: &Environment,
+) -> SecondSample {
+    let requests = share_of_second(plan.requests, second);
+    let ai_calls = share_of_second(plan.ai_calls, second);
+    let utilisation = f64::from(requests) * f64::from(profile.cpu_cost_per_mille)
+        / 1_000.0
+        / (f64::from(ready.max(1)) * f64::from(spec.capacity_rps_per_instance.max(1)));
+    let [p50_ms, p95_ms, p99_ms] = plan.percentiles_ms;
+    SecondSample {
+        tick,
+        requests,
+        errors: plan.failures_in(second).len() as u32,
+        unserved: 0,
+        p50_ms,
+        p95_ms,
+        p99_ms,
+        cpu_per_mille: (utilisation.min(1.0) * 1_000.0).round() as u32,
+        db_pool_per_mille: environment.health.database_pool_per_mille,
+        tokens: ai_calls * environment.spec.dependencies.ai_tokens_per_call,
+        empty_responses: 0,
+        ai_calls,
+        no_data: false,
+    }
+}
+
+/// Marks `user` as hit, over the run and in the current minute.
+fn mark_user(environment: &mut Environment, minute_slot: u32, user: u32) {
+    if user == NO_USER {
+        return;
+    }
+    let (word, bit) = ((user / 64) as usize, user % 64);
+    environment.affected_users[word] |= 1 << bit;
+    environment.recent_affected_users[minute_slot as usize][word] |= 1 << bit;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_spread_a_minute_evenly_and_sum_to_it() {
+        for total in [0u32, 1, 59, 60, 61, 119, 3_000, 3_037, 1_000_000] {
+            let shares: Vec<u32> = (0..MINUTE_S).map(|s| share_of_second(total, s)).collect();
+            assert_eq!(
+                shares.iter().map(|s| u64::from(*s)).sum::<u64>(),
+                u64::from(total)
+            );
+            let low = total / MINUTE_S;
+            assert!(
+                shares.iter().all(|s| *s == low || *s == low + 1),
+                "{total}: every second gets ⌊total/60⌋ or ⌈total/60⌉"
+            );
+        }
+    }
+
+    #[test]
+    fn every_request_falls_in_the_second_that_holds_it() {
+        for total in [1u32, 7, 59, 60, 61, 250, 3_037] {
+            let mut request = 0;
+            for second in 0..MINUTE_S {
+                for _ in 0..share_of_second(total, second) {
+                    assert_eq!(
+                        second_of_request(request, total),
+                        second,
+                        "request {request} of {total}"
+                    );
+                    request += 1;
+                }
+            }
+            assert_eq!(request, total);
+        }
+    }
+
+    #[test]
+    fn placed_errors_never_exceed_their_seconds_requests() {
+        let mut rng = Prng::from_seed(11);
+        for (count, total) in [
+            (0u32, 0u32),
+            (0, 100),
+            (3, 5),
+            (40, 61),
+            (61, 61),
+            (7, 3_000),
+        ] {
+            let placed = place_in_seconds(count, total, &mut rng);
+            assert_eq!(placed.iter().sum::<u32>(), count, "{count} of {total}");
+            for second in 0..MINUTE_S {
+                assert!(placed[second as usize] <= share_of_second(total, second));
+            }
+        }
+    }
+
+    #[test]
+    fn a_plan_covers_exactly_its_minute() {
+        let plan = QuietMinute {
+            start: Tick(120),
+            failures: vec![(0, 4), (3, 9), (3, 2), (59, NO_USER)],
+            ..QuietMinute::default()
+        };
+        assert_eq!(plan.second_of(Tick(119)), None);
+        assert_eq!(plan.second_of(Tick(120)), Some(0));
+        assert_eq!(plan.second_of(Tick(179)), Some(59));
+        assert_eq!(plan.second_of(Tick(180)), None);
+        assert_eq!(plan.failures_in(3), &[(3, 9), (3, 2)]);
+        assert!(plan.failures_in(4).is_empty());
+        assert_eq!(plan.failures_in(59).len(), 1);
+    }
+}

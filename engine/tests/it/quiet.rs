@@ -1,0 +1,226 @@
+//! Quiet minutes give the same run whether they are stepped through second by second or written
+//! whole (see `engine/src/quiet.rs`): every tier of every series, the users hit, the dependencies
+//! and the state digest agree. The runs below cover days with rollouts and faults, so they mix
+//! quiet, partly quiet and busy minutes.
+
+use engine::fault::{FaultKind, FaultTarget};
+use engine::metrics::Series;
+use engine::time::Tick;
+use engine::{Command, Sim, TimedCommand, scenario};
+
+/// Steps `sim` one second at a time to `until`.
+fn step_to(sim: &mut Sim, until: u64) {
+    while sim.now().0 < until && !sim.is_finished() {
+        sim.step();
+    }
+}
+
+/// Everything a trainee can be shown of a series at `now`: totals, minutes, hours, and the
+/// seconds of the last hour.
+fn shown(series: &Series, now: Tick) -> String {
+    let last_hour: Vec<_> = series
+        .samples()
+        .iter()
+        .filter(|s| s.tick.0 + 3_600 >= now.0)
+        .collect();
+    format!(
+        "{} {} {} {} {:?} {:?} {:?} {:?}",
+        series.requests_total,
+        series.errors_total,
+        series.unserved_total,
+        series.tokens_total,
+        series.minutes(),
+        series.hours(),
+        last_hour,
+        series.latest()
+    )
+}
+
+/// Panics, naming the first difference, unless `stepped` and `batched` show the same.
+fn assert_same_run(stepped: &Sim, batched: &Sim, label: &str) {
+    assert_eq!(
+        stepped.now(),
+        batched.now(),
+        "{label}: both runs stop at the same second"
+    );
+    let stepped_cohorts: Vec<_> = stepped.metrics().all().collect();
+    let batched_cohorts: Vec<_> = batched.metrics().all().collect();
+    assert_eq!(
+        stepped_cohorts.len(),
+        batched_cohorts.len(),
+        "{label}: cohorts"
+    );
+    for ((key, a), (_, b)) in stepped_cohorts.iter().zip(&batched_cohorts) {
+        assert_eq!(
+            shown(a, stepped.now()),
+            shown(b, batched.now()),
+            "{label}: cohort {key:?}"
+        );
+    }
+    for (index, environment) in stepped.world().environments.iter().enumerate() {
+        let index = index as u32;
+        let (a, b) = (
+            stepped.metrics().environment(index).unwrap(),
+            batched.metrics().environment(index).unwrap(),
+        );
+        assert_eq!(
+            shown(a, stepped.now()),
+            shown(b, batched.now()),
+            "{label}: environment {}",
+            environment.spec.name
+        );
+        let other = &batched.world().environments[index as usize];
+        assert_eq!(environment.health, other.health, "{label}: dependencies");
+        assert_eq!(environment.users_affected(), other.users_affected());
+        assert_eq!(
+            environment.users_affected_recently(),
+            other.users_affected_recently()
+        );
+    }
+    assert_eq!(
+        stepped.audit().head(),
+        batched.audit().head(),
+        "{label}: audit"
+    );
+    assert_eq!(
+        stepped.state_digest(),
+        batched.state_digest(),
+        "{label}: digest"
+    );
+}
+
+#[test]
+fn the_benchmark_world_is_the_same_stepped_or_batched() {
+    // 26 hours: a day of rollouts and faults, so the last hour is compared after a long batch.
+    for seed in [1u64, 9] {
+        let until = 26 * 3_600;
+        let mut stepped = Sim::new(scenario::bench_world(), seed);
+        step_to(&mut stepped, until);
+        let mut batched = Sim::new(scenario::bench_world(), seed);
+        batched.advance_to(Tick(until));
+        assert_eq!(stepped.minutes_written_whole(), 0);
+        assert!(
+            batched.minutes_written_whole() > 20 * 60,
+            "most of a day is quiet: {} minutes written whole (seed {seed})",
+            batched.minutes_written_whole()
+        );
+        assert_same_run(&stepped, &batched, &format!("bench seed {seed}"));
+    }
+}
+
+#[test]
+fn a_production_day_is_the_same_stepped_or_batched() {
+    for seed in [1u64, 5, u64::MAX] {
+        let mut stepped = Sim::new(scenario::builtin("production-day").unwrap(), seed);
+        while !stepped.is_finished() {
+            stepped.step();
+        }
+        let batched = Sim::run_builtin("production-day", seed).unwrap();
+        assert!(batched.minutes_written_whole() > 0, "seed {seed}");
+        assert_same_run(&stepped, &batched, &format!("production-day seed {seed}"));
+    }
+}
+
+#[test]
+fn a_command_in_the_middle_of_a_quiet_minute_replays_exactly() {
+    let scenario = scenario::bench_world();
+    // 05:00:30 on the first day: half-way through a quiet minute, long before any fault.
+    let at = 5 * 3_600 + 30;
+    let mut live = Sim::new(scenario.clone(), 3);
+    step_to(&mut live, at);
+    live.apply(Command::InjectFault {
+        fault: FaultKind::BadBuild {
+            error_rate_bp: 2_000,
+        },
+        target: FaultTarget {
+            environment: "production".to_string(),
+            service: Some("service-03".to_string()),
+            version: None,
+            zone: None,
+        },
+        duration_s: Some(600),
+    })
+    .unwrap();
+    step_to(&mut live, at + 2 * 3_600);
+    let commands: Vec<TimedCommand> = live.commands().to_vec();
+    let mut replayed = Sim::new(scenario, 3);
+    replayed.advance_to(Tick(at));
+    for timed in &commands {
+        replayed.apply(timed.command.clone()).unwrap();
+    }
+    replayed.advance_to(Tick(at + 2 * 3_600));
+    assert!(replayed.minutes_written_whole() > 0);
+    assert_same_run(&live, &replayed, "fault injected mid-minute");
+}
+
+#[test]
+fn a_fault_on_one_service_leaves_its_neighbours_quiet() {
+    let mut sim = Sim::new(scenario::bench_world(), 4);
+    // The first scheduled fault starts at 01:00 on service-01 for 15 minutes.
+    step_to(&mut sim, 3_600 + 120);
+    let fault = &sim.faults()[0];
+    assert_eq!(fault.target.service.as_deref(), Some("service-01"));
+    assert!(!fault.kind.affects_whole_environment(), "{:?}", fault.kind);
+    let production = sim.world().environment_index("production").unwrap();
+    for service in sim
+        .world()
+        .services
+        .iter()
+        .filter(|s| s.environment == production)
+    {
+        assert_eq!(
+            service.quiet.is_none(),
+            service.spec.name == "service-01",
+            "{} is planned only if the fault is elsewhere",
+            service.spec.name
+        );
+    }
+}
+
+#[test]
+fn quiet_minutes_keep_the_volume_and_error_rate_of_the_curve() {
+    let mut sim = Sim::new(scenario::bench_world(), 8);
+    // 02:00 to 03:00 on the first day: quiet, on a falling stretch of the curve.
+    step_to(&mut sim, 2 * 3_600);
+    let service = sim
+        .world()
+        .service_index("production", "service-02")
+        .unwrap();
+    let start_unix_s = sim.scenario().start_unix_s;
+    let shape = sim.world().services[service as usize].spec.traffic.clone();
+    let version = sim.world().services[service as usize].stable;
+    let error_rate_bp = sim.scenario().profile(version).error_rate_bp;
+    step_to(&mut sim, 3 * 3_600);
+    let series = sim
+        .metrics()
+        .cohort(engine::metrics::CohortKey { service, version })
+        .unwrap();
+    let hour: Vec<_> = series
+        .samples()
+        .iter()
+        .filter(|s| s.tick.0 >= 2 * 3_600)
+        .collect();
+    assert_eq!(
+        hour.len(),
+        3_600,
+        "every second of a quiet minute is recorded"
+    );
+    let expected: f64 = (2 * 3_600..3 * 3_600u64)
+        .map(|tick| shape.expected_rps(start_unix_s + tick))
+        .sum();
+    let requests: u64 = hour.iter().map(|s| u64::from(s.requests)).sum();
+    let errors: u64 = hour.iter().map(|s| u64::from(s.errors)).sum();
+    assert!(
+        (requests as f64 - expected).abs() < expected * 0.01,
+        "{requests} requests against {expected:.0} expected (seed 8)"
+    );
+    let rate_bp = errors as f64 * 10_000.0 / requests as f64;
+    assert!(
+        (rate_bp - f64::from(error_rate_bp)).abs() < f64::from(error_rate_bp) * 0.5,
+        "{rate_bp:.1} bp against the version's {error_rate_bp} bp (seed 8)"
+    );
+    assert!(
+        hour.iter().all(|s| s.errors <= s.requests),
+        "no second fails more requests than it has"
+    );
+}
