@@ -36,6 +36,7 @@ pub mod latency;
 pub mod metrics;
 pub mod prng;
 pub mod quiet;
+pub mod quiet_batch;
 pub mod report;
 pub mod rollout;
 pub mod routing;

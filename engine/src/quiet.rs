@@ -90,7 +90,7 @@ impl QuietMinute {
     }
 
     /// The failures in second `second` of the minute.
-    fn failures_in(&self, second: u32) -> &[(u32, u32)] {
+    pub(crate) fn failures_in(&self, second: u32) -> &[(u32, u32)] {
         let first = self.failures.partition_point(|(s, _)| *s < second);
         let end = self.failures.partition_point(|(s, _)| *s <= second);
         &self.failures[first..end]
@@ -114,22 +114,15 @@ pub fn second_of_request(request: u32, total: u32) -> u32 {
     (numerator / u64::from(total.max(1))).min(u64::from(MINUTE_S - 1)) as u32
 }
 
-/// Database connections a quiet second of `requests` wants (the cache is up).
-fn database_demand(requests: u32, spec: &ServiceSpec, query_ms: u32) -> f64 {
-    f64::from(requests) * f64::from(spec.database_share_bp) / 10_000.0 * f64::from(query_ms)
-        / 1_000.0
+/// Database connections a quiet second of `requests` wants (the cache is up), in millionths:
+/// requests × share × query time, with the share in basis points and the time in milliseconds.
+pub(crate) fn database_demand_micro(requests: u32, spec: &ServiceSpec, query_ms: u32) -> u64 {
+    u64::from(requests) * u64::from(spec.database_share_bp) * u64::from(query_ms) / 10
 }
 
 /// AI calls `requests` requests make.
 fn ai_calls_for(requests: u32, spec: &ServiceSpec) -> u32 {
     (f64::from(requests) * f64::from(spec.ai_share_bp) / 10_000.0).round() as u32
-}
-
-/// An environment's load in the last two seconds of a quiet minute.
-#[derive(Clone, Copy, Debug, Default)]
-struct EnvironmentLoad {
-    database_demand: [f64; 2],
-    ai_calls: [u32; 2],
 }
 
 /// What a minute's plans need to know of the run.
@@ -226,9 +219,10 @@ impl World {
             &service.spec,
             &versions[plan.version.0 as usize],
             service.fleet.counts(plan.version).ready,
-            environment,
+            environment.health.database_pool_per_mille,
+            environment.spec.dependencies.ai_tokens_per_call,
         );
-        environment.database_demand += database_demand(
+        environment.database_demand_micro += database_demand_micro(
             sample.requests,
             &service.spec,
             environment.spec.dependencies.database_query_ms,
@@ -253,103 +247,6 @@ impl World {
         Some(total)
     }
 
-    /// Writes the rest of a minute whose first second's dependencies are updated and whose every
-    /// service is planned or idle ([`World::minute_is_quiet_everywhere`]): each cohort's and
-    /// environment's minute and last second, the users hit, and the dependencies as they stand
-    /// after the minute's last second.
-    pub fn write_quiet_minute(
-        &mut self,
-        start: Tick,
-        minute_slot: u32,
-        versions: &[VersionProfile],
-        metrics: &mut Metrics,
-    ) {
-        let last_second = MINUTE_S - 1;
-        let last_tick = start.plus_s(u64::from(last_second));
-        // Per environment, the load of the last two seconds: the dependencies after the minute
-        // depend on it, and the last second's saturation on the one before.
-        let mut load = vec![EnvironmentLoad::default(); self.environments.len()];
-        for service in &self.services {
-            let Some(plan) = service.quiet.as_ref() else {
-                continue;
-            };
-            let query_ms = self.environments[service.environment as usize]
-                .spec
-                .dependencies
-                .database_query_ms;
-            let load = &mut load[service.environment as usize];
-            for (slot, second) in [last_second - 1, last_second].into_iter().enumerate() {
-                let requests = share_of_second(plan.requests, second);
-                load.database_demand[slot] += database_demand(requests, &service.spec, query_ms);
-                load.ai_calls[slot] += share_of_second(plan.ai_calls, second);
-            }
-        }
-        for (environment, load) in self.environments.iter_mut().zip(&load) {
-            // As `update_dependencies` leaves them at the start of the last second.
-            environment.health.database_pool_per_mille = pool_per_mille(
-                load.database_demand[0],
-                environment.spec.dependencies.database_pool,
-                100,
-            );
-            environment.health.ai_calls_per_s = load.ai_calls[0];
-        }
-        let mut minutes: Vec<(PeriodSample, SecondSample)> = vec![
-            (
-                PeriodSample {
-                    start,
-                    ..PeriodSample::default()
-                },
-                SecondSample {
-                    tick: last_tick,
-                    ..SecondSample::default()
-                },
-            );
-            self.environments.len()
-        ];
-        for service in &self.services {
-            let Some(plan) = service.quiet.as_ref() else {
-                continue;
-            };
-            let environment = &mut self.environments[service.environment as usize];
-            let sample = quiet_second(
-                plan,
-                last_second,
-                last_tick,
-                &service.spec,
-                &versions[plan.version.0 as usize],
-                service.fleet.counts(plan.version).ready,
-                environment,
-            );
-            let period = plan.period(environment.spec.dependencies.ai_tokens_per_call);
-            environment.health.ai_tokens_today += period.tokens;
-            for &(_, user) in &plan.failures {
-                mark_user(environment, minute_slot, user);
-            }
-            metrics.record_minute(
-                CohortKey {
-                    service: service.index,
-                    version: plan.version,
-                },
-                period,
-                sample,
-            );
-            let (minute, last) = &mut minutes[service.environment as usize];
-            minute.absorb_period(&period);
-            last.absorb(&sample);
-        }
-        for (index, ((environment, load), (minute, last))) in self
-            .environments
-            .iter_mut()
-            .zip(&load)
-            .zip(minutes)
-            .enumerate()
-        {
-            environment.database_demand = load.database_demand[1];
-            environment.ai_calls_this_second = load.ai_calls[1];
-            metrics.record_environment_minute(index as u32, minute, last);
-        }
-    }
-
     /// The quiet services of `environment` this minute. The environment's shared dependencies
     /// must stay below their thresholds all minute whatever its busy services do, so they are
     /// checked against every service's busiest possible second, planned or not; that also makes
@@ -371,7 +268,7 @@ impl World {
         {
             return Vec::new();
         }
-        let mut busiest_demand = 0.0;
+        let mut busiest_demand = 0u64;
         let mut busiest_ai_calls = 0u32;
         let mut quiet_services = Vec::new();
         for service in self
@@ -381,7 +278,7 @@ impl World {
         {
             let busiest = busiest_second(&service.spec, &minute.first, &minute.last);
             busiest_demand +=
-                database_demand(busiest, &service.spec, dependencies.database_query_ms);
+                database_demand_micro(busiest, &service.spec, dependencies.database_query_ms);
             busiest_ai_calls += ai_calls_for(busiest, &service.spec) + 1;
             let version = service.stable;
             let routing = &service.routing;
@@ -532,15 +429,18 @@ fn place_in_seconds(count: u32, total: u32, rng: &mut Prng) -> [u32; MINUTE_S as
     chosen
 }
 
-/// Second `second` of a planned minute, as its cohort records it.
-fn quiet_second(
+/// Second `second` of a planned minute, as its cohort records it, in an environment whose
+/// database pool is at `db_pool_per_mille` that second.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn quiet_second(
     plan: &QuietMinute,
     second: u32,
     tick: Tick,
     spec: &ServiceSpec,
     profile: &VersionProfile,
     ready: u32,
-    environment: &Environment,
+    db_pool_per_mille: u32,
+    tokens_per_call: u32,
 ) -> SecondSample {
     let requests = share_of_second(plan.requests, second);
     let ai_calls = share_of_second(plan.ai_calls, second);
@@ -557,8 +457,8 @@ fn quiet_second(
         p95_ms,
         p99_ms,
         cpu_per_mille: (utilisation.min(1.0) * 1_000.0).round() as u32,
-        db_pool_per_mille: environment.health.database_pool_per_mille,
-        tokens: ai_calls * environment.spec.dependencies.ai_tokens_per_call,
+        db_pool_per_mille,
+        tokens: ai_calls * tokens_per_call,
         empty_responses: 0,
         ai_calls,
         no_data: false,
@@ -566,7 +466,7 @@ fn quiet_second(
 }
 
 /// Marks `user` as hit, over the run and in the current minute.
-fn mark_user(environment: &mut Environment, minute_slot: u32, user: u32) {
+pub(crate) fn mark_user(environment: &mut Environment, minute_slot: u32, user: u32) {
     if user == NO_USER {
         return;
     }

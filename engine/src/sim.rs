@@ -181,6 +181,7 @@ impl Sim {
             let may_write_minute = self.minute_fits_before(until.0);
             self.step_or_write_minute(may_write_minute);
         }
+        self.end_planned_minute(self.minute_slot());
     }
 
     /// Simulates one second or, when `may_write_minute` and the minute starting now is quiet
@@ -200,7 +201,7 @@ impl Sim {
             .collect();
         self.world.update_dependencies(&active, unix_s);
         drop(active);
-        let minute_slot = (unix_s / 60 % u64::from(crate::world::RECENT_USER_MINUTES)) as u32;
+        let minute_slot = self.minute_slot();
         if self.now.0.is_multiple_of(u64::from(MINUTE_S)) && !self.scenario.every_second {
             let busy = self.busy_services();
             let minute = MinuteContext::new(self.now, unix_s, self.seed, &self.scenario.versions);
@@ -224,7 +225,12 @@ impl Sim {
                     return;
                 }
             }
+            if may_write_minute {
+                // Busy services are stepped; the planned ones are written when the minute ends.
+                self.world.begin_planned_minute(self.now);
+            }
         }
+        let planned_minute = self.world.planned_minute_active();
         let active: Vec<&Fault> = self
             .active_faults
             .iter()
@@ -240,6 +246,9 @@ impl Sim {
         ];
         let mut any_unserved = false;
         for index in 0..self.world.services.len() as u32 {
+            if planned_minute && self.world.services[index as usize].quiet.is_some() {
+                continue;
+            }
             if let Some(total) = self.world.serve_quiet(
                 index,
                 self.now,
@@ -301,6 +310,10 @@ impl Sim {
                 .restart_if_liveness_failing(self.now, &self.scenario.versions);
             any_unserved |= total.unserved > 0;
         }
+        if planned_minute {
+            self.world
+                .add_planned_second(self.now, &mut environment_totals);
+        }
         for (environment, sample) in environment_totals.into_iter().enumerate() {
             self.metrics.record_environment(environment as u32, sample);
         }
@@ -315,6 +328,22 @@ impl Sim {
         self.apply_replica_targets();
         self.track_settling();
         self.now = self.now.plus_s(1);
+        if planned_minute && self.now.0.is_multiple_of(u64::from(MINUTE_S)) {
+            self.end_planned_minute(minute_slot);
+        }
+    }
+
+    /// Ends a mixed minute of batch mode (see `quiet_batch.rs`): whole at its end, or cut short
+    /// before a command or when a run stops part-way, so the state is always as stepping leaves it.
+    fn end_planned_minute(&mut self, minute_slot: u32) {
+        self.world
+            .end_planned_minute(minute_slot, &self.scenario.versions, &mut self.metrics);
+    }
+
+    /// The slot of the current minute in the ring of recently hit users.
+    fn minute_slot(&self) -> u32 {
+        let unix_s = self.scenario.start_unix_s + self.now.0;
+        (unix_s / 60 % u64::from(crate::world::RECENT_USER_MINUTES)) as u32
     }
 
     /// Steps until the scenario's story is over, writing quiet minutes whole while the end is
@@ -324,6 +353,7 @@ impl Sim {
             let may_write_minute = self.minute_fits_before(self.earliest_finish());
             self.step_or_write_minute(may_write_minute);
         }
+        self.end_planned_minute(self.minute_slot());
     }
 
     /// Steps `seconds` seconds, stopping early if the story is over.
@@ -343,21 +373,29 @@ impl Sim {
         let before = self.audit.records().len();
         let limit = self.now.plus_s(max_s);
         while !self.is_finished() && self.now < limit {
-            // Decisions come from faults and commands already scheduled, or from a rollout, which
-            // is never quiet; so a minute an hour before the next of those can be written whole.
-            let horizon = limit
-                .0
-                .min(self.earliest_finish())
-                .min(self.next_scheduled_change().unwrap_or(u64::MAX));
+            // Decisions come from faults and commands already scheduled, or from a running
+            // rollout; so with no rollout running, a minute an hour before the next scheduled
+            // change can be written whole.
+            let horizon = if self.rollout_is_idle() {
+                limit
+                    .0
+                    .min(self.earliest_finish())
+                    .min(self.next_scheduled_change().unwrap_or(u64::MAX))
+            } else {
+                self.now.0
+            };
             let may_write_minute = self.minute_fits_before(horizon);
             self.step_or_write_minute(may_write_minute);
             if let Some(record) = self.audit.records()[before..]
                 .iter()
                 .find(|r| DECISION_ACTIONS.contains(&r.action.as_str()))
             {
-                return Some(record.clone());
+                let record = record.clone();
+                self.end_planned_minute(self.minute_slot());
+                return Some(record);
             }
         }
+        self.end_planned_minute(self.minute_slot());
         None
     }
 
@@ -559,6 +597,8 @@ impl Sim {
     }
 
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
+        // A mixed minute cannot continue past a command; the seconds so far are written out.
+        self.end_planned_minute(self.minute_slot());
         let events = match &command {
             Command::InjectFault {
                 fault,

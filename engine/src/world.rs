@@ -182,8 +182,10 @@ pub struct Environment {
     /// The same for each of the last few minutes (a ring, indexed by minute), so the blast
     /// radius of an incident can be read without a day's background errors drowning it.
     pub(crate) recent_affected_users: Vec<Vec<u64>>,
-    /// Database connections wanted last second (fed into this second's saturation).
-    pub(crate) database_demand: f64,
+    /// Database connections wanted last second, in millionths of a connection (fed into this
+    /// second's saturation). An integer, so the sum does not depend on the order services add
+    /// to it.
+    pub(crate) database_demand_micro: u64,
     /// AI calls made so far this second, by every service of the environment.
     pub(crate) ai_calls_this_second: u32,
 }
@@ -260,6 +262,9 @@ pub struct World {
     /// Reused for the failed requests to attribute to users.
     #[serde(skip)]
     attribution_buffer: Vec<(u64, u32)>,
+    /// The mixed minute under way in batch mode, if any (see `quiet_batch.rs`).
+    #[serde(skip)]
+    pub(crate) planned_minute: Option<crate::quiet_batch::PlannedMinute>,
 }
 
 /// The second being simulated, shared by every service.
@@ -323,6 +328,7 @@ impl World {
             templates,
             split_buffer: Vec::new(),
             attribution_buffer: Vec::new(),
+            planned_minute: None,
         };
         for (env_index, spec) in environments.iter().enumerate() {
             for service_spec in &spec.services {
@@ -371,7 +377,7 @@ impl World {
                     vec![0; spec.users.div_ceil(64) as usize];
                     RECENT_USER_MINUTES as usize
                 ],
-                database_demand: 0.0,
+                database_demand_micro: 0,
                 ai_calls_this_second: 0,
             });
         }
@@ -453,11 +459,11 @@ impl World {
                 .min()
                 .unwrap_or(100);
             health.database_pool_per_mille = pool_per_mille(
-                environment.database_demand,
+                environment.database_demand_micro,
                 spec.database_pool,
                 usable_percent,
             );
-            environment.database_demand = 0.0;
+            environment.database_demand_micro = 0;
             // The provider's limit applies to the whole environment's calls of the last second.
             health.ai_calls_per_s = environment.ai_calls_this_second;
             environment.ai_calls_this_second = 0;
@@ -635,7 +641,7 @@ impl World {
         }
         let environment =
             &mut self.environments[self.services[index as usize].environment as usize];
-        environment.database_demand += database_demand;
+        environment.database_demand_micro += (database_demand * 1_000_000.0).round() as u64;
         environment.health.ai_tokens_today += u64::from(total.tokens);
         environment.ai_calls_this_second += total.ai_calls;
         self.split_buffer = split;
@@ -661,11 +667,11 @@ impl World {
     }
 }
 
-/// Database pool saturation in per mille when `demand` connections are wanted of a pool of
-/// `pool` of which `usable_percent` is usable.
-pub fn pool_per_mille(demand: f64, pool: u32, usable_percent: u32) -> u32 {
+/// Database pool saturation in per mille when `demand_micro` millionths of a connection are
+/// wanted of a pool of `pool` of which `usable_percent` is usable.
+pub fn pool_per_mille(demand_micro: u64, pool: u32, usable_percent: u32) -> u32 {
     let usable_connections = f64::from(pool) * f64::from(usable_percent.max(1)) / 100.0;
-    (demand / usable_connections * 1_000.0).round() as u32
+    (demand_micro as f64 / 1_000_000.0 / usable_connections * 1_000.0).round() as u32
 }
 
 /// How load slows a service: no effect up to 70 % CPU, then a steep queueing curve, capped.
