@@ -105,15 +105,6 @@ pub fn share_of_second(total: u32, second: u32) -> u32 {
     (total * u64::from(second + 1) / minute - total * u64::from(second) / minute) as u32
 }
 
-/// The second in which request number `request` (counting from zero) of a minute of `total`
-/// requests falls, with the requests spread as [`share_of_second`] spreads them.
-pub fn second_of_request(request: u32, total: u32) -> u32 {
-    // Second s holds requests ⌊total·s/60⌋ up to ⌊total·(s+1)/60⌋ − 1, so the request's second
-    // is the largest s with ⌊total·s/60⌋ ≤ request, that is total·s < 60·(request + 1).
-    let numerator = u64::from(MINUTE_S) * (u64::from(request) + 1) - 1;
-    (numerator / u64::from(total.max(1))).min(u64::from(MINUTE_S - 1)) as u32
-}
-
 /// Database connections a quiet second of `requests` wants (the cache is up), in millionths:
 /// requests × share × query time, with the share in basis points and the time in milliseconds.
 pub(crate) fn database_demand_micro(requests: u32, spec: &ServiceSpec, query_ms: u32) -> u64 {
@@ -172,13 +163,11 @@ impl World {
                 spare_failures.push(plan.failures);
             }
         }
-        for environment in 0..self.environments.len() as u32 {
-            for (index, version) in self.quiet_services(environment, minute, busy) {
-                let mut failures = spare_failures.pop().unwrap_or_default();
-                failures.clear();
-                let plan = self.plan_service(index, version, minute, failures);
-                self.services[index as usize].quiet = Some(plan);
-            }
+        for (index, version) in self.quiet_services(minute, busy) {
+            let mut failures = spare_failures.pop().unwrap_or_default();
+            failures.clear();
+            let plan = self.plan_service(index, version, minute, failures);
+            self.services[index as usize].quiet = Some(plan);
         }
     }
 
@@ -247,39 +236,25 @@ impl World {
         Some(total)
     }
 
-    /// The quiet services of `environment` this minute. The environment's shared dependencies
-    /// must stay below their thresholds all minute whatever its busy services do, so they are
-    /// checked against every service's busiest possible second, planned or not; that also makes
+    /// The services quiet this minute, with the version they serve. A service is quiet when it
+    /// is not busy, serves one settled version, and stays below 70 % CPU in its busiest
+    /// possible second; and its environment's shared dependencies must stay below their
+    /// thresholds all minute whatever every service there does, planned or not, which also makes
     /// one service's plan independent of whether its neighbours are planned.
-    fn quiet_services(
-        &self,
-        environment: u32,
-        minute: &MinuteContext,
-        busy: &[bool],
-    ) -> Vec<(u32, VersionId)> {
-        let env = &self.environments[environment as usize];
-        let health = &env.health;
-        let dependencies = &env.spec.dependencies;
-        if !(health.database_up && health.cache_up && health.ai_up)
-            || health.ai_quota_exhausted
-            || health.database_pool_per_mille > QUIET_MAX_POOL_PER_MILLE
-            || health.ai_calls_per_s > health.ai_limit_rps
-            || !minute.unix_s.is_multiple_of(u64::from(MINUTE_S))
-        {
-            return Vec::new();
-        }
-        let mut busiest_demand = 0u64;
-        let mut busiest_ai_calls = 0u32;
-        let mut quiet_services = Vec::new();
-        for service in self
-            .services
-            .iter()
-            .filter(|s| s.environment == environment && s.spec.traffic.peak_rps > 0)
-        {
+    fn quiet_services(&self, minute: &MinuteContext, busy: &[bool]) -> Vec<(u32, VersionId)> {
+        // Per environment: the busiest possible second's database demand and AI calls.
+        let mut busiest_load = vec![(0u64, 0u32); self.environments.len()];
+        let mut quiet = Vec::new();
+        for service in self.services.iter().filter(|s| s.spec.traffic.peak_rps > 0) {
+            let environment = &self.environments[service.environment as usize];
             let busiest = busiest_second(&service.spec, &minute.first, &minute.last);
-            busiest_demand +=
-                database_demand_micro(busiest, &service.spec, dependencies.database_query_ms);
-            busiest_ai_calls += ai_calls_for(busiest, &service.spec) + 1;
+            let load = &mut busiest_load[service.environment as usize];
+            load.0 += database_demand_micro(
+                busiest,
+                &service.spec,
+                environment.spec.dependencies.database_query_ms,
+            );
+            load.1 += ai_calls_for(busiest, &service.spec) + 1;
             let version = service.stable;
             let routing = &service.routing;
             let single_version = routing.header_routes.is_empty()
@@ -301,21 +276,37 @@ impl World {
                 && ready > 0
                 && utilisation <= QUIET_MAX_UTILISATION
             {
-                quiet_services.push((service.index, version));
+                quiet.push((service.index, version));
             }
         }
-        let tokens_bound = u64::from(busiest_ai_calls)
-            * u64::from(MINUTE_S)
-            * u64::from(dependencies.ai_tokens_per_call);
-        let dependencies_stay_quiet =
-            pool_per_mille(busiest_demand, dependencies.database_pool, 100)
-                <= QUIET_MAX_POOL_PER_MILLE
-                && busiest_ai_calls <= health.ai_limit_rps
-                && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota;
-        if !dependencies_stay_quiet {
-            return Vec::new();
-        }
-        quiet_services
+        let minute_aligned = minute.unix_s.is_multiple_of(u64::from(MINUTE_S));
+        let dependencies_quiet: Vec<bool> = self
+            .environments
+            .iter()
+            .zip(busiest_load)
+            .map(|(environment, (demand_micro, ai_calls))| {
+                let health = &environment.health;
+                let dependencies = &environment.spec.dependencies;
+                let tokens_bound = u64::from(ai_calls)
+                    * u64::from(MINUTE_S)
+                    * u64::from(dependencies.ai_tokens_per_call);
+                minute_aligned
+                    && health.database_up
+                    && health.cache_up
+                    && health.ai_up
+                    && !health.ai_quota_exhausted
+                    && health.database_pool_per_mille <= QUIET_MAX_POOL_PER_MILLE
+                    && health.ai_calls_per_s <= health.ai_limit_rps
+                    && pool_per_mille(demand_micro, dependencies.database_pool, 100)
+                        <= QUIET_MAX_POOL_PER_MILLE
+                    && ai_calls <= health.ai_limit_rps
+                    && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota
+            })
+            .collect();
+        quiet.retain(|(index, _)| {
+            dependencies_quiet[self.services[*index as usize].environment as usize]
+        });
+        quiet
     }
 
     /// Draws one service's minute.
@@ -357,20 +348,14 @@ impl World {
             cohort_key,
             start,
         ));
-        let errors_by_second = place_in_seconds(errors, requests, &mut placement);
-        let mut users = Prng::from_seed(keyed_u64(seed, Stream::MinuteUsers, cohort_key, start));
-        let population = u64::from(environment.spec.users);
         failures.reserve(errors as usize);
-        for (second, errors) in (0..MINUTE_S).zip(errors_by_second) {
-            for _ in 0..errors {
-                let attributed =
-                    population > 0 && (failures.len() as u32) < MAX_ATTRIBUTED_PER_MINUTE;
-                let user = if attributed {
-                    users.below(population) as u32
-                } else {
-                    NO_USER
-                };
-                failures.push((second, user));
+        place_failures(errors, requests, &mut placement, &mut failures);
+        let population = u64::from(environment.spec.users);
+        if population > 0 {
+            let mut users =
+                Prng::from_seed(keyed_u64(seed, Stream::MinuteUsers, cohort_key, start));
+            for (_, user) in failures.iter_mut().take(MAX_ATTRIBUTED_PER_MINUTE as usize) {
+                *user = users.below(population) as u32;
             }
         }
         let jitter = (approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start))
@@ -401,32 +386,38 @@ fn busiest_second(spec: &ServiceSpec, first: &UtcDateTime, last: &UtcDateTime) -
     (expected * (1.0 + noise)).ceil() as u32 + 1
 }
 
-/// Chooses `count` distinct requests of a minute of `total` uniformly and counts them per
-/// second. Each draw picks a request; requests already chosen are the first ones of their
-/// second, so a draw landing on one is drawn again. When most requests are chosen, the ones
-/// left out are drawn instead, so the loop stays short.
-fn place_in_seconds(count: u32, total: u32, rng: &mut Prng) -> [u32; MINUTE_S as usize] {
+/// Chooses `count` distinct requests of a minute of `total` uniformly and appends each one's
+/// second to `failures` (with [`NO_USER`]), ordered by second. A draw picks a second and a slot
+/// in it (no second has more than ⌈total/60⌉ requests); a slot past the second's requests or
+/// already chosen (chosen requests are the first ones of their second) is drawn again, so every
+/// request not yet chosen is equally likely. When most requests are chosen, the ones left out
+/// are drawn instead, so the loop stays short.
+fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u32, u32)>) {
     let complement = count > total / 2;
     let draws = if complement { total - count } else { count };
+    let widest = u64::from(total.div_ceil(MINUTE_S).max(1));
     let mut chosen = [0u32; MINUTE_S as usize];
     for _ in 0..draws {
         loop {
-            let request = rng.below(u64::from(total)) as u32;
-            let second = second_of_request(request, total);
-            let first_of_second =
-                (u64::from(total) * u64::from(second) / u64::from(MINUTE_S)) as u32;
-            if request - first_of_second >= chosen[second as usize] {
+            let second = rng.below(u64::from(MINUTE_S)) as u32;
+            let slot = rng.below(widest) as u32;
+            if slot >= chosen[second as usize] && slot < share_of_second(total, second) {
                 chosen[second as usize] += 1;
+                if !complement {
+                    failures.push((second, NO_USER));
+                }
                 break;
             }
         }
     }
     if complement {
-        for (second, left_out) in (0..MINUTE_S).zip(chosen.iter_mut()) {
-            *left_out = share_of_second(total, second) - *left_out;
+        for (second, left_out) in (0..MINUTE_S).zip(chosen) {
+            let failed = share_of_second(total, second) - left_out;
+            failures.extend(std::iter::repeat_n((second, NO_USER), failed as usize));
         }
+    } else {
+        failures.sort_unstable_by_key(|(second, _)| *second);
     }
-    chosen
 }
 
 /// Second `second` of a planned minute, as its cohort records it, in an environment whose
@@ -496,25 +487,7 @@ mod tests {
     }
 
     #[test]
-    fn every_request_falls_in_the_second_that_holds_it() {
-        for total in [1u32, 7, 59, 60, 61, 250, 3_037] {
-            let mut request = 0;
-            for second in 0..MINUTE_S {
-                for _ in 0..share_of_second(total, second) {
-                    assert_eq!(
-                        second_of_request(request, total),
-                        second,
-                        "request {request} of {total}"
-                    );
-                    request += 1;
-                }
-            }
-            assert_eq!(request, total);
-        }
-    }
-
-    #[test]
-    fn placed_errors_never_exceed_their_seconds_requests() {
+    fn placed_failures_are_ordered_and_never_exceed_their_seconds_requests() {
         let mut rng = Prng::from_seed(11);
         for (count, total) in [
             (0u32, 0u32),
@@ -524,11 +497,28 @@ mod tests {
             (61, 61),
             (7, 3_000),
         ] {
-            let placed = place_in_seconds(count, total, &mut rng);
-            assert_eq!(placed.iter().sum::<u32>(), count, "{count} of {total}");
+            let mut failures = Vec::new();
+            place_failures(count, total, &mut rng, &mut failures);
+            assert_eq!(failures.len() as u32, count, "{count} of {total}");
+            assert!(failures.is_sorted_by_key(|(second, _)| *second));
             for second in 0..MINUTE_S {
-                assert!(placed[second as usize] <= share_of_second(total, second));
+                let in_second = failures.iter().filter(|(s, _)| *s == second).count() as u32;
+                assert!(in_second <= share_of_second(total, second));
             }
+        }
+    }
+
+    #[test]
+    fn placed_failures_spread_evenly_over_the_minute() {
+        // 100,000 failures of 6,000,000 requests: about 1,667 a second.
+        let mut failures = Vec::new();
+        place_failures(100_000, 6_000_000, &mut Prng::from_seed(5), &mut failures);
+        for second in 0..MINUTE_S {
+            let in_second = failures.iter().filter(|(s, _)| *s == second).count();
+            assert!(
+                (1_500..1_840).contains(&in_second),
+                "second {second}: {in_second} (seed 5)"
+            );
         }
     }
 

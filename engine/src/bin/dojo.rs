@@ -130,7 +130,7 @@ fn bench(args: &[String]) -> Result<String, String> {
     };
     let mut lines = vec![format!(
         "{:>10} {:>12} {:>16} {:>14} {:>16}",
-        "simulated", "wall", "sim-s / wall-s", "audit records", "minutes batched"
+        "simulated", "wall", "sim-s / wall-s", "audit records", "whole minutes"
     )];
     for hours in hours {
         let mut sim = Sim::new(engine::scenario::bench_world(), 1);
