@@ -170,23 +170,35 @@ impl Sim {
 
     /// Simulates one second.
     pub fn step(&mut self) {
-        self.step_or_write_minute(false);
+        self.step_or_write_minute(false, true);
     }
 
     /// Simulates up to `until` (or the end of the story), writing quiet minutes whole where the
     /// result is the same as stepping: every minute that ends at least an hour before `until`,
     /// so the last hour's second tier is filled second by second (see `quiet.rs`).
     pub fn advance_to(&mut self, until: Tick) {
-        while self.now < until && !self.is_finished() {
-            let may_write_minute = self.minute_fits_before(until.0);
-            self.step_or_write_minute(may_write_minute);
+        self.advance_in_batches(until, true);
+    }
+
+    /// As [`Sim::advance_to`], but the world keeps running past the end of the story (for
+    /// `dojo run --until`).
+    pub fn continue_to(&mut self, until: Tick) {
+        self.advance_in_batches(until, false);
+    }
+
+    fn advance_in_batches(&mut self, until: Tick, stop_at_end: bool) {
+        while self.now < until && !(stop_at_end && self.is_finished()) {
+            let may_write_minute = self.minute_fits_before(until.0)
+                && (!stop_at_end || self.minute_ends_before_the_end());
+            self.step_or_write_minute(may_write_minute, stop_at_end);
         }
         self.end_planned_minute(self.minute_slot());
     }
 
     /// Simulates one second or, when `may_write_minute` and the minute starting now is quiet
-    /// everywhere, the whole minute at once.
-    fn step_or_write_minute(&mut self, may_write_minute: bool) {
+    /// everywhere, the whole minute at once (unless `stop_at_end` and the story would end inside
+    /// it).
+    fn step_or_write_minute(&mut self, may_write_minute: bool, stop_at_end: bool) {
         self.run_scheduled_commands();
         // Faults only start or end at known seconds; scanning the list at any other is wasted.
         if self.faults_changed || self.next_fault_change.is_some_and(|at| at <= self.now) {
@@ -210,9 +222,10 @@ impl Sim {
                 self.track_settling();
                 let settle_s = u64::from(self.scenario.settle_s);
                 let minute_end = self.now.0 + u64::from(MINUTE_S);
-                if self
-                    .settled_at
-                    .is_none_or(|at| at.0 + settle_s >= minute_end)
+                if !stop_at_end
+                    || self
+                        .settled_at
+                        .is_none_or(|at| at.0 + settle_s >= minute_end)
                 {
                     self.world.write_quiet_minute(
                         self.now,
@@ -351,7 +364,7 @@ impl Sim {
     pub fn run_to_end(&mut self) {
         while !self.is_finished() {
             let may_write_minute = self.minute_fits_before(self.earliest_finish());
-            self.step_or_write_minute(may_write_minute);
+            self.step_or_write_minute(may_write_minute, true);
         }
         self.end_planned_minute(self.minute_slot());
     }
@@ -385,7 +398,7 @@ impl Sim {
                 self.now.0
             };
             let may_write_minute = self.minute_fits_before(horizon);
-            self.step_or_write_minute(may_write_minute);
+            self.step_or_write_minute(may_write_minute, true);
             if let Some(record) = self.audit.records()[before..]
                 .iter()
                 .find(|r| DECISION_ACTIONS.contains(&r.action.as_str()))
@@ -685,7 +698,11 @@ impl Sim {
     fn minute_fits_before(&self, horizon: u64) -> bool {
         self.now.0.is_multiple_of(u64::from(MINUTE_S))
             && self.now.0 + u64::from(MINUTE_S) + u64::from(SECOND_TIER_LEN) <= horizon
-            && self.now.0 + u64::from(MINUTE_S) <= u64::from(self.scenario.max_duration_s)
+    }
+
+    /// True when the story cannot end inside the minute starting now.
+    fn minute_ends_before_the_end(&self) -> bool {
+        self.now.0 + u64::from(MINUTE_S) <= u64::from(self.scenario.max_duration_s)
     }
 
     /// The earliest second at which the story could end: it cannot settle before its scheduled

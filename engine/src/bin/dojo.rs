@@ -83,11 +83,7 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
     let mut sim = Sim::new(scenario, seed);
     match until_s {
         // Past the scenario's own end the world keeps running with nothing scheduled.
-        Some(seconds) => {
-            while sim.now().0 < seconds {
-                sim.step();
-            }
-        }
+        Some(seconds) => sim.continue_to(engine::time::Tick(seconds)),
         None => sim.run_to_end(),
     }
     let report = RunReport::of(&sim);

@@ -224,3 +224,16 @@ fn quiet_minutes_keep_the_volume_and_error_rate_of_the_curve() {
         "no second fails more requests than it has"
     );
 }
+
+#[test]
+fn running_past_the_end_is_the_same_stepped_or_batched() {
+    let until = 40 * 3_600;
+    let mut stepped = Sim::new(scenario::builtin("production-day").unwrap(), 2);
+    while stepped.now().0 < until {
+        stepped.step();
+    }
+    let mut batched = Sim::new(scenario::builtin("production-day").unwrap(), 2);
+    batched.continue_to(Tick(until));
+    assert!(batched.minutes_written_whole() > 12 * 60);
+    assert_same_run(&stepped, &batched, "production-day to 40 h");
+}
