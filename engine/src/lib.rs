@@ -42,6 +42,7 @@ pub mod rollout;
 pub mod routing;
 pub mod scenario;
 pub mod sim;
+pub mod strategy;
 pub mod time;
 pub mod traffic;
 pub mod version;
