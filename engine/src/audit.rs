@@ -23,6 +23,8 @@ pub enum Actor {
     RolloutController,
     /// The person using the simulator.
     Trainee,
+    /// Kubernetes' Deployment controller.
+    DeploymentController,
 }
 
 impl Actor {
@@ -32,6 +34,7 @@ impl Actor {
             Actor::Pipeline => "ci-pipeline",
             Actor::RolloutController => "rollouts-controller",
             Actor::Trainee => "trainee",
+            Actor::DeploymentController => "deployment-controller",
         }
     }
 

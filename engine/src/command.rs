@@ -23,6 +23,8 @@ pub enum Command {
     Abort,
     /// Start an aborted rollout again from its first step (`retry rollout`).
     Retry,
+    /// Roll a Deployment back to its previous revision (`kubectl rollout undo`).
+    Undo,
     /// Inject a fault now.
     InjectFault {
         /// What goes wrong.
@@ -48,6 +50,7 @@ impl Command {
             Command::PromoteFull => "promote full".to_string(),
             Command::Abort => "abort".to_string(),
             Command::Retry => "retry".to_string(),
+            Command::Undo => "undo".to_string(),
             Command::InjectFault { fault, target, .. } => {
                 format!("inject {} in {}", fault.id(), target.environment)
             }

@@ -133,6 +133,9 @@ pub struct Instance {
     pub restarts: u32,
     /// Resident memory, in KiB (integer so leaks accumulate exactly).
     pub memory_kib: u32,
+    /// When it last became ready; `None` for instances already ready when the run began.
+    #[serde(default)]
+    pub ready_since: Option<Tick>,
 }
 
 /// How many instances of one version are in each state.
@@ -251,6 +254,40 @@ impl Fleet {
     /// Counts per state for `version`.
     pub fn counts(&self, version: VersionId) -> InstanceCounts {
         self.counts.get(&version).copied().unwrap_or_default()
+    }
+
+    /// Instances of `version` that exist and are not terminating (a ReplicaSet's
+    /// `status.replicas`).
+    pub fn live(&self, version: VersionId) -> u32 {
+        self.live_count(version)
+    }
+
+    /// Ready instances of `version` that have been ready for at least `min_ready_s` (a
+    /// ReplicaSet's `status.availableReplicas`).
+    pub fn available(&self, version: VersionId, now: Tick, min_ready_s: u32) -> u32 {
+        self.instances
+            .iter()
+            .filter(|i| {
+                i.version == version
+                    && i.state == InstanceState::Ready
+                    && i.ready_since
+                        .is_none_or(|since| now.seconds_since(since) >= u64::from(min_ready_s))
+            })
+            .count() as u32
+    }
+
+    /// Versions with instances alive or asked for, in version order.
+    pub fn versions(&self) -> Vec<VersionId> {
+        let mut versions: Vec<VersionId> = self
+            .desired
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(v, _)| *v)
+            .chain(self.instances.iter().map(|i| i.version))
+            .collect();
+        versions.sort();
+        versions.dedup();
+        versions
     }
 
     /// Ready instances of every version.
@@ -381,6 +418,7 @@ impl Fleet {
                     } else if now >= ready_at && !conditions.never_ready.contains(&instance.version)
                     {
                         instance.state = InstanceState::Ready;
+                        instance.ready_since = Some(now);
                     }
                 }
                 InstanceState::CrashLoopBackOff { restart_at } if now >= restart_at => {
@@ -550,6 +588,7 @@ impl Fleet {
             state,
             restarts: 0,
             memory_kib: BASE_MEMORY_MIB * 1_024,
+            ready_since: None,
         }
     }
 

@@ -30,8 +30,10 @@
 pub mod analysis;
 pub mod audit;
 pub mod command;
+pub mod deployment;
 pub mod fault;
 pub mod fleet;
+pub mod import;
 pub mod latency;
 pub mod metrics;
 pub mod prng;

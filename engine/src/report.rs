@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::audit::AuditRecord;
 use crate::command::TimedCommand;
-use crate::sim::{Outcome, Sim};
+use crate::sim::{Outcome, Sim, TimelineEntry};
 
 /// Everything needed to check or reproduce a run.
 #[derive(Clone, Debug, Serialize)]
@@ -23,6 +23,12 @@ pub struct RunReport<'a> {
     pub audit: &'a [AuditRecord],
     /// The hash of the last audit record: a digest of the whole log.
     pub audit_head: &'a str,
+    /// Every change of the rollout's state: time, step, phase and reason, and each version's
+    /// desired, ready and available replicas and traffic weight.
+    pub timeline: &'a [TimelineEntry],
+    /// Fields of an imported manifest that were read but not simulated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl<'a> RunReport<'a> {
@@ -36,6 +42,8 @@ impl<'a> RunReport<'a> {
             ended_at_utc: sim.utc().iso8601(),
             audit: sim.audit().records(),
             audit_head: sim.audit().head(),
+            timeline: sim.timeline(),
+            warnings: Vec::new(),
         }
     }
 
@@ -76,6 +84,30 @@ impl<'a> RunReport<'a> {
             self.audit.len(),
             self.audit_head
         ));
+        for warning in &self.warnings {
+            text.push_str(&format!("warning      {warning}\n"));
+        }
+        text.push_str("timeline\n");
+        for entry in self.timeline {
+            let versions: Vec<String> = entry
+                .versions
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} {}/{}/{} ({} %)",
+                        v.version, v.desired, v.ready, v.available, v.weight_percent
+                    )
+                })
+                .collect();
+            text.push_str(&format!(
+                "{:>5} s  {:<11} {}  [{}]\n",
+                entry.t_s,
+                entry.phase,
+                versions.join(", "),
+                entry.reason
+            ));
+        }
+        text.push_str("\naudit\n");
         for record in self.audit {
             text.push_str(&format!(
                 "{:>5} s  {:<20} {:<22} {:<3} {}\n",

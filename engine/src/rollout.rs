@@ -322,6 +322,41 @@ impl RolloutStatus {
                     format!("Retrying rollout of revision {}", self.revision),
                 ));
             }
+            Command::Undo => {
+                // `kubectl argo rollouts undo`: the template goes back to the stable revision,
+                // which Argo fast-tracks: no steps, all traffic to stable, the canary scaled away.
+                let canary = self.require_canary("undo")?;
+                self.record_end(canary, RolloutResult::Aborted, now);
+                self.revision += 1;
+                self.canary = None;
+                self.aborted = None;
+                self.canary_replicas = 0;
+                self.traffic_weight_percent = 0;
+                self.pause_started_at = None;
+                self.analysis = None;
+                self.scale_down = Some(ScaleDown {
+                    version: canary,
+                    at: now.plus_s(u64::from(spec.scale_down_delay_s)),
+                });
+                events.push(event(
+                    actor,
+                    "RolloutUpdated",
+                    self.stable,
+                    format!(
+                        "Rollout updated to revision {}: rolled back to the stable ReplicaSet",
+                        self.revision
+                    ),
+                ));
+                events.push(event(
+                    Actor::RolloutController,
+                    "RolloutCompleted",
+                    self.stable,
+                    format!(
+                        "Rollout completed update to revision {}: steps skipped, the stable ReplicaSet is the desired one",
+                        self.revision
+                    ),
+                ));
+            }
             Command::InjectFault { .. } | Command::ClearFault { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),

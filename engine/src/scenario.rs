@@ -47,6 +47,25 @@ pub struct Scenario {
     /// that must differ only where a fault acts.
     #[serde(default)]
     pub every_second: bool,
+    /// How the rolled-out service is updated.
+    #[serde(default)]
+    pub strategy: Strategy,
+}
+
+/// How the rolled-out service is updated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Strategy {
+    /// An Argo Rollouts canary behind a traffic router, as `canary` describes it.
+    #[default]
+    ArgoCanary,
+    /// A Kubernetes Deployment (rolling update or recreate).
+    KubernetesDeployment {
+        /// `metadata.name`.
+        name: String,
+        /// The spec.
+        spec: crate::strategy::kubernetes::DeploymentSpec,
+    },
 }
 
 impl Scenario {
@@ -299,6 +318,7 @@ fn canary_story(
         rollout_environment: "production".to_string(),
         rollout_service: "checkout".to_string(),
         every_second: false,
+        strategy: Strategy::ArgoCanary,
         faults: Vec::new(),
         canary: CanarySpec {
             replicas: 10,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
 use crate::command::{Command, CommandError, TimedCommand};
+use crate::deployment::DeploymentController;
 use crate::fault::{Fault, FaultKind};
 use crate::fleet::{Fleet, FleetConditions};
 use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
@@ -22,7 +23,9 @@ use crate::world::{SecondContext, ServiceEffects, World};
 
 /// Audit actions at which "run to the next decision" stops: moments a person would want to
 /// look, decide, or explain.
-pub const DECISION_ACTIONS: [&str; 7] = [
+pub const DECISION_ACTIONS: [&str; 9] = [
+    "ProgressDeadlineExceeded",
+    "NewReplicaSetAvailable",
     "RolloutPaused",
     "AnalysisRunFailed",
     "AnalysisRunError",
@@ -68,6 +71,42 @@ pub struct Sim {
     settled_at: Option<Tick>,
     /// Quiet minutes batch mode wrote whole: a measure of speed, not part of the run's state.
     minutes_written_whole: u64,
+    /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
+    deployment: Option<DeploymentController>,
+    /// Every change of the rollout's state (see [`TimelineEntry`]).
+    timeline: Vec<TimelineEntry>,
+}
+
+/// The rolled-out service's rollout state at a moment it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Simulated second.
+    pub t_s: u64,
+    /// The same moment in UTC.
+    pub time_utc: String,
+    /// The canary step being worked on, counting from zero (none outside a canary).
+    pub step_index: Option<u32>,
+    /// `Healthy`, `Progressing`, `Paused` or `Degraded`.
+    pub phase: String,
+    /// Why.
+    pub reason: String,
+    /// Each version with pods, asked for or running.
+    pub versions: Vec<VersionState>,
+}
+
+/// One version's replicas and traffic in a [`TimelineEntry`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionState {
+    /// The version's name.
+    pub version: String,
+    /// Replicas asked for (its ReplicaSet's `spec.replicas`).
+    pub desired: u32,
+    /// Ready replicas.
+    pub ready: u32,
+    /// Replicas ready for at least `minReadySeconds`.
+    pub available: u32,
+    /// Share of the service's traffic, in percent.
+    pub weight_percent: u32,
 }
 
 /// How a run ended, for reports and tests.
@@ -138,6 +177,13 @@ impl Sim {
             next_scheduled: 0,
             settled_at: None,
             minutes_written_whole: 0,
+            deployment: match &scenario.strategy {
+                crate::scenario::Strategy::ArgoCanary => None,
+                crate::scenario::Strategy::KubernetesDeployment { name, spec } => {
+                    Some(DeploymentController::new(name, spec.clone(), stable))
+                }
+            },
+            timeline: Vec::new(),
             world,
             scenario,
         })
@@ -333,12 +379,21 @@ impl Sim {
         if any_unserved {
             self.metrics.downtime_s += 1;
         }
-        let observed = self.observe();
-        let events = self
-            .rollout
-            .reconcile(&self.scenario.canary, &observed, self.now);
-        self.record_events(&events);
-        self.apply_replica_targets();
+        let events_before = self.audit.records().len();
+        if let Some(deployment) = self.deployment.as_mut() {
+            let fleet = &mut self.world.services[self.target as usize].fleet;
+            let events = deployment.sync(fleet, self.now, &self.scenario.versions);
+            self.record_events(&events);
+            self.route_to_ready_pods();
+        } else {
+            let observed = self.observe();
+            let events = self
+                .rollout
+                .reconcile(&self.scenario.canary, &observed, self.now);
+            self.record_events(&events);
+            self.apply_replica_targets();
+        }
+        self.record_timeline(self.audit.records().len() > events_before);
         self.track_settling();
         self.now = self.now.plus_s(1);
         if planned_minute && self.now.0.is_multiple_of(u64::from(MINUTE_S)) {
@@ -465,6 +520,16 @@ impl Sim {
         &self.metrics
     }
 
+    /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
+    pub fn deployment(&self) -> Option<&DeploymentController> {
+        self.deployment.as_ref()
+    }
+
+    /// Every change of the rolled-out service's rollout state so far.
+    pub fn timeline(&self) -> &[TimelineEntry] {
+        &self.timeline
+    }
+
     /// The rollout controller's state.
     pub fn rollout(&self) -> &RolloutStatus {
         &self.rollout
@@ -472,7 +537,10 @@ impl Sim {
 
     /// The rollout phase and its reason now.
     pub fn phase(&self) -> (RolloutPhase, String) {
-        phase(&self.scenario.canary, &self.rollout, &self.observe())
+        match &self.deployment {
+            Some(deployment) => deployment.phase(self.fleet(), self.now),
+            None => phase(&self.scenario.canary, &self.rollout, &self.observe()),
+        }
     }
 
     /// The audit log.
@@ -555,6 +623,9 @@ impl Sim {
 
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        if self.deployment.is_some() {
+            return percentages(&self.world.services[self.target as usize].routing.weights);
+        }
         let canary_weight = self.rollout.traffic_weight_percent;
         let mut split = vec![(self.rollout.stable, 100 - canary_weight)];
         if let Some(canary) = self.rollout.canary {
@@ -594,12 +665,21 @@ impl Sim {
                     )
                 });
         let environment = self.world.services[self.target as usize].environment as usize;
+        let (result, stable, weight, max_weight) = match &self.deployment {
+            Some(deployment) => self.deployment_outcome(deployment),
+            None => (
+                result,
+                self.rollout.stable,
+                self.rollout.traffic_weight_percent,
+                max_weight,
+            ),
+        };
         Outcome {
             result: result.to_string(),
-            stable_version: self.scenario.profile(self.rollout.stable).name.clone(),
+            stable_version: self.scenario.profile(stable).name.clone(),
             phase: phase.label().to_string(),
             phase_message,
-            canary_traffic_weight_percent: self.rollout.traffic_weight_percent,
+            canary_traffic_weight_percent: weight,
             max_canary_traffic_weight_percent: max_weight,
             duration_s: self.now.0,
             requests_total,
@@ -612,6 +692,10 @@ impl Sim {
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
         // A mixed minute cannot continue past a command; the seconds so far are written out.
         self.end_planned_minute(self.minute_slot());
+        let previous_version = self
+            .deployment
+            .as_ref()
+            .map_or(self.rollout.stable, |d| d.template);
         let events = match &command {
             Command::InjectFault {
                 fault,
@@ -664,15 +748,37 @@ impl Sim {
                     ),
                     _ => None,
                 };
-                self.rollout
-                    .apply(&self.scenario.canary, &command, version, actor, self.now)?
+                match (self.deployment.as_mut(), version) {
+                    (Some(deployment), Some(version)) => deployment.set_template(
+                        version,
+                        actor,
+                        self.now,
+                        &self.scenario.versions,
+                    )?,
+                    (Some(deployment), None) if command == Command::Undo => {
+                        deployment.undo(actor, self.now, &self.scenario.versions)?
+                    }
+                    (Some(_), None) => {
+                        return Err(CommandError::NotApplicable(format!(
+                            "a Kubernetes Deployment has no steps to {}: roll back with undo (kubectl rollout undo)",
+                            command.label()
+                        )));
+                    }
+                    (None, _) => self.rollout.apply(
+                        &self.scenario.canary,
+                        &command,
+                        version,
+                        actor,
+                        self.now,
+                    )?,
+                }
             }
         };
         let migration = match &command {
             Command::StartRollout { version } => self
                 .scenario
                 .version_id(version)
-                .map(|v| (v, self.rollout.stable)),
+                .map(|v| (v, previous_version)),
             _ => None,
         };
         if actor == Actor::Trainee {
@@ -686,7 +792,9 @@ impl Sim {
         if let Some((new_version, old_version)) = migration {
             self.apply_migration(new_version, old_version);
         }
-        self.apply_replica_targets();
+        if self.deployment.is_none() {
+            self.apply_replica_targets();
+        }
         self.settled_at = None;
         // The rest of this minute is no longer quiet: it is simulated second by second.
         self.world.clear_quiet_minutes();
@@ -779,6 +887,10 @@ impl Sim {
     /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
+        if let Some(deployment) = &self.deployment {
+            return deployment.progressing.is_none()
+                || deployment.is_complete(self.fleet(), self.now);
+        }
         (self.rollout.canary.is_none() || self.rollout.aborted.is_some())
             && self.rollout.scale_down.is_none()
             && self.rollout.canary_replicas == 0
@@ -1199,6 +1311,144 @@ impl Sim {
         service.routing = routing;
     }
 
+    /// A Deployment's result, the version serving (the template once complete, else the newest
+    /// other ReplicaSet still asked for), and the template's share of traffic now and at most.
+    fn deployment_outcome(
+        &self,
+        deployment: &DeploymentController,
+    ) -> (&'static str, VersionId, u32, u32) {
+        let fleet = self.fleet();
+        let complete = deployment.is_complete(fleet, self.now);
+        let result = match &deployment.progressing {
+            None => "no_rollout",
+            Some(condition) if !condition.status => "progress_deadline_exceeded",
+            Some(_) if complete && deployment.undone => "rolled_back",
+            Some(_) if complete => "completed",
+            Some(_) => "in_progress",
+        };
+        let serving = if complete {
+            deployment.template
+        } else {
+            deployment
+                .revisions
+                .iter()
+                .filter(|(v, _)| **v != deployment.template && fleet.desired(**v) > 0)
+                .max_by_key(|(_, revision)| **revision)
+                .map_or(deployment.template, |(v, _)| *v)
+        };
+        let template_name = &self.scenario.profile(deployment.template).name;
+        let weight_of = |versions: &[VersionState]| {
+            versions
+                .iter()
+                .find(|v| &v.version == template_name)
+                .map_or(0, |v| v.weight_percent)
+        };
+        let weight = self
+            .traffic_split()
+            .iter()
+            .find(|(v, _)| *v == deployment.template)
+            .map_or(0, |(_, w)| *w);
+        let max_weight = self
+            .timeline
+            .iter()
+            .map(|entry| weight_of(&entry.versions))
+            .max()
+            .unwrap_or(0)
+            .max(weight);
+        (result, serving, weight, max_weight)
+    }
+
+    /// A Deployment's Service sends traffic to every ready pod: each version's weight is its
+    /// ready pods, not counting those its ReplicaSet has just been scaled below (a terminating
+    /// pod leaves the endpoints at once). With none ready, requests go to the template's
+    /// version and fail.
+    fn route_to_ready_pods(&mut self) {
+        let Some(deployment) = &self.deployment else {
+            return;
+        };
+        let service = &mut self.world.services[self.target as usize];
+        let mut weights: Vec<(VersionId, u32)> = service
+            .fleet
+            .versions()
+            .into_iter()
+            .map(|v| {
+                (
+                    v,
+                    service.fleet.counts(v).ready.min(service.fleet.desired(v)),
+                )
+            })
+            .filter(|(_, ready)| *ready > 0)
+            .collect();
+        if weights.is_empty() {
+            weights.push((deployment.template, 1));
+        }
+        service.routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: None,
+            weights,
+        };
+        service.stable = deployment.template;
+    }
+
+    /// Appends a timeline entry when the rolled-out service's replicas, traffic, step or phase
+    /// changed this second. The phase is only recomputed when something else changed or
+    /// `events_logged`, since only those move it.
+    fn record_timeline(&mut self, events_logged: bool) {
+        let service = &self.world.services[self.target as usize];
+        if service.quiet.is_some() && !events_logged {
+            return;
+        }
+        let fleet = &service.fleet;
+        let min_ready_s = self
+            .deployment
+            .as_ref()
+            .map_or(0, |d| d.spec.min_ready_seconds.max(0) as u32);
+        let split = self.traffic_split();
+        let versions: Vec<VersionState> = fleet
+            .versions()
+            .into_iter()
+            .chain(split.iter().filter(|(_, w)| *w > 0).map(|(v, _)| *v))
+            .collect::<std::collections::BTreeSet<VersionId>>()
+            .into_iter()
+            .map(|version| VersionState {
+                version: self.scenario.profile(version).name.clone(),
+                desired: fleet.desired(version),
+                ready: fleet.counts(version).ready,
+                available: fleet.available(version, self.now, min_ready_s),
+                weight_percent: split
+                    .iter()
+                    .find(|(v, _)| *v == version)
+                    .map_or(0, |(_, w)| *w),
+            })
+            .collect();
+        let step_index = (self.deployment.is_none() && self.rollout.canary.is_some())
+            .then_some(self.rollout.step_index);
+        let last = self.timeline.last();
+        if !events_logged
+            && last.is_some_and(|l| l.versions == versions && l.step_index == step_index)
+        {
+            return;
+        }
+        let (phase, reason) = self.phase();
+        let phase = phase.label().to_string();
+        if last.is_some_and(|l| {
+            l.versions == versions
+                && l.step_index == step_index
+                && l.phase == phase
+                && l.reason == reason
+        }) {
+            return;
+        }
+        self.timeline.push(TimelineEntry {
+            t_s: self.now.0,
+            time_utc: self.utc().iso8601(),
+            step_index,
+            phase,
+            reason,
+            versions,
+        });
+    }
+
     /// Recomputes the active fault set when a fault starts or ends now, or a command changed it.
     fn refresh_active_faults(&mut self) {
         let now = self.now;
@@ -1222,9 +1472,8 @@ impl Sim {
         // A fault active now, or any start or end still ahead, keeps the story going.
         let faults_pending = !self.active_faults.is_empty()
             || self.next_fault_change.is_some_and(|at| at > self.now);
-        let quiet = !self.rollout.is_progressing()
-            && self.rollout.scale_down.is_none()
-            && self.rollout.canary_replicas == 0
+        let quiet = self.rollout_is_idle()
+            && !self.rollout.is_progressing()
             && !self.fleet().is_converging()
             && !faults_pending
             && self.next_scheduled as usize >= self.scenario.schedule.len();
@@ -1249,4 +1498,21 @@ fn describe_target(target: &crate::fault::FaultTarget) -> String {
         text.push_str(&format!(" zone {zone}"));
     }
     text
+}
+
+/// Weights as whole percentages summing to 100, the remainder going to the largest share.
+fn percentages(weights: &[(VersionId, u32)]) -> Vec<(VersionId, u32)> {
+    let total: u32 = weights.iter().map(|(_, w)| *w).sum();
+    if total == 0 {
+        return weights.iter().map(|(v, _)| (*v, 0)).collect();
+    }
+    let mut shares: Vec<(VersionId, u32)> = weights
+        .iter()
+        .map(|(v, w)| (*v, (u64::from(*w) * 100 / u64::from(total)) as u32))
+        .collect();
+    let assigned: u32 = shares.iter().map(|(_, p)| *p).sum();
+    if let Some(largest) = shares.iter_mut().max_by_key(|(_, p)| *p) {
+        largest.1 += 100 - assigned;
+    }
+    shares
 }

@@ -12,7 +12,30 @@ usage:
   dojo run <scenario> [--seed N] [--until T] [--json]
                                            run a scenario to its end (or to simulated time T,
                                            e.g. 90s, 30m, 24h, 12w) and report it
+  dojo run --import FILE [--seed N] [--until T] [--json]
+                                           simulate the rollout a Kubernetes Deployment
+                                           manifest describes, from its current version to
+                                           the next, and report it with its timeline
   dojo bench [--hours H]                   measure simulation speed on a 20-service world";
+
+/// Why a command failed: a mistake in the command line (answered with the usage), or an
+/// input the run cannot use, such as an invalid manifest (answered with its problems only).
+enum Failure {
+    Usage(String),
+    Input(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Usage(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Usage(message.to_string())
+    }
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,14 +44,18 @@ fn main() -> ExitCode {
             println!("{output}");
             ExitCode::SUCCESS
         }
-        Err(message) => {
+        Err(Failure::Input(problems)) => {
+            eprintln!("dojo: {problems}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
             eprintln!("dojo: {message}\n\n{USAGE}");
             ExitCode::from(2)
         }
     }
 }
 
-fn run(args: &[String]) -> Result<String, String> {
+fn run(args: &[String]) -> Result<String, Failure> {
     match args.first().map(String::as_str) {
         Some("scenarios") => Ok(scenario::builtin_ids().join("\n")),
         Some("faults") => Ok(engine::fault::catalogue()
@@ -36,16 +63,17 @@ fn run(args: &[String]) -> Result<String, String> {
             .map(|kind| format!("{:<26} {}", kind.id(), kind.effect()))
             .collect::<Vec<_>>()
             .join("\n")),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => Ok(bench(&args[1..])?),
         Some("run") => run_scenario(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
-        Some(other) => Err(format!("unknown command \"{other}\"")),
-        None => Err("missing command".to_string()),
+        Some(other) => Err(format!("unknown command \"{other}\"").into()),
+        None => Err("missing command".into()),
     }
 }
 
-fn run_scenario(args: &[String]) -> Result<String, String> {
+fn run_scenario(args: &[String]) -> Result<String, Failure> {
     let mut scenario_id = None;
+    let mut import_path = None;
     let mut seed = 1u64;
     let mut json = false;
     let mut until_s = None;
@@ -53,6 +81,10 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--import" => {
+                let value = rest.next().ok_or("--import needs a manifest file")?;
+                import_path = Some(value.clone());
+            }
             "--seed" => {
                 let value = rest.next().ok_or("--seed needs a value")?;
                 seed = value.parse().map_err(|_| {
@@ -68,25 +100,48 @@ fn run_scenario(args: &[String]) -> Result<String, String> {
                     .ok_or("--until needs a simulated time such as 90s, 30m, 24h or 12w")?;
                 until_s = Some(parse_duration_s(value)?);
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option \"{flag}\"")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option \"{flag}\"").into());
+            }
             id if scenario_id.is_none() => scenario_id = Some(id.to_string()),
-            extra => return Err(format!("unexpected argument \"{extra}\"")),
+            extra => return Err(format!("unexpected argument \"{extra}\"").into()),
         }
     }
-    let id = scenario_id.ok_or("missing scenario id (see `dojo scenarios`)")?;
-    let scenario = scenario::builtin(&id).ok_or_else(|| {
-        format!(
-            "no built-in scenario \"{id}\"; choose one of: {}",
-            scenario::builtin_ids().join(", ")
-        )
-    })?;
+    let mut warnings = Vec::new();
+    let scenario = match (import_path, scenario_id) {
+        (Some(_), Some(id)) => {
+            return Err(format!("give a scenario id or --import FILE, not both (\"{id}\")").into());
+        }
+        (Some(path), None) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))?;
+            let imported = engine::import::import(&text).map_err(|error| {
+                Failure::Input(format!(
+                    "{path} cannot be simulated:\n  {}",
+                    error.problems.join("\n  ")
+                ))
+            })?;
+            warnings = imported.warnings;
+            imported.scenario
+        }
+        (None, Some(id)) => scenario::builtin(&id).ok_or_else(|| {
+            format!(
+                "no built-in scenario \"{id}\"; choose one of: {}",
+                scenario::builtin_ids().join(", ")
+            )
+        })?,
+        (None, None) => {
+            return Err("missing scenario id (see `dojo scenarios`) or --import FILE".into());
+        }
+    };
     let mut sim = Sim::new(scenario, seed);
     match until_s {
         // Past the scenario's own end the world keeps running with nothing scheduled.
         Some(seconds) => sim.continue_to(engine::time::Tick(seconds)),
         None => sim.run_to_end(),
     }
-    let report = RunReport::of(&sim);
+    let mut report = RunReport::of(&sim);
+    report.warnings = warnings;
     Ok(if json {
         report.to_json()
     } else {
