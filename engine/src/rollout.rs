@@ -16,6 +16,11 @@ use crate::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
 use crate::metrics::WindowTotals;
+use crate::strategy::argo_canary::{
+    BasicCanaryInput, ReplicaSetState, approximate_weighted_counts, argo_surge_and_unavailable,
+    basic_canary_replica_counts,
+};
+use crate::strategy::intstr::IntOrPercent;
 use crate::time::{Tick, duration_label, manifest_duration};
 use crate::version::VersionId;
 
@@ -70,6 +75,25 @@ pub struct CanarySpec {
     pub scale_down_delay_s: u32,
     /// After an abort, how long the canary keeps running (Argo default 30 s).
     pub abort_scale_down_delay_s: u32,
+    /// A traffic router (service mesh or ingress) splits traffic by weight. Without one the
+    /// canary's share of traffic is its share of ready pods, and replica counts approximate the
+    /// weight (`strategy/argo_canary.rs`).
+    #[serde(default = "router_by_default")]
+    pub traffic_routing: bool,
+    /// `maxSurge` (Argo's default `"25"`, read as 25 %); used without a traffic router.
+    #[serde(default = "quarter")]
+    pub max_surge: IntOrPercent,
+    /// `maxUnavailable` (default `"25"`); used without a traffic router.
+    #[serde(default = "quarter")]
+    pub max_unavailable: IntOrPercent,
+}
+
+fn router_by_default() -> bool {
+    true
+}
+
+fn quarter() -> IntOrPercent {
+    IntOrPercent::Str("25".to_string())
 }
 
 /// The rollout's phase, as Argo names it.
@@ -138,6 +162,10 @@ pub struct Observed {
     pub stable_ready: u32,
     /// Ready instances of the canary.
     pub canary_ready: u32,
+    /// Stable instances that exist and are not terminating.
+    pub stable_live: u32,
+    /// Canary instances that exist and are not terminating.
+    pub canary_live: u32,
     /// The canary's traffic over the analysis window ending now.
     pub canary_window: WindowTotals,
 }
@@ -186,6 +214,9 @@ pub struct RolloutStatus {
     pub scale_down: Option<ScaleDown>,
     /// Finished rollouts, oldest first.
     pub history: Vec<RolloutRecord>,
+    /// Replicas wanted for the stable version; `None` is full size (always, with a router).
+    #[serde(default)]
+    pub stable_replicas: Option<u32>,
 }
 
 impl RolloutStatus {
@@ -206,6 +237,7 @@ impl RolloutStatus {
             analysis: None,
             scale_down: None,
             history: Vec::new(),
+            stable_replicas: None,
         }
     }
 
@@ -216,7 +248,7 @@ impl RolloutStatus {
 
     /// Replica targets per version this second.
     pub fn desired_replicas(&self, spec: &CanarySpec) -> Vec<(VersionId, u32)> {
-        let mut desired = vec![(self.stable, spec.replicas)];
+        let mut desired = vec![(self.stable, self.stable_replicas.unwrap_or(spec.replicas))];
         if let Some(canary) = self.canary {
             desired.push((canary, self.canary_replicas));
         }
@@ -391,6 +423,11 @@ impl RolloutStatus {
         let Some(canary) = self.canary else {
             return events;
         };
+        if self.aborted.is_some() && !spec.traffic_routing {
+            // Without a router the weight drops to 0 and pods follow at once, within the limits.
+            self.scale_basic(spec, observed, canary, 0, &mut events);
+            return events;
+        }
         if let Some((aborted_at, _)) = &self.aborted {
             let scale_down_at = aborted_at.plus_s(u64::from(spec.abort_scale_down_delay_s));
             if self.canary_replicas > 0 && now >= scale_down_at {
@@ -405,11 +442,26 @@ impl RolloutStatus {
             return events;
         }
 
-        if self.promote_full || self.step_index as usize >= spec.steps.len() {
+        let steps_done = self.promote_full || self.step_index as usize >= spec.steps.len();
+        if !spec.traffic_routing {
+            let weight = if steps_done {
+                100
+            } else {
+                self.current_set_weight(spec)
+            };
+            self.scale_basic(spec, observed, canary, weight, &mut events);
+        }
+        if steps_done {
             self.promote(spec, observed, canary, now, &mut events);
             return events;
         }
         match spec.steps[self.step_index as usize] {
+            CanaryStep::SetWeight { weight_percent } if !spec.traffic_routing => {
+                self.set_weight_percent = weight_percent;
+                if self.at_desired_counts(spec, observed, weight_percent) {
+                    events.push(self.complete_step(spec, canary, Actor::RolloutController));
+                }
+            }
             CanaryStep::SetWeight { weight_percent } => {
                 let wanted_replicas = canary_replicas_for(weight_percent, spec.replicas);
                 if wanted_replicas > self.canary_replicas {
@@ -531,6 +583,27 @@ impl RolloutStatus {
         now: Tick,
         events: &mut Vec<RolloutEvent>,
     ) {
+        if !spec.traffic_routing {
+            // Without a router, promotion is complete once the pods are: the canary at full
+            // size and available, the stable ReplicaSet gone.
+            if !self.at_desired_counts(spec, observed, 100) {
+                return;
+            }
+            self.finish_analysis(canary, events);
+            self.record_end(canary, RolloutResult::Promoted, now);
+            self.stable = canary;
+            self.canary = None;
+            self.canary_replicas = 0;
+            self.stable_replicas = None;
+            self.traffic_weight_percent = 0;
+            events.push(event(
+                Actor::RolloutController,
+                "RolloutCompleted",
+                canary,
+                format!("Rollout completed update to revision {}", self.revision),
+            ));
+            return;
+        }
         if self.canary_replicas < spec.replicas {
             events.push(scaling_event(canary, self.canary_replicas, spec.replicas));
             self.canary_replicas = spec.replicas;
@@ -539,15 +612,7 @@ impl RolloutStatus {
             return;
         }
         self.set_traffic_weight(canary, 100, events);
-        if let Some(run) = self.analysis.as_mut() {
-            run.terminate();
-            events.push(event(
-                Actor::RolloutController,
-                "AnalysisRunSuccessful",
-                canary,
-                format!("Analysis run Successful: {}", run.message),
-            ));
-        }
+        self.finish_analysis(canary, events);
         let old_stable = self.stable;
         self.record_end(canary, RolloutResult::Promoted, now);
         self.stable = canary;
@@ -566,6 +631,106 @@ impl RolloutStatus {
             canary,
             format!("Rollout completed update to revision {}", self.revision),
         ));
+    }
+
+    /// Ends the background analysis of a promoted canary as Successful.
+    fn finish_analysis(&mut self, canary: VersionId, events: &mut Vec<RolloutEvent>) {
+        if let Some(run) = self.analysis.as_mut() {
+            run.terminate();
+            events.push(event(
+                Actor::RolloutController,
+                "AnalysisRunSuccessful",
+                canary,
+                format!("Analysis run Successful: {}", run.message),
+            ));
+        }
+    }
+
+    /// The weight of the last setWeight step at or before the current one (0 if none yet):
+    /// Argo's `GetCurrentSetWeight`.
+    fn current_set_weight(&self, spec: &CanarySpec) -> u32 {
+        spec.steps[..=(self.step_index as usize).min(spec.steps.len().saturating_sub(1))]
+            .iter()
+            .rev()
+            .find_map(|step| match step {
+                CanaryStep::SetWeight { weight_percent } => Some(*weight_percent),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// Moves the canary and stable replica counts one sync towards `weight` without a router
+    /// (`CalculateReplicaCountsForBasicCanary`), and tracks the canary's share of ready pods.
+    fn scale_basic(
+        &mut self,
+        spec: &CanarySpec,
+        observed: &Observed,
+        canary: VersionId,
+        weight: u32,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        let replicas = spec.replicas as i32;
+        let (max_surge, max_unavailable) =
+            argo_surge_and_unavailable(&spec.max_surge, &spec.max_unavailable, replicas)
+                .unwrap_or((0, 1));
+        let stable_replicas = self.stable_replicas.unwrap_or(spec.replicas);
+        let (canary_count, stable_count) = basic_canary_replica_counts(&BasicCanaryInput {
+            replicas,
+            weight: weight as i32,
+            max_surge,
+            max_unavailable,
+            canary: Some(ReplicaSetState {
+                spec_replicas: self.canary_replicas as i32,
+                available: observed.canary_ready as i32,
+            }),
+            stable: Some(ReplicaSetState {
+                spec_replicas: stable_replicas as i32,
+                available: observed.stable_ready as i32,
+            }),
+            older_replicas: 0,
+        });
+        let (canary_count, stable_count) = (canary_count.max(0) as u32, stable_count.max(0) as u32);
+        if canary_count != self.canary_replicas {
+            events.push(scaling_event(canary, self.canary_replicas, canary_count));
+            self.canary_replicas = canary_count;
+        }
+        if stable_count != stable_replicas {
+            events.push(event(
+                Actor::RolloutController,
+                "ScalingReplicaSet",
+                self.stable,
+                format!(
+                    "Scaled {} stable ReplicaSet from {stable_replicas} to {stable_count}",
+                    if stable_count > stable_replicas {
+                        "up"
+                    } else {
+                        "down"
+                    }
+                ),
+            ));
+            self.stable_replicas = Some(stable_count);
+        }
+        let serving = observed.canary_ready + observed.stable_ready;
+        if serving > 0 {
+            let share = (observed.canary_ready * 100).div_ceil(serving).min(100);
+            self.traffic_weight_percent = share;
+            self.max_traffic_weight_percent = self.max_traffic_weight_percent.max(share);
+        }
+    }
+
+    /// Argo's `AtDesiredReplicaCountsForCanary` without a router: the canary at its count for
+    /// `weight` with every pod available, and the stable at its count with every pod created.
+    fn at_desired_counts(&self, spec: &CanarySpec, observed: &Observed, weight: u32) -> bool {
+        let replicas = spec.replicas as i32;
+        let (max_surge, _) =
+            argo_surge_and_unavailable(&spec.max_surge, &spec.max_unavailable, replicas)
+                .unwrap_or((0, 1));
+        let (canary, stable) = approximate_weighted_counts(replicas, weight as i32, max_surge);
+        let (canary, stable) = (canary.max(0) as u32, stable.max(0) as u32);
+        self.canary_replicas == canary
+            && observed.canary_ready == canary
+            && self.stable_replicas.unwrap_or(spec.replicas) == stable
+            && observed.stable_live == stable
     }
 
     fn abort(

@@ -322,6 +322,9 @@ fn canary_story(
         faults: Vec::new(),
         canary: CanarySpec {
             replicas: 10,
+            traffic_routing: true,
+            max_surge: crate::strategy::intstr::IntOrPercent::percent(25),
+            max_unavailable: crate::strategy::intstr::IntOrPercent::percent(25),
             steps: vec![
                 CanaryStep::SetWeight { weight_percent: 10 },
                 CanaryStep::Pause {

@@ -383,8 +383,10 @@ impl Sim {
         if let Some(deployment) = self.deployment.as_mut() {
             let fleet = &mut self.world.services[self.target as usize].fleet;
             let events = deployment.sync(fleet, self.now, &self.scenario.versions);
+            let template = deployment.template;
             self.record_events(&events);
-            self.route_to_ready_pods();
+            self.world.services[self.target as usize].stable = template;
+            self.route_to_ready_pods(template);
         } else {
             let observed = self.observe();
             let events = self
@@ -623,7 +625,7 @@ impl Sim {
 
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
-        if self.deployment.is_some() {
+        if self.deployment.is_some() || !self.scenario.canary.traffic_routing {
             return percentages(&self.world.services[self.target as usize].routing.weights);
         }
         let canary_weight = self.rollout.traffic_weight_percent;
@@ -1260,6 +1262,8 @@ impl Sim {
         Observed {
             stable_ready: fleet.counts(self.rollout.stable).ready,
             canary_ready: canary.map_or(0, |c| fleet.counts(c).ready),
+            stable_live: fleet.live(self.rollout.stable),
+            canary_live: canary.map_or(0, |c| fleet.live(c)),
             canary_window: canary.map_or_else(Default::default, |c| {
                 self.metrics.window(
                     CohortKey {
@@ -1308,7 +1312,11 @@ impl Sim {
             service.fleet.set_desired(version, replicas);
         }
         service.stable = self.rollout.stable;
-        service.routing = routing;
+        if self.scenario.canary.traffic_routing {
+            service.routing = routing;
+        } else {
+            self.route_to_ready_pods(self.rollout.stable);
+        }
     }
 
     /// A Deployment's result, the version serving (the template once complete, else the newest
@@ -1358,14 +1366,11 @@ impl Sim {
         (result, serving, weight, max_weight)
     }
 
-    /// A Deployment's Service sends traffic to every ready pod: each version's weight is its
-    /// ready pods, not counting those its ReplicaSet has just been scaled below (a terminating
-    /// pod leaves the endpoints at once). With none ready, requests go to the template's
-    /// version and fail.
-    fn route_to_ready_pods(&mut self) {
-        let Some(deployment) = &self.deployment else {
-            return;
-        };
+    /// Without a traffic router a Service sends traffic to every ready pod (a Deployment's, or
+    /// a canary's without a router): each version's weight is its ready pods, not counting
+    /// those its ReplicaSet has just been scaled below (a terminating pod leaves the endpoints
+    /// at once). With none ready, requests go to `fallback` and fail.
+    fn route_to_ready_pods(&mut self, fallback: VersionId) {
         let service = &mut self.world.services[self.target as usize];
         let mut weights: Vec<(VersionId, u32)> = service
             .fleet
@@ -1380,14 +1385,13 @@ impl Sim {
             .filter(|(_, ready)| *ready > 0)
             .collect();
         if weights.is_empty() {
-            weights.push((deployment.template, 1));
+            weights.push((fallback, 1));
         }
         service.routing = Routing {
             header_routes: Vec::new(),
             user_buckets: None,
             weights,
         };
-        service.stable = deployment.template;
     }
 
     /// Appends a timeline entry when the rolled-out service's replicas, traffic, step or phase
