@@ -33,6 +33,9 @@ pub struct ErrorRateGate {
     pub failure_limit: u32,
     /// Errors (no data, query failures) tolerated in a row before the metric errors.
     pub consecutive_error_limit: u32,
+    /// Measurements to take before the run succeeds; 0 measures until the run is terminated.
+    #[serde(default)]
+    pub count: u32,
 }
 
 /// The outcome of one measurement, or of a whole run.
@@ -143,7 +146,16 @@ impl AnalysisRun {
             AnalysisPhase::Inconclusive | AnalysisPhase::Running => {}
         }
         self.next_measurement_at = now.plus_s(u64::from(self.gate.interval_s.max(1)));
-        let (phase, message) = assess(&self.gate, self.failed, self.consecutive_errors);
+        let (mut phase, mut message) = assess(&self.gate, self.failed, self.consecutive_errors);
+        let taken = self.successful + self.failed + self.errored;
+        if phase == AnalysisPhase::Running && self.gate.count > 0 && taken >= self.gate.count {
+            // Every measurement asked for was taken and no limit was breached.
+            phase = AnalysisPhase::Successful;
+            message = format!(
+                "metric \"{}\" completed {taken} of {} measurements without breaching a limit",
+                self.gate.metric_name, self.gate.count
+            );
+        }
         self.phase = phase;
         self.message = if phase == AnalysisPhase::Running {
             format!(
@@ -254,6 +266,7 @@ mod tests {
             max_error_rate_bp: 500,
             failure_limit,
             consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+            count: 0,
         }
     }
 

@@ -9,9 +9,11 @@
 
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::analysis::ErrorRateGate;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::fleet::Probes;
+use crate::rollout::CanaryStep;
 use crate::scenario::{Scenario, Strategy};
 use crate::strategy::intstr::IntOrPercent;
 use crate::strategy::kubernetes::{DeploymentSpec, DeploymentStrategyType, validate_deployment};
@@ -64,6 +66,21 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         .iter()
         .filter_map(|d| d["kind"].as_str().map(String::from))
         .collect();
+    if let Some(rollout) = documents
+        .iter()
+        .find(|d| matches!(d["kind"].as_str(), Some("Rollout")))
+    {
+        let templates: Vec<&Yaml> = documents
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d["kind"].as_str(),
+                    Some("AnalysisTemplate" | "ClusterAnalysisTemplate")
+                )
+            })
+            .collect();
+        return import_rollout(rollout, &templates);
+    }
     let Some(manifest) = documents
         .iter()
         .find(|d| matches!(d["kind"].as_str(), Some("Deployment")))
@@ -73,7 +90,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
                 "the file has no Kubernetes object (no document with a `kind`)".to_string()
             } else {
                 format!(
-                    "no Deployment in the file (found: {}); Deployment manifests can be imported",
+                    "no Deployment or Rollout in the file (found: {}); those can be imported",
                     kinds.join(", ")
                 )
             }],
@@ -165,6 +182,202 @@ fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError> {
     })
 }
 
+/// An Argo Rollouts `Rollout` with a canary strategy, and the AnalysisTemplates its steps and
+/// background analysis name.
+fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, ImportError> {
+    let mut reader = Reader::default();
+    if let Some(api_version) = manifest["apiVersion"].as_str()
+        && api_version != "argoproj.io/v1alpha1"
+    {
+        reader.warn(
+            "apiVersion",
+            &format!("{api_version} is read as argoproj.io/v1alpha1"),
+        );
+    }
+    let name = reader.required_str(manifest, "metadata.name");
+    let spec = &manifest["spec"];
+    let replicas = reader.int(spec, "spec.replicas", 1);
+    if replicas < 0 {
+        reader.error(format!(
+            "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+        ));
+    }
+    if !spec["workloadRef"].is_badvalue() {
+        reader.error(
+            "spec.workloadRef: not simulated: put the pod template in the Rollout (spec.template)"
+                .to_string(),
+        );
+    }
+    let container = &spec["template"]["spec"]["containers"][0];
+    let image = container["image"].as_str().unwrap_or("").to_string();
+    if image.is_empty() && spec["workloadRef"].is_badvalue() {
+        reader.error("spec.template.spec.containers[0].image: Required value".to_string());
+    }
+    let probes = reader.probes(
+        &container["readinessProbe"],
+        "spec.template.spec.containers[0].readinessProbe",
+    );
+    for (field, what) in [
+        (
+            "minReadySeconds",
+            "pods count as available as soon as they are ready",
+        ),
+        (
+            "progressDeadlineSeconds",
+            "the progress deadline is simulated for Deployments only",
+        ),
+    ] {
+        if !spec[field].is_badvalue() {
+            reader.warn(
+                &format!("spec.{field}"),
+                &format!("read but not simulated: {what}"),
+            );
+        }
+    }
+    let strategy = &spec["strategy"];
+    let canary = &strategy["canary"];
+    let blue_green = &strategy["blueGreen"];
+    match (canary.is_badvalue(), blue_green.is_badvalue()) {
+        (false, false) => reader.error(
+            "spec.strategy: Invalid value: \"canary, blueGreen\": Multiple Strategies can not be listed"
+                .to_string(),
+        ),
+        (true, true) => reader.error(
+            "spec.strategy: Required value: a Rollout needs a canary or a blueGreen strategy"
+                .to_string(),
+        ),
+        (true, false) => reader.error(
+            "spec.strategy.blueGreen: not simulated yet: import a canary Rollout or a Deployment"
+                .to_string(),
+        ),
+        (false, true) => {}
+    }
+    let mut scenario_canary = crate::scenario::builtin("canary-good-release")
+        .expect("the built-in canary scenario exists")
+        .canary;
+    scenario_canary.replicas = replicas.max(0) as u32;
+    scenario_canary.traffic_routing = !canary["trafficRouting"].is_badvalue();
+    if let Some(surge) = reader.int_or_percent(canary, "spec.strategy.canary.maxSurge") {
+        scenario_canary.max_surge = surge;
+    }
+    if let Some(unavailable) = reader.int_or_percent(canary, "spec.strategy.canary.maxUnavailable")
+    {
+        scenario_canary.max_unavailable = unavailable;
+    }
+    if crate::strategy::argo_canary::argo_surge_and_unavailable(
+        &scenario_canary.max_surge,
+        &scenario_canary.max_unavailable,
+        replicas,
+    )
+    .is_ok_and(|(surge, unavailable)| surge == 0 && unavailable == 1)
+        && is_zero_argo(&scenario_canary.max_surge)
+        && is_zero_argo(&scenario_canary.max_unavailable)
+    {
+        reader.error(
+            "spec.strategy.canary.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero"
+                .to_string(),
+        );
+    }
+    scenario_canary.scale_down_delay_s = reader
+        .int(canary, "spec.strategy.canary.scaleDownDelaySeconds", 30)
+        .max(0) as u32;
+    scenario_canary.abort_scale_down_delay_s = reader
+        .int(
+            canary,
+            "spec.strategy.canary.abortScaleDownDelaySeconds",
+            30,
+        )
+        .max(0) as u32;
+    scenario_canary.steps = Vec::new();
+    if let Some(steps) = canary["steps"].as_vec() {
+        for (index, step) in steps.iter().enumerate() {
+            let path = format!("spec.strategy.canary.steps[{index}]");
+            if let Some(step) = reader.canary_step(step, &path, templates) {
+                scenario_canary.steps.push(step);
+            }
+        }
+    }
+    scenario_canary.analysis = None;
+    let background = &canary["analysis"];
+    if !background.is_badvalue() {
+        let path = "spec.strategy.canary.analysis";
+        if let Some(ImportedGate { gate, .. }) = reader.analysis_gate(background, path, templates) {
+            let starting_step = reader.int(background, &format!("{path}.startingStep"), 0);
+            scenario_canary.analysis = Some(crate::rollout::BackgroundAnalysis {
+                gate,
+                starting_step: starting_step.max(0) as u32,
+            });
+        }
+    }
+    for unmodelled in [
+        "canaryService",
+        "stableService",
+        "dynamicStableScale",
+        "antiAffinity",
+    ] {
+        if !canary[unmodelled].is_badvalue() {
+            reader.warn(
+                &format!("spec.strategy.canary.{unmodelled}"),
+                "read but not simulated",
+            );
+        }
+    }
+    reader.finish()?;
+    let name = name.unwrap_or_default();
+    let title = format!(
+        "Rollout {name}: {replicas} replicas, canary {} with {} steps",
+        if scenario_canary.traffic_routing {
+            "behind a traffic router"
+        } else {
+            "without a traffic router (weights approximated by pods)"
+        },
+        scenario_canary.steps.len()
+    );
+    let mut scenario = rollout_scenario(
+        &name,
+        &image,
+        replicas.max(0) as u32,
+        probes,
+        Strategy::ArgoCanary,
+        title,
+    );
+    scenario.canary = scenario_canary;
+    Ok(Imported {
+        scenario,
+        kind: "Rollout".to_string(),
+        warnings: reader.warnings,
+    })
+}
+
+/// A count or percentage Argo reads as zero.
+fn is_zero_argo(value: &IntOrPercent) -> bool {
+    value.scaled_argo(100, false) == Ok(0)
+}
+
+/// Parses an Argo duration: a bare number of seconds, or a number with `s`, `m` or `h`.
+fn parse_duration_s(value: &Yaml) -> Result<u32, String> {
+    match value {
+        Yaml::Integer(seconds) if *seconds >= 0 => Ok(*seconds as u32),
+        Yaml::String(text) => {
+            let (digits, unit_s) = match text.chars().last() {
+                Some('s') => (&text[..text.len() - 1], 1),
+                Some('m') => (&text[..text.len() - 1], 60),
+                Some('h') => (&text[..text.len() - 1], 3_600),
+                _ => (text.as_str(), 1),
+            };
+            digits
+                .parse::<u32>()
+                .ok()
+                .and_then(|n| n.checked_mul(unit_s))
+                .ok_or_else(|| format!("{text:?}: must be a duration such as 30s, 5m or 1h"))
+        }
+        other => Err(format!(
+            "{}: must be a duration such as 30s, 5m or 1h",
+            describe(other)
+        )),
+    }
+}
+
 /// The scenario for an imported service: `replicas` of it at its current version in
 /// production on flat traffic, and a rollout to the next version after a minute.
 fn rollout_scenario(
@@ -247,6 +460,12 @@ fn describe_strategy(spec: &DeploymentSpec) -> String {
     }
 }
 
+/// An analysis gate read from a template, and whether its `count` was written as 0.
+struct ImportedGate {
+    gate: ErrorRateGate,
+    explicit_zero_count: bool,
+}
+
 /// Reads fields with their paths, collecting problems and warnings instead of stopping at the
 /// first.
 #[derive(Default)]
@@ -327,6 +546,164 @@ impl Reader {
         }
     }
 
+    /// One canary step, or `None` (with a problem or a warning) when it cannot be simulated.
+    fn canary_step(&mut self, step: &Yaml, path: &str, templates: &[&Yaml]) -> Option<CanaryStep> {
+        let keys: Vec<&str> = step
+            .as_hash()
+            .map(|hash| hash.keys().filter_map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        if keys.len() != 1 {
+            self.error(format!(
+                "{path}: Invalid value: {}: Step must have one of the following set: experiment, setWeight, setCanaryScale or pause",
+                if keys.is_empty() { "{}".to_string() } else { keys.join(", ") }
+            ));
+            return None;
+        }
+        match keys[0] {
+            "setWeight" => {
+                let weight = self.int(step, &format!("{path}.setWeight"), 0);
+                if !(0..=100).contains(&weight) {
+                    self.error(format!(
+                        "{path}.setWeight: Invalid value: {weight}: SetWeight needs to be between 0 and 100"
+                    ));
+                    return None;
+                }
+                Some(CanaryStep::SetWeight {
+                    weight_percent: weight as u32,
+                })
+            }
+            "pause" => {
+                let duration = &step["pause"]["duration"];
+                if duration.is_badvalue() || duration.is_null() {
+                    return Some(CanaryStep::Pause { duration_s: None });
+                }
+                match parse_duration_s(duration) {
+                    Ok(seconds) => Some(CanaryStep::Pause {
+                        duration_s: Some(seconds),
+                    }),
+                    Err(reason) => {
+                        self.error(format!("{path}.pause.duration: Invalid value: {reason}"));
+                        None
+                    }
+                }
+            }
+            "analysis" => {
+                let gate =
+                    self.analysis_gate(&step["analysis"], &format!("{path}.analysis"), templates)?;
+                if gate.explicit_zero_count {
+                    self.warn(
+                        &format!("{path}.analysis"),
+                        "count 0: Argo does not execute an inline analysis with count 0, so the step is skipped",
+                    );
+                    return None;
+                }
+                Some(CanaryStep::Analysis { gate: gate.gate })
+            }
+            other => {
+                self.warn(
+                    &format!("{path}.{other}"),
+                    "this step is not simulated and is skipped",
+                );
+                None
+            }
+        }
+    }
+
+    /// The gate an analysis (a step's or the background one) runs: the first metric of its
+    /// first template, simulated as the canary's error rate.
+    fn analysis_gate(
+        &mut self,
+        analysis: &Yaml,
+        path: &str,
+        templates: &[&Yaml],
+    ) -> Option<ImportedGate> {
+        let Some(template_name) = analysis["templates"][0]["templateName"].as_str() else {
+            self.error(format!("{path}.templates[0].templateName: Required value"));
+            return None;
+        };
+        let Some(template) = templates
+            .iter()
+            .find(|t| t["metadata"]["name"].as_str() == Some(template_name))
+        else {
+            self.error(format!(
+                "{path}.templates[0].templateName: Not found: \"{template_name}\": no AnalysisTemplate of that name in the file"
+            ));
+            return None;
+        };
+        let metric = &template["spec"]["metrics"][0];
+        let metric_path = format!("AnalysisTemplate {template_name}: spec.metrics[0]");
+        let metric_name = metric["name"].as_str().unwrap_or(template_name).to_string();
+        let interval_s = match &metric["interval"] {
+            Yaml::BadValue | Yaml::Null => 0,
+            value => parse_duration_s(value).unwrap_or_else(|reason| {
+                self.error(format!("{metric_path}.interval: Invalid value: {reason}"));
+                0
+            }),
+        };
+        let initial_delay_s = match &metric["initialDelay"] {
+            Yaml::BadValue | Yaml::Null => 0,
+            value => parse_duration_s(value).unwrap_or_else(|reason| {
+                self.error(format!(
+                    "{metric_path}.initialDelay: Invalid value: {reason}"
+                ));
+                0
+            }),
+        };
+        let count = match &metric["count"] {
+            // With neither count nor interval Argo takes exactly one measurement.
+            Yaml::BadValue | Yaml::Null if interval_s == 0 => 1,
+            Yaml::BadValue | Yaml::Null => 0,
+            Yaml::Integer(n) if *n >= 0 => *n as u32,
+            Yaml::String(text) => text.parse().unwrap_or_else(|_| {
+                self.error(format!(
+                    "{metric_path}.count: Invalid value: {text:?}: must be a whole number"
+                ));
+                0
+            }),
+            other => {
+                self.error(format!(
+                    "{metric_path}.count: Invalid value: {}: must be a whole number",
+                    describe(other)
+                ));
+                0
+            }
+        };
+        let mut failure_limit = self.int(metric, &format!("{metric_path}.failureLimit"), 0);
+        if metric["failureLimit"].is_badvalue() && !metric["maxFailures"].is_badvalue() {
+            failure_limit = self.int(metric, &format!("{metric_path}.maxFailures"), 0);
+            self.warn(
+                &format!("{metric_path}.maxFailures"),
+                "the legacy name of failureLimit; read as failureLimit",
+            );
+        }
+        let consecutive_error_limit = self.int(
+            metric,
+            &format!("{metric_path}.consecutiveErrorLimit"),
+            crate::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
+        );
+        let threshold_bp = error_threshold_bp(metric);
+        self.warn(
+            &format!("{metric_path}.provider"),
+            &format!(
+                "simulated as the canary's error rate, failing above {}",
+                crate::metrics::percent_label(threshold_bp)
+            ),
+        );
+        Some(ImportedGate {
+            gate: ErrorRateGate {
+                metric_name,
+                initial_delay_s,
+                interval_s: interval_s.max(1),
+                window_s: interval_s.clamp(10, 300),
+                max_error_rate_bp: threshold_bp,
+                failure_limit: failure_limit.max(0) as u32,
+                consecutive_error_limit: consecutive_error_limit.max(0) as u32,
+                count,
+            },
+            explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),
+        })
+    }
+
     /// A readiness probe's timings, with Kubernetes defaults for what is not given.
     fn probes(&mut self, probe: &Yaml, path: &str) -> Probes {
         let defaults = Probes::default();
@@ -352,6 +729,42 @@ impl Reader {
             initial_delay_s: field("initialDelaySeconds", defaults.initial_delay_s, 0),
         }
     }
+}
+
+/// The error-rate threshold a metric's conditions imply, in basis points: a success
+/// condition `result <= x` (or a failure condition `result > x`) with x below 1 is an error
+/// ratio; `result >= x` on a success condition is a success ratio, so errors may reach 1 − x.
+/// Without a readable threshold, 5 %.
+fn error_threshold_bp(metric: &Yaml) -> u32 {
+    let parse = |condition: Option<&str>| -> Option<(bool, f64)> {
+        let condition = condition?;
+        let upper_bound = condition.contains("<");
+        let number: String = condition
+            .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .find(|part| !part.is_empty() && part.parse::<f64>().is_ok())?
+            .to_string();
+        Some((upper_bound, number.parse().ok()?))
+    };
+    let to_bp = |ratio: f64| (ratio * 10_000.0).round().clamp(0.0, 10_000.0) as u32;
+    if let Some((upper_bound, value)) = parse(metric["successCondition"].as_str())
+        && value <= 1.0
+    {
+        return if upper_bound {
+            to_bp(value)
+        } else {
+            to_bp(1.0 - value)
+        };
+    }
+    if let Some((upper_bound, value)) = parse(metric["failureCondition"].as_str())
+        && value <= 1.0
+    {
+        return if upper_bound {
+            to_bp(1.0 - value)
+        } else {
+            to_bp(value)
+        };
+    }
+    500
 }
 
 /// A YAML value as the API server would quote it in a message.

@@ -38,6 +38,12 @@ pub enum CanaryStep {
         /// Seconds to wait; `None` waits for a promote.
         duration_s: Option<u32>,
     },
+    /// Run an analysis and wait for its verdict (an inline, blocking `analysis` step).
+    Analysis {
+        /// The metric and its limits; `count` measurements, or with 0 until it fails or the
+        /// step is promoted past.
+        gate: ErrorRateGate,
+    },
 }
 
 impl CanaryStep {
@@ -49,6 +55,7 @@ impl CanaryStep {
                 duration_s: Some(seconds),
             } => format!("pause: {}", manifest_duration(u64::from(*seconds))),
             CanaryStep::Pause { duration_s: None } => "pause: until promoted".to_string(),
+            CanaryStep::Analysis { gate } => format!("analysis: {}", gate.metric_name),
         }
     }
 }
@@ -217,6 +224,9 @@ pub struct RolloutStatus {
     /// Replicas wanted for the stable version; `None` is full size (always, with a router).
     #[serde(default)]
     pub stable_replicas: Option<u32>,
+    /// The run of the current analysis step, if one is under way.
+    #[serde(default)]
+    pub step_analysis: Option<AnalysisRun>,
 }
 
 impl RolloutStatus {
@@ -238,6 +248,7 @@ impl RolloutStatus {
             scale_down: None,
             history: Vec::new(),
             stable_replicas: None,
+            step_analysis: None,
         }
     }
 
@@ -475,6 +486,9 @@ impl RolloutStatus {
                     events.push(self.complete_step(spec, canary, Actor::RolloutController));
                 }
             }
+            CanaryStep::Analysis { ref gate } => {
+                self.run_step_analysis(spec, gate, observed, canary, now, &mut events);
+            }
             CanaryStep::Pause { duration_s } => match self.pause_started_at {
                 None => {
                     self.pause_started_at = Some(now);
@@ -541,15 +555,9 @@ impl RolloutStatus {
             return;
         }
         let measurement = run.measure(now, observed.canary_window).clone();
-        let reason = match measurement.phase {
-            AnalysisPhase::Successful => "MetricSuccessful",
-            AnalysisPhase::Failed => "MetricFailed",
-            AnalysisPhase::Error => "MetricError",
-            AnalysisPhase::Inconclusive | AnalysisPhase::Running => "MetricInconclusive",
-        };
         events.push(event(
             Actor::RolloutController,
-            reason,
+            measurement_reason(measurement.phase),
             canary,
             format!("{}: {}", run.gate.metric_name, measurement.explanation),
         ));
@@ -631,6 +639,84 @@ impl RolloutStatus {
             canary,
             format!("Rollout completed update to revision {}", self.revision),
         ));
+    }
+
+    /// An inline analysis step: start the run, take measurements when due, and complete the
+    /// step on success or abort on failure ("Step-based analysis phase failed").
+    fn run_step_analysis(
+        &mut self,
+        spec: &CanarySpec,
+        gate: &ErrorRateGate,
+        observed: &Observed,
+        canary: VersionId,
+        now: Tick,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        let run = self.step_analysis.get_or_insert_with(|| {
+            events.push(event(
+                Actor::RolloutController,
+                "AnalysisRunRunning",
+                canary,
+                format!(
+                    "Step analysis started: {} measurements of {}, at most {} every {}",
+                    if gate.count == 0 {
+                        "repeated".to_string()
+                    } else {
+                        gate.count.to_string()
+                    },
+                    gate.metric_name,
+                    crate::metrics::percent_label(gate.max_error_rate_bp),
+                    duration_label(u64::from(gate.interval_s))
+                ),
+            ));
+            AnalysisRun::start(gate.clone(), now)
+        });
+        if !run.is_due(now) {
+            return;
+        }
+        let measurement = run.measure(now, observed.canary_window).clone();
+        events.push(event(
+            Actor::RolloutController,
+            measurement_reason(measurement.phase),
+            canary,
+            format!("{}: {}", run.gate.metric_name, measurement.explanation),
+        ));
+        let (phase, message) = (run.phase, run.message.clone());
+        match phase {
+            AnalysisPhase::Successful => {
+                self.step_analysis = None;
+                events.push(event(
+                    Actor::RolloutController,
+                    "AnalysisRunSuccessful",
+                    canary,
+                    format!("Analysis run Successful: {message}"),
+                ));
+                events.push(self.complete_step(spec, canary, Actor::RolloutController));
+            }
+            AnalysisPhase::Failed | AnalysisPhase::Error => {
+                let (reason, verdict) = if phase == AnalysisPhase::Failed {
+                    ("AnalysisRunFailed", "failed")
+                } else {
+                    ("AnalysisRunError", "error")
+                };
+                events.push(event(
+                    Actor::RolloutController,
+                    reason,
+                    canary,
+                    format!("Analysis run {}: {message}", phase.label()),
+                ));
+                events.extend(self.abort(
+                    canary,
+                    Actor::RolloutController,
+                    now,
+                    format!(
+                        "Rollout aborted update to revision {}: Step-based analysis phase {verdict}: {message}",
+                        self.revision
+                    ),
+                ));
+            }
+            AnalysisPhase::Running | AnalysisPhase::Inconclusive => {}
+        }
     }
 
     /// Ends the background analysis of a promoted canary as Successful.
@@ -747,6 +833,7 @@ impl RolloutStatus {
         if let Some(run) = self.analysis.as_mut() {
             run.terminate();
         }
+        self.step_analysis = None;
         events.push(event(actor, "RolloutAborted", canary, message));
         self.set_traffic_weight(canary, 0, &mut events);
         events
@@ -815,6 +902,7 @@ impl RolloutStatus {
         self.aborted = None;
         self.promote_full = false;
         self.analysis = None;
+        self.step_analysis = None;
     }
 
     fn record_end(&mut self, version: VersionId, result: RolloutResult, now: Tick) {
@@ -869,6 +957,16 @@ pub fn phase(
             "updated replicas are still becoming available".to_string(),
         ),
         None => (RolloutPhase::Healthy, String::new()),
+    }
+}
+
+/// The event reason for one measurement's verdict.
+fn measurement_reason(phase: AnalysisPhase) -> &'static str {
+    match phase {
+        AnalysisPhase::Successful => "MetricSuccessful",
+        AnalysisPhase::Failed => "MetricFailed",
+        AnalysisPhase::Error => "MetricError",
+        AnalysisPhase::Inconclusive | AnalysisPhase::Running => "MetricInconclusive",
     }
 }
 

@@ -351,6 +351,7 @@ fn canary_story(
                     max_error_rate_bp: 500,
                     failure_limit: 0,
                     consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+                    count: 0,
                 },
                 // From the first pause on, when the canary carries traffic.
                 starting_step: 1,

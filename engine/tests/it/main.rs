@@ -5,6 +5,7 @@ mod deployments;
 mod determinism;
 mod faults;
 mod quiet;
+mod rollouts;
 mod scenarios;
 mod swarm;
 mod tidy;

@@ -1,0 +1,174 @@
+//! Argo Rollouts' own example manifests (written out again in `engine/tests/manifests/`)
+//! imported and simulated: the replica counts Argo's arithmetic gives at each step, the phases,
+//! and what an analysis step does with a good and a bad release.
+
+use engine::import::import;
+use engine::version::VersionId;
+use engine::{Command, Sim};
+
+fn sim_of(file: &str) -> Sim {
+    Sim::new(imported(file), 1)
+}
+
+fn imported(file: &str) -> engine::scenario::Scenario {
+    let path = format!("{}/tests/manifests/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("the manifest is in the repository");
+    import(&text)
+        .unwrap_or_else(|error| panic!("{file}: {error}"))
+        .scenario
+}
+
+/// (stable, canary) `spec.replicas` and ready pods now.
+fn replicas(sim: &Sim) -> ((u32, u32), (u32, u32)) {
+    let fleet = sim.fleet();
+    let (stable, canary) = (VersionId(0), VersionId(1));
+    (
+        (fleet.desired(stable), fleet.desired(canary)),
+        (fleet.counts(stable).ready, fleet.counts(canary).ready),
+    )
+}
+
+#[test]
+fn rollout_canary_moves_pods_to_each_weight() {
+    let mut sim = sim_of("rollout-canary.yaml");
+    // setWeight 20 of 5 pods without a router: 1 canary, 4 stable; then the indefinite pause.
+    let paused = sim.run_to_decision(3_600).expect("the first pause");
+    assert_eq!(paused.action, "RolloutPaused");
+    assert_eq!(replicas(&sim), ((4, 1), (4, 1)));
+    assert_eq!(sim.phase().0.label(), "Paused");
+    assert_eq!(sim.phase().1, "CanaryPauseStep");
+    let split = sim.traffic_split();
+    assert!(
+        split.contains(&(VersionId(1), 20)),
+        "one pod of five takes a fifth of the traffic: {split:?}"
+    );
+    // Promoted: 40 % (2 of 5), pause 40 s; 60 % (3 of 5), pause 20 s; 80 % (4 of 5), pause 20 s.
+    sim.apply(Command::Promote).unwrap();
+    for (stable, canary) in [(3, 2), (2, 3), (1, 4)] {
+        let paused = sim.run_to_decision(3_600).expect("a timed pause");
+        assert_eq!(paused.action, "RolloutPaused", "{paused:?}");
+        assert_eq!(
+            replicas(&sim),
+            ((stable, canary), (stable, canary)),
+            "at {} s",
+            sim.now().0
+        );
+    }
+    sim.run_to_end();
+    assert_eq!(sim.outcome().result, "promoted");
+    assert_eq!(sim.phase().0.label(), "Healthy");
+    assert_eq!(sim.fleet().desired(VersionId(1)), 5);
+    assert_eq!(sim.fleet().desired(VersionId(0)), 0);
+    assert_eq!(sim.outcome().unserved_requests_total, 0);
+}
+
+#[test]
+fn rollout_rolling_update_stays_within_surge_and_unavailability() {
+    let mut sim = sim_of("rollout-rolling-update.yaml");
+    // maxSurge 1 and maxUnavailable 1 of 5 replicas: at most 6 pods, at least 4 ready.
+    let mut started = false;
+    while !sim.is_finished() {
+        sim.step();
+        let ((stable, canary), (stable_ready, canary_ready)) = replicas(&sim);
+        started |= canary > 0;
+        assert!(
+            stable + canary <= 6,
+            "at {} s: {stable} + {canary}",
+            sim.now().0
+        );
+        if started {
+            assert!(
+                stable_ready + canary_ready >= 4,
+                "at {} s: {stable_ready} + {canary_ready} ready",
+                sim.now().0
+            );
+        }
+    }
+    assert_eq!(sim.outcome().result, "promoted");
+    assert_eq!(replicas(&sim), ((0, 5), (0, 5)));
+}
+
+#[test]
+fn rollout_analysis_step_promotes_a_good_release() {
+    let mut sim = sim_of("rollout-analysis-step.yaml");
+    sim.run_to_end();
+    let actions: Vec<&str> = sim
+        .audit()
+        .records()
+        .iter()
+        .map(|r| r.action.as_str())
+        .collect();
+    let successful = actions.iter().filter(|a| **a == "MetricSuccessful").count();
+    assert_eq!(successful, 2, "count: 2 measurements: {actions:?}");
+    assert!(actions.contains(&"AnalysisRunSuccessful"));
+    assert_eq!(sim.outcome().result, "promoted");
+}
+
+#[test]
+fn rollout_analysis_step_aborts_a_bad_release() {
+    let mut scenario = imported("rollout-analysis-step.yaml");
+    scenario.versions[1].error_rate_bp = 2_000;
+    let mut sim = Sim::new(scenario, 1);
+    let decision = sim.run_to_decision(3_600).expect("the analysis decides");
+    assert_eq!(decision.action, "AnalysisRunFailed", "{decision:?}");
+    assert!(
+        decision.reason.contains("failed (2) > failureLimit (1)"),
+        "{}",
+        decision.reason
+    );
+    sim.run_to_end();
+    let (phase, reason) = sim.phase();
+    assert_eq!(phase.label(), "Degraded");
+    assert!(
+        reason.contains("Step-based analysis phase failed"),
+        "{reason}"
+    );
+    // Without a router the abort takes the canary's pods away and restores the stable ones.
+    assert_eq!(replicas(&sim).0, (4, 0));
+    assert_eq!(sim.outcome().result, "rolled_back");
+}
+
+#[test]
+fn invalid_rollouts_get_argos_messages() {
+    let base = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-canary.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let cases = [
+        (
+            base.replace("setWeight: 40", "setWeight: 140"),
+            "spec.strategy.canary.steps[2].setWeight: Invalid value: 140: SetWeight needs to be between 0 and 100",
+        ),
+        (
+            base.replace(
+                "    canary:\n",
+                "    canary:\n      maxSurge: 0\n      maxUnavailable: 0\n",
+            ),
+            "spec.strategy.canary.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero",
+        ),
+        (
+            base.replace("- pause: {}", "- {}"),
+            "spec.strategy.canary.steps[1]: Invalid value: {}: Step must have one of the following set",
+        ),
+        (
+            base.replace("- pause: {duration: 40}", "- pause: {duration: soon}"),
+            "spec.strategy.canary.steps[3].pause.duration: Invalid value: \"soon\"",
+        ),
+        (
+            base.replace(
+                "    canary:\n",
+                "    blueGreen:\n      activeService: a\n    canary:\n",
+            ),
+            "spec.strategy: Invalid value: \"canary, blueGreen\": Multiple Strategies can not be listed",
+        ),
+    ];
+    for (yaml, expected) in cases {
+        let error = import(&yaml).expect_err(expected);
+        assert!(
+            error.problems.iter().any(|p| p.starts_with(expected)),
+            "expected {expected:?}, got {:?}",
+            error.problems
+        );
+    }
+}
