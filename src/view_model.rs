@@ -518,6 +518,7 @@ fn step_label(step: &CanaryStep) -> String {
             duration_s: Some(seconds),
         } => format!("pause {}", manifest_duration(u64::from(*seconds))),
         CanaryStep::Pause { duration_s: None } => "pause until promoted".to_string(),
+        CanaryStep::Analysis { gate } => format!("analysis {}", gate.metric_name),
     }
 }
 
