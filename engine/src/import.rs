@@ -246,10 +246,9 @@ fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, Impo
             "spec.strategy: Required value: a Rollout needs a canary or a blueGreen strategy"
                 .to_string(),
         ),
-        (true, false) => reader.error(
-            "spec.strategy.blueGreen: not simulated yet: import a canary Rollout or a Deployment"
-                .to_string(),
-        ),
+        (true, false) => {
+            return import_blue_green(manifest, templates, reader, name, replicas, image, probes);
+        }
         (false, true) => {}
     }
     let mut scenario_canary = crate::scenario::builtin("canary-good-release")
@@ -342,6 +341,116 @@ fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, Impo
         title,
     );
     scenario.canary = scenario_canary;
+    Ok(Imported {
+        scenario,
+        kind: "Rollout".to_string(),
+        warnings: reader.warnings,
+    })
+}
+
+/// A `Rollout` with a blue-green strategy.
+fn import_blue_green(
+    manifest: &Yaml,
+    templates: &[&Yaml],
+    mut reader: Reader,
+    name: Option<String>,
+    replicas: i32,
+    image: String,
+    probes: Probes,
+) -> Result<Imported, ImportError> {
+    let path = "spec.strategy.blueGreen";
+    let strategy = &manifest["spec"]["strategy"]["blueGreen"];
+    let active_service = reader.required_str(manifest, &format!("{path}.activeService"));
+    let preview_service = strategy["previewService"].as_str().map(String::from);
+    if preview_service.is_some() && preview_service == active_service {
+        reader.error(format!(
+            "{path}.previewService: Invalid value: {:?}: This rollout uses the same service for the active and preview services, but two different services are required.",
+            preview_service.clone().unwrap_or_default()
+        ));
+    }
+    let preview_replica_count = match &strategy["previewReplicaCount"] {
+        Yaml::BadValue | Yaml::Null => None,
+        _ => Some(
+            reader
+                .int(strategy, &format!("{path}.previewReplicaCount"), 0)
+                .max(0) as u32,
+        ),
+    };
+    let auto_promotion_enabled = match &strategy["autoPromotionEnabled"] {
+        Yaml::Boolean(enabled) => *enabled,
+        Yaml::BadValue | Yaml::Null => true,
+        other => {
+            reader.error(format!(
+                "{path}.autoPromotionEnabled: Invalid value: {}: must be true or false",
+                describe(other)
+            ));
+            true
+        }
+    };
+    let auto_promotion_seconds = match &strategy["autoPromotionSeconds"] {
+        Yaml::BadValue | Yaml::Null => None,
+        _ => Some(
+            reader
+                .int(strategy, &format!("{path}.autoPromotionSeconds"), 0)
+                .max(0) as u32,
+        ),
+    };
+    let analysis = |reader: &mut Reader, field: &str| -> Option<ErrorRateGate> {
+        let node = &strategy[field];
+        if node.is_badvalue() {
+            return None;
+        }
+        reader
+            .analysis_gate(node, &format!("{path}.{field}"), templates)
+            .map(|imported| imported.gate)
+    };
+    let pre_promotion_analysis = analysis(&mut reader, "prePromotionAnalysis");
+    let post_promotion_analysis = analysis(&mut reader, "postPromotionAnalysis");
+    let spec = crate::bluegreen::BlueGreenSpec {
+        replicas: replicas.max(0) as u32,
+        active_service: active_service.unwrap_or_default(),
+        preview_service,
+        preview_replica_count,
+        auto_promotion_enabled,
+        auto_promotion_seconds,
+        scale_down_delay_s: reader
+            .int(strategy, &format!("{path}.scaleDownDelaySeconds"), 30)
+            .max(0) as u32,
+        abort_scale_down_delay_s: reader
+            .int(strategy, &format!("{path}.abortScaleDownDelaySeconds"), 30)
+            .max(0) as u32,
+        pre_promotion_analysis,
+        post_promotion_analysis,
+    };
+    for unmodelled in [
+        "maxUnavailable",
+        "scaleDownDelayRevisionLimit",
+        "antiAffinity",
+        "activeMetadata",
+        "previewMetadata",
+    ] {
+        if !strategy[unmodelled].is_badvalue() {
+            reader.warn(&format!("{path}.{unmodelled}"), "read but not simulated");
+        }
+    }
+    reader.finish()?;
+    let name = name.unwrap_or_default();
+    let title = format!(
+        "Rollout {name}: {replicas} replicas, blue-green{}",
+        if spec.auto_promotion_enabled {
+            ""
+        } else {
+            " with a manual promotion gate"
+        }
+    );
+    let scenario = rollout_scenario(
+        &name,
+        &image,
+        replicas.max(0) as u32,
+        probes,
+        Strategy::ArgoBlueGreen { spec },
+        title,
+    );
     Ok(Imported {
         scenario,
         kind: "Rollout".to_string(),

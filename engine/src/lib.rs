@@ -29,6 +29,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod bluegreen;
 pub mod command;
 pub mod deployment;
 pub mod fault;

@@ -59,6 +59,11 @@ pub enum Strategy {
     /// An Argo Rollouts canary behind a traffic router, as `canary` describes it.
     #[default]
     ArgoCanary,
+    /// An Argo Rollouts blue-green strategy.
+    ArgoBlueGreen {
+        /// The strategy's fields.
+        spec: crate::bluegreen::BlueGreenSpec,
+    },
     /// A Kubernetes Deployment (rolling update or recreate).
     KubernetesDeployment {
         /// `metadata.name`.

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
+use crate::bluegreen::{BlueGreenController, BlueGreenObserved};
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::deployment::DeploymentController;
 use crate::fault::{Fault, FaultKind};
@@ -73,6 +74,8 @@ pub struct Sim {
     minutes_written_whole: u64,
     /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
     deployment: Option<DeploymentController>,
+    /// The blue-green controller, when the scenario's strategy is blue-green.
+    blue_green: Option<BlueGreenController>,
     /// Every change of the rollout's state (see [`TimelineEntry`]).
     timeline: Vec<TimelineEntry>,
 }
@@ -178,10 +181,16 @@ impl Sim {
             settled_at: None,
             minutes_written_whole: 0,
             deployment: match &scenario.strategy {
-                crate::scenario::Strategy::ArgoCanary => None,
                 crate::scenario::Strategy::KubernetesDeployment { name, spec } => {
                     Some(DeploymentController::new(name, spec.clone(), stable))
                 }
+                _ => None,
+            },
+            blue_green: match &scenario.strategy {
+                crate::scenario::Strategy::ArgoBlueGreen { spec } => {
+                    Some(BlueGreenController::new(spec.clone(), stable))
+                }
+                _ => None,
             },
             timeline: Vec::new(),
             world,
@@ -387,6 +396,17 @@ impl Sim {
             self.record_events(&events);
             self.world.services[self.target as usize].stable = template;
             self.route_to_ready_pods(template);
+        } else if self.blue_green.is_some() {
+            let observed = self.observe_blue_green();
+            let fleet = &self.world.services[self.target as usize].fleet;
+            let events = self
+                .blue_green
+                .as_mut()
+                .map_or_else(Vec::new, |controller| {
+                    controller.reconcile(fleet, &observed, self.now, &self.scenario.versions)
+                });
+            self.record_events(&events);
+            self.apply_blue_green_targets();
         } else {
             let observed = self.observe();
             let events = self
@@ -539,9 +559,10 @@ impl Sim {
 
     /// The rollout phase and its reason now.
     pub fn phase(&self) -> (RolloutPhase, String) {
-        match &self.deployment {
-            Some(deployment) => deployment.phase(self.fleet(), self.now),
-            None => phase(&self.scenario.canary, &self.rollout, &self.observe()),
+        match (&self.deployment, &self.blue_green) {
+            (Some(deployment), _) => deployment.phase(self.fleet(), self.now),
+            (_, Some(controller)) => controller.phase(self.fleet()),
+            _ => phase(&self.scenario.canary, &self.rollout, &self.observe()),
         }
     }
 
@@ -625,6 +646,18 @@ impl Sim {
 
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        if let Some(controller) = &self.blue_green {
+            let routing = controller.routing(self.preview_ready(controller));
+            let preview_bp: u32 = routing.header_routes.iter().map(|r| r.share_bp).sum();
+            let mut shares = vec![(controller.active, 10_000 - preview_bp)];
+            shares.extend(
+                routing
+                    .header_routes
+                    .iter()
+                    .map(|r| (r.version, r.share_bp)),
+            );
+            return percentages(&shares);
+        }
         if self.deployment.is_some() || !self.scenario.canary.traffic_routing {
             return percentages(&self.world.services[self.target as usize].routing.weights);
         }
@@ -667,9 +700,38 @@ impl Sim {
                     )
                 });
         let environment = self.world.services[self.target as usize].environment as usize;
-        let (result, stable, weight, max_weight) = match &self.deployment {
-            Some(deployment) => self.deployment_outcome(deployment),
-            None => (
+        let (result, stable, weight, max_weight) = match (&self.deployment, &self.blue_green) {
+            (Some(deployment), _) => self.deployment_outcome(deployment),
+            (_, Some(controller)) => {
+                let result = match (&controller.stage, &controller.last_result) {
+                    (crate::bluegreen::BlueGreenStage::Stable, Some(result)) => result.as_str(),
+                    (crate::bluegreen::BlueGreenStage::Stable, None) => "no_rollout",
+                    (crate::bluegreen::BlueGreenStage::Aborted { .. }, _) => "rolled_back",
+                    _ => "in_progress",
+                };
+                let result: &'static str = match result {
+                    "promoted" => "promoted",
+                    "rolled_back" => "rolled_back",
+                    "no_rollout" => "no_rollout",
+                    _ => "in_progress",
+                };
+                let new_share = controller.new.map_or(0, |new| {
+                    self.traffic_split()
+                        .iter()
+                        .find(|(v, _)| *v == new)
+                        .map_or(0, |(_, w)| *w)
+                });
+                let switched = controller.previous.is_some() || result == "promoted";
+                let max_share = if switched {
+                    100
+                } else if controller.new.is_some() {
+                    crate::bluegreen::PREVIEW_TEST_TRAFFIC_BP / 100
+                } else {
+                    0
+                };
+                (result, controller.active, new_share, max_share)
+            }
+            _ => (
                 result,
                 self.rollout.stable,
                 self.rollout.traffic_weight_percent,
@@ -694,10 +756,11 @@ impl Sim {
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
         // A mixed minute cannot continue past a command; the seconds so far are written out.
         self.end_planned_minute(self.minute_slot());
-        let previous_version = self
-            .deployment
-            .as_ref()
-            .map_or(self.rollout.stable, |d| d.template);
+        let previous_version = match (&self.deployment, &self.blue_green) {
+            (Some(deployment), _) => deployment.template,
+            (_, Some(controller)) => controller.active,
+            _ => self.rollout.stable,
+        };
         let events = match &command {
             Command::InjectFault {
                 fault,
@@ -750,29 +813,33 @@ impl Sim {
                     ),
                     _ => None,
                 };
-                match (self.deployment.as_mut(), version) {
-                    (Some(deployment), Some(version)) => deployment.set_template(
-                        version,
-                        actor,
-                        self.now,
-                        &self.scenario.versions,
-                    )?,
-                    (Some(deployment), None) if command == Command::Undo => {
-                        deployment.undo(actor, self.now, &self.scenario.versions)?
+                if let Some(controller) = self.blue_green.as_mut() {
+                    controller.apply(&command, version, actor, self.now)?
+                } else {
+                    match (self.deployment.as_mut(), version) {
+                        (Some(deployment), Some(version)) => deployment.set_template(
+                            version,
+                            actor,
+                            self.now,
+                            &self.scenario.versions,
+                        )?,
+                        (Some(deployment), None) if command == Command::Undo => {
+                            deployment.undo(actor, self.now, &self.scenario.versions)?
+                        }
+                        (Some(_), None) => {
+                            return Err(CommandError::NotApplicable(format!(
+                                "a Kubernetes Deployment has no steps to {}: roll back with undo (kubectl rollout undo)",
+                                command.label()
+                            )));
+                        }
+                        (None, _) => self.rollout.apply(
+                            &self.scenario.canary,
+                            &command,
+                            version,
+                            actor,
+                            self.now,
+                        )?,
                     }
-                    (Some(_), None) => {
-                        return Err(CommandError::NotApplicable(format!(
-                            "a Kubernetes Deployment has no steps to {}: roll back with undo (kubectl rollout undo)",
-                            command.label()
-                        )));
-                    }
-                    (None, _) => self.rollout.apply(
-                        &self.scenario.canary,
-                        &command,
-                        version,
-                        actor,
-                        self.now,
-                    )?,
                 }
             }
         };
@@ -794,7 +861,9 @@ impl Sim {
         if let Some((new_version, old_version)) = migration {
             self.apply_migration(new_version, old_version);
         }
-        if self.deployment.is_none() {
+        if self.blue_green.is_some() {
+            self.apply_blue_green_targets();
+        } else if self.deployment.is_none() {
             self.apply_replica_targets();
         }
         self.settled_at = None;
@@ -889,6 +958,9 @@ impl Sim {
     /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
+        if let Some(controller) = &self.blue_green {
+            return controller.is_idle();
+        }
         if let Some(deployment) = &self.deployment {
             return deployment.progressing.is_none()
                 || deployment.is_complete(self.fleet(), self.now);
@@ -1317,6 +1389,59 @@ impl Sim {
         } else {
             self.route_to_ready_pods(self.rollout.stable);
         }
+    }
+
+    /// What the blue-green analyses can see: the new version's traffic over the window.
+    fn observe_blue_green(&self) -> BlueGreenObserved {
+        let Some(controller) = &self.blue_green else {
+            return BlueGreenObserved::default();
+        };
+        let window_s = controller
+            .spec
+            .pre_promotion_analysis
+            .as_ref()
+            .or(controller.spec.post_promotion_analysis.as_ref())
+            .map_or(60, |gate| gate.window_s);
+        BlueGreenObserved {
+            new_window: controller.new.map_or_else(Default::default, |new| {
+                self.metrics.window(
+                    CohortKey {
+                        service: self.target,
+                        version: new,
+                    },
+                    self.now,
+                    window_s,
+                )
+            }),
+        }
+    }
+
+    /// True when the blue-green preview has a ready pod to answer test traffic.
+    fn preview_ready(&self, controller: &BlueGreenController) -> bool {
+        controller
+            .new
+            .is_some_and(|new| self.fleet().counts(new).ready > 0)
+    }
+
+    /// Sets the blue-green replica targets and routing on the rolled-out service.
+    fn apply_blue_green_targets(&mut self) {
+        let Some(controller) = &self.blue_green else {
+            return;
+        };
+        let desired = controller.desired_replicas(self.now);
+        let routing = controller.routing(self.preview_ready(controller));
+        let active = controller.active;
+        let service = &mut self.world.services[self.target as usize];
+        for index in 0..self.scenario.versions.len() as u32 {
+            let version = VersionId(index);
+            let replicas = desired
+                .iter()
+                .find(|(v, _)| *v == version)
+                .map_or(0, |(_, n)| *n);
+            service.fleet.set_desired(version, replicas);
+        }
+        service.stable = active;
+        service.routing = routing;
     }
 
     /// A Deployment's result, the version serving (the template once complete, else the newest

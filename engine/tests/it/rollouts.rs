@@ -172,3 +172,114 @@ fn invalid_rollouts_get_argos_messages() {
         );
     }
 }
+
+#[test]
+fn rollout_bluegreen_waits_for_promotion_then_switches_at_once() {
+    let mut sim = sim_of("rollout-bluegreen.yaml");
+    // The preview comes up at full size (no previewReplicaCount) and the rollout pauses.
+    let paused = sim.run_to_decision(3_600).expect("the promotion gate");
+    assert_eq!(paused.action, "RolloutPaused");
+    assert_eq!(sim.phase().0.label(), "Paused");
+    assert_eq!(sim.phase().1, "BlueGreenPause");
+    assert_eq!(replicas(&sim), ((2, 2), (2, 2)));
+    assert!(
+        sim.traffic_split().contains(&(VersionId(0), 99)),
+        "production traffic stays on the active version: {:?}",
+        sim.traffic_split()
+    );
+    sim.advance(600);
+    assert_eq!(
+        sim.phase().0.label(),
+        "Paused",
+        "it waits as long as it takes"
+    );
+    sim.apply(Command::Promote).unwrap();
+    sim.step();
+    sim.step();
+    assert_eq!(
+        sim.traffic_split(),
+        vec![(VersionId(1), 100)],
+        "the switch moves all traffic in one step"
+    );
+    assert!(
+        sim.audit().records().iter().any(|r| r.action == "SwitchService"
+            && r.reason.contains("'rollout-bluegreen-active'"))
+    );
+    // The old ReplicaSet stays for scaleDownDelaySeconds (30 s), then goes.
+    sim.advance(25);
+    assert_eq!(sim.fleet().desired(VersionId(0)), 2);
+    sim.run_to_end();
+    assert_eq!(sim.fleet().desired(VersionId(0)), 0);
+    assert_eq!(sim.outcome().result, "promoted");
+    assert_eq!(sim.outcome().stable_version, "blue-next");
+    assert_eq!(sim.phase().0.label(), "Healthy");
+    assert_eq!(sim.outcome().unserved_requests_total, 0);
+}
+
+#[test]
+fn a_blue_green_abort_keeps_the_old_version_active() {
+    let mut sim = sim_of("rollout-bluegreen.yaml");
+    sim.run_to_decision(3_600).expect("the promotion gate");
+    sim.apply(Command::Abort).unwrap();
+    let (phase, reason) = sim.phase();
+    assert_eq!(phase.label(), "Degraded");
+    assert!(
+        reason.starts_with("RolloutAborted: Rollout aborted update to revision 2"),
+        "{reason}"
+    );
+    sim.advance(29);
+    assert_eq!(
+        sim.fleet().desired(VersionId(1)),
+        2,
+        "the preview stays for the abort delay"
+    );
+    sim.advance(2);
+    assert_eq!(sim.fleet().desired(VersionId(1)), 0);
+    assert_eq!(sim.traffic_split(), vec![(VersionId(0), 100)]);
+    assert_eq!(sim.outcome().result, "rolled_back");
+}
+
+#[test]
+fn a_failing_post_promotion_analysis_switches_back() {
+    let yaml = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-bluegreen.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace(
+        "      autoPromotionEnabled: false\n",
+        "      postPromotionAnalysis:\n        templates:\n        - templateName: error-rate\n",
+    ) + "---
+kind: AnalysisTemplate
+apiVersion: argoproj.io/v1alpha1
+metadata:
+  name: error-rate
+spec:
+  metrics:
+  - name: error-rate
+    interval: 10s
+    count: 3
+    successCondition: result[0] <= 0.05
+    provider:
+      prometheus:
+        query: sum(rate(errors[1m])) / sum(rate(requests[1m]))
+";
+    let mut scenario = import(&yaml).unwrap().scenario;
+    scenario.versions[1].error_rate_bp = 2_500;
+    let mut sim = Sim::new(scenario, 3);
+    let decision = sim.run_to_decision(3_600).expect("the analysis decides");
+    assert_eq!(decision.action, "AnalysisRunFailed", "{decision:?}");
+    sim.step();
+    let (phase, reason) = sim.phase();
+    assert_eq!(phase.label(), "Degraded");
+    assert!(
+        reason.contains("Blue/green post-promotion analysis phase failed"),
+        "{reason}"
+    );
+    assert_eq!(
+        sim.traffic_split(),
+        vec![(VersionId(0), 100)],
+        "the selector is switched back to the old ReplicaSet, still up"
+    );
+    assert_eq!(sim.fleet().counts(VersionId(0)).ready, 2);
+}
