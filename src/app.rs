@@ -24,11 +24,14 @@ pub fn App() -> Html {
     };
     let sim = model.sim.borrow();
     let scenario = sim.scenario();
-    let scenarios: Vec<(String, String)> = scenario::builtin_ids()
+    let mut scenarios: Vec<(String, String)> = scenario::builtin_ids()
         .into_iter()
         .filter_map(scenario::builtin)
         .map(|s| (s.id, s.title))
         .collect();
+    if let Some(imported) = &model.imported {
+        scenarios.push((imported.id.clone(), imported.title.clone()));
+    }
     let rollout = view_model::rollout(&sim);
     let clock = view_model::clock(&sim);
     let finished = clock.finished;
@@ -36,7 +39,8 @@ pub fn App() -> Html {
         <div class="app">
             <a class="skip-link" href="#workspace">{"Skip to the simulation"}</a>
             <TopBar clock={clock} scenarios={scenarios} scenario_id={scenario.id.clone()} seed={sim.seed()}
-                on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)} />
+                on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)}
+                on_load_manifest={on_action.reform(|(name, text)| Action::LoadManifest(name, text))} />
             <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
 
 use crate::chart_model::{ChartMetric, ChartRange};
@@ -61,6 +62,8 @@ pub struct SimModel {
     pub chart_range: ChartRange,
     /// A fast-forward in progress, advanced one slice per frame.
     pub fast_forward: Option<FastForward>,
+    /// The scenario imported from a manifest, kept so Reset and a new seed can restart it.
+    pub imported: Option<Rc<Scenario>>,
 }
 
 /// What the user or the clock asks of the UI.
@@ -91,6 +94,8 @@ pub enum Action {
     Reset,
     /// Load another scenario (keeping the seed).
     SelectScenario(String),
+    /// Simulate the rollout a manifest describes: (file name, file text).
+    LoadManifest(String, String),
     /// Restart with another seed.
     SetSeed(u64),
     /// Give the simulation a command.
@@ -107,6 +112,11 @@ impl SimModel {
         let scenario = scenario::builtin(scenario_id)
             .or_else(|| scenario::builtin(DEFAULT_SCENARIO))
             .expect("the default scenario is built in");
+        SimModel::with_scenario(scenario, seed)
+    }
+
+    /// A paused run of `scenario` with `seed`.
+    pub fn with_scenario(scenario: Scenario, seed: u64) -> SimModel {
         SimModel {
             sim: Rc::new(RefCell::new(Sim::new(scenario, seed))),
             revision: 0,
@@ -117,6 +127,7 @@ impl SimModel {
             chart_metric: ChartMetric::ErrorRate,
             chart_range: ChartRange::Quarter,
             fast_forward: None,
+            imported: None,
         }
     }
 
@@ -171,6 +182,7 @@ impl SimModel {
             chart_metric: self.chart_metric,
             chart_range: self.chart_range,
             fast_forward: self.fast_forward,
+            imported: self.imported.clone(),
         };
         change(&mut model);
         if model.sim.borrow().is_finished() {
@@ -180,7 +192,12 @@ impl SimModel {
     }
 
     fn restart(&self, scenario_id: &str, seed: u64) -> Rc<SimModel> {
-        let mut model = SimModel::new(scenario_id, seed);
+        let imported = self.imported.clone().filter(|s| s.id == scenario_id);
+        let mut model = match &imported {
+            Some(scenario) => SimModel::with_scenario(Scenario::clone(scenario), seed),
+            None => SimModel::new(scenario_id, seed),
+        };
+        model.imported = self.imported.clone();
         model.revision = self.revision + 1;
         model.speed = self.speed;
         model.chart_metric = self.chart_metric;
@@ -268,6 +285,33 @@ impl Reducible for SimModel {
             }),
             Action::Reset => self.restart(&scenario_id, seed),
             Action::SelectScenario(id) => self.restart(&id, seed),
+            Action::LoadManifest(file_name, text) => match engine::import::import(&text) {
+                Ok(imported) => {
+                    let mut model = SimModel::with_scenario(imported.scenario.clone(), seed);
+                    model.imported = Some(Rc::new(imported.scenario));
+                    model.speed = self.speed;
+                    model.chart_metric = self.chart_metric;
+                    model.chart_range = self.chart_range;
+                    model.notice = Some(if imported.warnings.is_empty() {
+                        format!("Loaded {file_name}: a {}.", imported.kind)
+                    } else {
+                        format!(
+                            "Loaded {file_name}: a {}. Not simulated: {}",
+                            imported.kind,
+                            imported.warnings.join("; ")
+                        )
+                    });
+                    model.revision = self.revision + 1;
+                    Rc::new(model)
+                }
+                // The run in progress is kept; only the message changes.
+                Err(error) => self.next(|model| {
+                    model.notice = Some(format!(
+                        "{file_name} cannot be simulated: {}",
+                        error.problems.join("; ")
+                    ));
+                }),
+            },
             Action::SetSeed(new_seed) => self.restart(&scenario_id, new_seed),
             Action::SetChartMetric(metric) => self.next(|model| model.chart_metric = metric),
             Action::SetChartRange(range) => self.next(|model| model.chart_range = range),
@@ -392,5 +436,51 @@ mod tests {
         assert_eq!(model.sim.borrow().scenario().id, "canary-good-release");
         let model = settle(model.reduce(Action::RunToEnd));
         assert_eq!(model.sim.borrow().audit().head(), finished_head);
+    }
+
+    const BLUE_GREEN: &str = include_str!("../engine/tests/manifests/rollout-bluegreen.yaml");
+
+    #[test]
+    fn a_loaded_manifest_replaces_the_run_and_survives_a_reset() {
+        let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 7)).reduce(Action::LoadManifest(
+            "rollout-bluegreen.yaml".to_string(),
+            BLUE_GREEN.to_string(),
+        ));
+        let id = model.sim.borrow().scenario().id.clone();
+        assert_eq!(id, "import:rollout-bluegreen");
+        assert_eq!(model.sim.borrow().seed(), 7, "the seed is kept");
+        assert!(model.sim.borrow().blue_green().is_some());
+        assert!(
+            model
+                .notice
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("Loaded rollout-bluegreen.yaml")
+        );
+        let model = model.reduce(Action::Step).reduce(Action::Reset);
+        assert_eq!(
+            model.sim.borrow().scenario().id,
+            id,
+            "Reset restarts the imported scenario"
+        );
+        assert_eq!(model.sim.borrow().now().0, 0);
+        let model = model.reduce(Action::SetSeed(9));
+        assert_eq!(model.sim.borrow().scenario().id, id);
+    }
+
+    #[test]
+    fn a_bad_manifest_keeps_the_run_and_says_where_and_what() {
+        let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1)).reduce(Action::Step);
+        let head = model.sim.borrow().audit().head().to_string();
+        let broken = BLUE_GREEN.replace("replicas: 2", "replicas: -2");
+        let model = model.reduce(Action::LoadManifest("broken.yaml".to_string(), broken));
+        assert_eq!(model.sim.borrow().scenario().id, DEFAULT_SCENARIO);
+        assert_eq!(model.sim.borrow().now().0, 1, "the run in progress is kept");
+        assert_eq!(model.sim.borrow().audit().head(), head);
+        let notice = model.notice.clone().unwrap_or_default();
+        assert!(
+            notice.starts_with("broken.yaml cannot be simulated: spec.replicas: Invalid value: -2"),
+            "{notice}"
+        );
     }
 }

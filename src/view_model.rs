@@ -71,6 +71,14 @@ pub struct RolloutView {
     pub can_abort: bool,
     /// True after an abort.
     pub can_retry: bool,
+    /// True when a rollback to the previous revision (`undo`) applies.
+    pub can_undo: bool,
+    /// What kind of rollout: "Canary rollout", "Blue-green rollout", "Deployment: rolling update".
+    pub title: String,
+    /// Each version's ReplicaSet: desired, ready and available pods and share of traffic.
+    pub replica_sets: Vec<engine::sim::VersionState>,
+    /// Strategy settings worth seeing, as (label, value).
+    pub details: Vec<(String, String)>,
 }
 
 /// One gate measurement.
@@ -306,6 +314,9 @@ pub fn clock(sim: &Sim) -> ClockView {
 
 /// The rollout panel.
 pub fn rollout(sim: &Sim) -> RolloutView {
+    if let Some(view) = crate::rollout_view::other_strategy(sim) {
+        return view;
+    }
     let status = sim.rollout();
     let spec = &sim.scenario().canary;
     let (phase, full_phase_message) = sim.phase();
@@ -396,6 +407,14 @@ pub fn rollout(sim: &Sim) -> RolloutView {
         can_promote: status.pause_started_at.is_some(),
         can_abort: status.is_progressing(),
         can_retry: status.canary.is_some() && status.aborted.is_some(),
+        can_undo: status.canary.is_some(),
+        title: if spec.traffic_routing {
+            "Canary rollout".to_string()
+        } else {
+            "Canary rollout (pods approximate the weight)".to_string()
+        },
+        replica_sets: sim.version_states(),
+        details: Vec::new(),
         canary,
         // With no canary in flight everything runs on stable, which Argo's dashboard shows as 100/100.
         set_weight_percent: if status.canary.is_some() {
@@ -522,7 +541,8 @@ fn step_label(step: &CanaryStep) -> String {
     }
 }
 
-fn first_sentence(message: &str) -> &str {
+/// The text before the first colon: a reason code without its detail.
+pub fn first_sentence(message: &str) -> &str {
     message.split(':').next().unwrap_or(message)
 }
 

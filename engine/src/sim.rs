@@ -547,6 +547,39 @@ impl Sim {
         self.deployment.as_ref()
     }
 
+    /// The blue-green controller, when the scenario's strategy is blue-green.
+    pub fn blue_green(&self) -> Option<&BlueGreenController> {
+        self.blue_green.as_ref()
+    }
+
+    /// Each version of the rolled-out service with pods, asked for or running, or with traffic:
+    /// its desired, ready and available replicas and its share of traffic now.
+    pub fn version_states(&self) -> Vec<VersionState> {
+        let fleet = self.fleet();
+        let min_ready_s = self
+            .deployment
+            .as_ref()
+            .map_or(0, |d| d.spec.min_ready_seconds.max(0) as u32);
+        let split = self.traffic_split();
+        fleet
+            .versions()
+            .into_iter()
+            .chain(split.iter().filter(|(_, w)| *w > 0).map(|(v, _)| *v))
+            .collect::<std::collections::BTreeSet<VersionId>>()
+            .into_iter()
+            .map(|version| VersionState {
+                version: self.scenario.profile(version).name.clone(),
+                desired: fleet.desired(version),
+                ready: fleet.counts(version).ready,
+                available: fleet.available(version, self.now, min_ready_s),
+                weight_percent: split
+                    .iter()
+                    .find(|(v, _)| *v == version)
+                    .map_or(0, |(_, w)| *w),
+            })
+            .collect()
+    }
+
     /// Every change of the rolled-out service's rollout state so far.
     pub fn timeline(&self) -> &[TimelineEntry] {
         &self.timeline
@@ -1527,29 +1560,7 @@ impl Sim {
         if service.quiet.is_some() && !events_logged {
             return;
         }
-        let fleet = &service.fleet;
-        let min_ready_s = self
-            .deployment
-            .as_ref()
-            .map_or(0, |d| d.spec.min_ready_seconds.max(0) as u32);
-        let split = self.traffic_split();
-        let versions: Vec<VersionState> = fleet
-            .versions()
-            .into_iter()
-            .chain(split.iter().filter(|(_, w)| *w > 0).map(|(v, _)| *v))
-            .collect::<std::collections::BTreeSet<VersionId>>()
-            .into_iter()
-            .map(|version| VersionState {
-                version: self.scenario.profile(version).name.clone(),
-                desired: fleet.desired(version),
-                ready: fleet.counts(version).ready,
-                available: fleet.available(version, self.now, min_ready_s),
-                weight_percent: split
-                    .iter()
-                    .find(|(v, _)| *v == version)
-                    .map_or(0, |(_, w)| *w),
-            })
-            .collect();
+        let versions = self.version_states();
         let step_index = (self.deployment.is_none() && self.rollout.canary.is_some())
             .then_some(self.rollout.step_index);
         let last = self.timeline.last();

@@ -29,12 +29,13 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
     html! {
         <section class="card rollout" aria-labelledby="rollout-heading">
             <div class="card-head">
-                <h2 id="rollout-heading">{"Canary rollout"}</h2>
+                <h2 id="rollout-heading">{ &view.title }</h2>
                 <div class="rollout-actions" role="group" aria-label="Rollout commands">
                     <button id="promote" onclick={act(Command::Promote)} disabled={!view.can_promote} title="A">{"Promote"}</button>
                     <button id="promote-full" onclick={act(Command::PromoteFull)} disabled={!view.can_abort}>{"Promote full"}</button>
                     <button id="abort" class="danger" onclick={act(Command::Abort)} disabled={!view.can_abort} title="R">{"Abort & roll back"}</button>
                     <button id="retry" onclick={act(Command::Retry)} disabled={!view.can_retry}>{"Retry"}</button>
+                    <button id="undo" onclick={act(Command::Undo)} disabled={!view.can_undo} title="Roll back to the previous revision">{"Undo"}</button>
                     <span id="rollout-phase" class={phase_class}>{ &view.phase }</span>
                 </div>
             </div>
@@ -48,7 +49,8 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
             if let Some((kind, text)) = &view.banner {
                 <div id="rollout-banner" class={classes!("banner", format!("banner-{kind}"))} role="status">{ text }</div>
             }
-            <ol class="step-ladder" aria-label="Canary steps">
+            if !view.steps.is_empty() {
+            <ol class="step-ladder" aria-label="Rollout steps">
                 { for view.steps.iter().enumerate().map(|(index, step)| html! {
                     <li class={classes!("step", format!("step-{}", step.state))} aria-current={(step.state == "current").then_some("step")}>
                         <span class="step-number">{ index + 1 }</span>
@@ -57,6 +59,29 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
                     </li>
                 }) }
             </ol>
+            }
+            if !view.details.is_empty() {
+                <dl class="details">
+                    { for view.details.iter().map(|(label, value)| html! {
+                        <div><dt>{ label }</dt><dd>{ value }</dd></div>
+                    }) }
+                </dl>
+            }
+            <table id="replica-sets" class="replica-sets">
+                <caption class="visually-hidden">{"ReplicaSets: pods asked for, ready and available, and share of traffic"}</caption>
+                <thead><tr><th scope="col">{"Version"}</th><th scope="col">{"Desired"}</th><th scope="col">{"Ready"}</th><th scope="col">{"Available"}</th><th scope="col">{"Traffic"}</th></tr></thead>
+                <tbody>
+                    { for view.replica_sets.iter().map(|rs| html! {
+                        <tr>
+                            <th scope="row">{ &rs.version }</th>
+                            <td>{ rs.desired }</td>
+                            <td>{ rs.ready }</td>
+                            <td>{ rs.available }</td>
+                            <td>{ format!("{} %", rs.weight_percent) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
             <dl class="weights">
                 <div><dt>{"Set weight"}</dt><dd id="set-weight">{ format!("{} %", view.set_weight_percent) }</dd></div>
                 <div><dt>{"Actual weight"}</dt><dd id="actual-weight">{ format!("{} %", view.actual_weight_percent) }</dd></div>

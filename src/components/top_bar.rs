@@ -3,6 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::ManifestLoader;
 use crate::view_model::ClockView;
 
 /// Props of [`TopBar`].
@@ -20,6 +21,8 @@ pub struct TopBarProps {
     pub on_select_scenario: Callback<String>,
     /// Called with a new seed.
     pub on_seed: Callback<u64>,
+    /// Called with a manifest file's name and text.
+    pub on_load_manifest: Callback<(String, String)>,
 }
 
 /// The header bar.
@@ -68,6 +71,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 <input id="seed-input" type="text" inputmode="numeric" value={props.seed.to_string()} onchange={on_seed_change}
                     aria-invalid={seed_error.is_some().to_string()} aria-describedby="seed-error" />
             </label>
+            <ManifestLoader on_load={props.on_load_manifest.clone()} />
             if let Some(error) = &*seed_error {
                 <span id="seed-error" class="field-error" role="alert">{ error }</span>
             }

@@ -1,0 +1,133 @@
+// Real manifests loaded into the app: a blue-green Rollout promoted by hand and rolled back by
+// hand, a Kubernetes Deployment rolled out and undone, and a bad manifest refused with the
+// field and the reason, all in real Chromium against the release build.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
+
+const MANIFESTS = join(import.meta.dirname, '..', '..', 'engine', 'tests', 'manifests');
+const app = useServedApp();
+
+async function load(page, file) {
+  await page.setInputFiles('#manifest-input', file);
+}
+
+test('a blue-green Rollout waits for promotion, switches at once, and can be rolled back by hand', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await load(page, join(MANIFESTS, 'rollout-bluegreen.yaml'));
+  await waitForText(page, '#notice', /^Loaded rollout-bluegreen\.yaml: a Rollout\./);
+  await waitForText(page, '#rollout-heading', /^Blue-green rollout$/);
+  assert.equal(await page.inputValue('#scenario-select'), 'import:rollout-bluegreen');
+
+  // Next decision: the preview is up and the rollout pauses at the promotion gate.
+  await page.click('#next-decision');
+  await waitForText(page, '#rollout-phase', /^Paused$/, 30_000);
+  assert.match(await page.textContent('#notice'), /RolloutPaused/);
+  assert.match(await page.textContent('.details'), /rollout-bluegreen-preview → blue-next/);
+  assert.match(await page.textContent('#replica-sets'), /blue-next\s*2\s*2\s*2\s*1 %/);
+  await screenshot(page, 'bluegreen-paused');
+
+  // Promote: the active service switches in one step.
+  await page.click('#promote');
+  await page.click('#step');
+  await page.click('#step');
+  await waitForText(page, '#traffic-summary', /^blue-next 100 %$/);
+  assert.match(await page.textContent('#audit-table'), /SwitchService/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /blue-next promoted: the active service switched to it in one step/);
+  assert.equal(await page.textContent('#rollout-phase'), 'Healthy');
+  await screenshot(page, 'bluegreen-promoted');
+
+  // The same Rollout again, this time aborted by hand at the gate: blue stays active.
+  await page.click('#reset');
+  await waitForText(page, '#rollout-phase', /^Healthy$/);
+  await page.click('#next-decision');
+  await waitForText(page, '#rollout-phase', /^Paused$/, 30_000);
+  await page.click('#abort');
+  await waitForText(page, '#rollout-phase', /^Degraded$/);
+  assert.match(await page.textContent('#rollout-banner'), /^Aborted: blue is active and serves all traffic/);
+  assert.equal(await page.textContent('#traffic-summary'), 'blue 100 %');
+  assert.match(await page.textContent('#audit-table'), /RolloutAborted/);
+  await screenshot(page, 'bluegreen-aborted');
+  assert.deepEqual(errors, [], 'no console errors');
+  await page.close();
+});
+
+test('a Deployment rolls out within maxSurge and can be undone', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dojo-'));
+  const file = join(dir, 'web.yaml');
+  await writeFile(file, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 4
+  strategy:
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: example/web:v1
+`);
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await load(page, file);
+  await waitForText(page, '#rollout-heading', /^Deployment: rolling update$/);
+  assert.match(await page.textContent('.details'), /maxSurge\s*1 \(1 pods\)/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /^v2 rolled out/);
+  assert.match(await page.textContent('#audit-table'), /Scaled up replica set web-v2 from 0 to 1/);
+  await screenshot(page, 'deployment-rolled-out');
+
+  await page.click('#undo');
+  await waitForText(page, '#audit-table', /Rolled back deployment "web" to revision 1/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /^Rolled back: v1 serves all traffic again/);
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a bad manifest is refused with the field and the reason, and the run goes on', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dojo-'));
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  strategy:
+    rollingUpdate:
+      maxSurge: 0
+      maxUnavailable: 0
+  template:
+    spec:
+      containers:
+      - name: web
+        image: example/web:v1
+`);
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.click('#step');
+  await load(page, file);
+  await waitForText(page, '#notice', /^bad\.yaml cannot be simulated: spec\.strategy\.rollingUpdate\.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0/);
+  assert.equal(await page.inputValue('#scenario-select'), 'canary-bad-release', 'the run in progress is kept');
+  assert.match(await page.textContent('.elapsed'), /T\+00:01/);
+  await screenshot(page, 'manifest-refused');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
