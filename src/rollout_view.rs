@@ -122,24 +122,38 @@ fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
         BlueGreenStage::PostPromotion(_) => Some(4),
         BlueGreenStage::Aborted { .. } => None,
     };
-    let labels = [
-        "preview up",
-        "pre-promotion analysis",
-        if controller.spec.auto_promotion_enabled {
-            "auto-promotion"
-        } else {
-            "pause until promoted"
-        },
-        "switch active",
-        "post-promotion analysis",
+    // The stages this strategy goes through, numbered as `stage_index` numbers them; stages the
+    // manifest does not configure are left out.
+    let spec = &controller.spec;
+    let gate_label = match (spec.auto_promotion_enabled, spec.auto_promotion_seconds) {
+        (false, _) => Some("pause until promoted".to_string()),
+        (true, Some(seconds)) => Some(format!("auto-promote after {seconds} s")),
+        (true, None) => None,
+    };
+    let stages: [(usize, Option<String>); 5] = [
+        (0, Some("preview up".to_string())),
+        (
+            1,
+            spec.pre_promotion_analysis
+                .as_ref()
+                .map(|_| "pre-promotion analysis".to_string()),
+        ),
+        (2, gate_label),
+        (3, Some("switch active".to_string())),
+        (
+            4,
+            spec.post_promotion_analysis
+                .as_ref()
+                .map(|_| "post-promotion analysis".to_string()),
+        ),
     ];
     let promoted = controller.last_result.as_deref() == Some("promoted")
         && controller.stage == BlueGreenStage::Stable;
-    let steps = labels
-        .iter()
-        .enumerate()
+    let steps = stages
+        .into_iter()
+        .filter_map(|(index, label)| label.map(|label| (index, label)))
         .map(|(index, label)| StepView {
-            label: (*label).to_string(),
+            label,
             state: match stage_index {
                 Some(current) if index < current => "done",
                 Some(current) if index == current => "current",

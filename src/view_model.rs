@@ -483,7 +483,14 @@ pub fn traffic(sim: &Sim) -> Vec<TrafficShareView> {
             version: sim.scenario().profile(version).name.clone(),
             colour: version_colour(version),
             percent,
-            role: if index == 0 { "stable" } else { "canary" },
+            role: match (index, sim.blue_green(), sim.deployment()) {
+                (_, Some(controller), _) if controller.active == version => "active",
+                (_, Some(_), _) => "preview",
+                (_, _, Some(deployment)) if deployment.template == version => "current template",
+                (_, _, Some(_)) => "previous",
+                (0, _, _) => "stable",
+                _ => "canary",
+            },
         })
         .collect()
 }
@@ -509,6 +516,17 @@ pub fn audit(sim: &Sim) -> Vec<AuditRow> {
 
 /// Percent label for the gate threshold, for example `5.0 %`.
 pub fn threshold_label(sim: &Sim) -> Option<String> {
+    if let Some(controller) = sim.blue_green() {
+        return controller
+            .spec
+            .pre_promotion_analysis
+            .as_ref()
+            .or(controller.spec.post_promotion_analysis.as_ref())
+            .map(|gate| percent_label(gate.max_error_rate_bp));
+    }
+    if sim.deployment().is_some() {
+        return None;
+    }
     sim.scenario()
         .canary
         .analysis

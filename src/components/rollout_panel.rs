@@ -82,12 +82,16 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            if view.title.starts_with("Canary") {
             <dl class="weights">
                 <div><dt>{"Set weight"}</dt><dd id="set-weight">{ format!("{} %", view.set_weight_percent) }</dd></div>
                 <div><dt>{"Actual weight"}</dt><dd id="actual-weight">{ format!("{} %", view.actual_weight_percent) }</dd></div>
                 <div><dt>{"Gate"}</dt><dd>{ props.threshold.as_ref().map_or("none".to_string(), |t| format!("≤ {t} errors")) }</dd></div>
                 <div><dt>{"Analysis"}</dt><dd id="analysis-phase">{ view.analysis_phase.clone().unwrap_or_else(|| "not started".to_string()) }</dd></div>
             </dl>
+            } else if let Some(phase) = &view.analysis_phase {
+                <p class="muted">{ format!("Analysis: {phase}") }{ props.threshold.as_ref().map(|t| format!(" · fails above {t} errors")).unwrap_or_default() }</p>
+            }
             if !view.measurements.is_empty() {
                 <ul class="measurements" aria-label="Gate measurements, newest first">
                     { for view.measurements.iter().take(4).map(|m| html! {
