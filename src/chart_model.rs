@@ -131,15 +131,11 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
     let x_start = now.saturating_sub(span) as f64;
     let x_end = now.max(span / 3) as f64;
     let threshold = match metric {
-        ChartMetric::ErrorRate => {
-            let percent = sim
-                .scenario()
-                .canary
-                .analysis
-                .as_ref()
-                .map_or(5.0, |a| f64::from(a.gate.max_error_rate_bp) / 100.0);
-            Some((percent, format!("gate {percent:.0} %")))
-        }
+        // The gate line only where a gate exists (a Deployment has none).
+        ChartMetric::ErrorRate => crate::view_model::gate_bp(sim).map(|bp| {
+            let percent = f64::from(bp) / 100.0;
+            (percent, format!("gate {percent:.0} %"))
+        }),
         ChartMetric::P95 => Some((P95_THRESHOLD_MS, "p95 limit 2,000 ms".to_string())),
         ChartMetric::Requests => None,
     };

@@ -516,22 +516,33 @@ pub fn audit(sim: &Sim) -> Vec<AuditRow> {
 
 /// Percent label for the gate threshold, for example `5.0 %`.
 pub fn threshold_label(sim: &Sim) -> Option<String> {
+    gate_bp(sim).map(percent_label)
+}
+
+/// The error-rate gate of the scenario's strategy, in basis points, if it has one.
+pub fn gate_bp(sim: &Sim) -> Option<u32> {
     if let Some(controller) = sim.blue_green() {
         return controller
             .spec
             .pre_promotion_analysis
             .as_ref()
             .or(controller.spec.post_promotion_analysis.as_ref())
-            .map(|gate| percent_label(gate.max_error_rate_bp));
+            .map(|gate| gate.max_error_rate_bp);
     }
     if sim.deployment().is_some() {
         return None;
     }
-    sim.scenario()
-        .canary
+    let canary = &sim.scenario().canary;
+    canary
         .analysis
         .as_ref()
-        .map(|a| percent_label(a.gate.max_error_rate_bp))
+        .map(|a| a.gate.max_error_rate_bp)
+        .or_else(|| {
+            canary.steps.iter().find_map(|step| match step {
+                engine::rollout::CanaryStep::Analysis { gate } => Some(gate.max_error_rate_bp),
+                _ => None,
+            })
+        })
 }
 
 /// `mm:ss` under an hour, `h:mm:ss` beyond.
