@@ -13,9 +13,11 @@ usage:
                                            run a scenario to its end (or to simulated time T,
                                            e.g. 90s, 30m, 24h, 12w) and report it
   dojo run --import FILE [--seed N] [--until T] [--json]
-                                           simulate the rollout a Kubernetes Deployment
-                                           manifest describes, from its current version to
-                                           the next, and report it with its timeline
+                                           simulate the rollout a Kubernetes Deployment or
+                                           Argo Rollout manifest (or a CodeDeploy configuration
+                                           name, e.g. CodeDeployDefault.HalfAtATime) describes,
+                                           from its current version to the next, and report it
+                                           with its timeline
   dojo bench [--hours H]                   measure simulation speed on a 20-service world";
 
 /// Why a command failed: a mistake in the command line (answered with the usage), or an
@@ -111,6 +113,18 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
     let scenario = match (import_path, scenario_id) {
         (Some(_), Some(id)) => {
             return Err(format!("give a scenario id or --import FILE, not both (\"{id}\")").into());
+        }
+        (Some(name), None)
+            if name.starts_with("CodeDeployDefault.") && !std::path::Path::new(&name).exists() =>
+        {
+            let imported = engine::import::import_codedeploy(&name).map_err(|error| {
+                Failure::Input(format!(
+                    "{name} cannot be simulated:\n  {}",
+                    error.problems.join("\n  ")
+                ))
+            })?;
+            warnings = imported.warnings;
+            imported.scenario
         }
         (Some(path), None) => {
             let text = std::fs::read_to_string(&path)

@@ -3,5 +3,6 @@
 //! drives instances with them; see `sim.rs`.
 
 pub mod argo_canary;
+pub mod codedeploy;
 pub mod intstr;
 pub mod kubernetes;

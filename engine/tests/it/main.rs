@@ -1,6 +1,7 @@
 //! The engine's one integration-test binary (one binary links faster than many).
 
 mod cli;
+mod codedeploy;
 mod deployments;
 mod determinism;
 mod faults;
