@@ -25,6 +25,8 @@ pub enum Actor {
     Trainee,
     /// Kubernetes' Deployment controller.
     DeploymentController,
+    /// Flagger's scheduler.
+    Flagger,
 }
 
 impl Actor {
@@ -35,6 +37,7 @@ impl Actor {
             Actor::RolloutController => "rollouts-controller",
             Actor::Trainee => "trainee",
             Actor::DeploymentController => "deployment-controller",
+            Actor::Flagger => "flagger",
         }
     }
 

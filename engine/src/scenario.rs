@@ -64,6 +64,11 @@ pub enum Strategy {
         /// The strategy's fields.
         spec: crate::bluegreen::BlueGreenSpec,
     },
+    /// A Flagger `Canary`: its analysis loop.
+    Flagger {
+        /// The analysis settings.
+        spec: crate::flagger::FlaggerSpec,
+    },
     /// A Kubernetes Deployment (rolling update or recreate).
     KubernetesDeployment {
         /// `metadata.name`.

@@ -12,6 +12,7 @@ use crate::bluegreen::{BlueGreenController, BlueGreenObserved};
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::deployment::DeploymentController;
 use crate::fault::{Fault, FaultKind};
+use crate::flagger::{FlaggerController, FlaggerObserved};
 use crate::fleet::{Fleet, FleetConditions};
 use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
 use crate::quiet::{MINUTE_S, MinuteContext};
@@ -24,7 +25,10 @@ use crate::world::{SecondContext, ServiceEffects, World};
 
 /// Audit actions at which "run to the next decision" stops: moments a person would want to
 /// look, decide, or explain.
-pub const DECISION_ACTIONS: [&str; 9] = [
+pub const DECISION_ACTIONS: [&str; 12] = [
+    "WaitingPromotion",
+    "Failed",
+    "Succeeded",
     "ProgressDeadlineExceeded",
     "NewReplicaSetAvailable",
     "RolloutPaused",
@@ -76,6 +80,8 @@ pub struct Sim {
     deployment: Option<DeploymentController>,
     /// The blue-green controller, when the scenario's strategy is blue-green.
     blue_green: Option<BlueGreenController>,
+    /// Flagger's analysis loop, when the scenario's strategy is a Flagger Canary.
+    flagger: Option<FlaggerController>,
     /// Every change of the rollout's state (see [`TimelineEntry`]).
     timeline: Vec<TimelineEntry>,
 }
@@ -183,6 +189,12 @@ impl Sim {
             deployment: match &scenario.strategy {
                 crate::scenario::Strategy::KubernetesDeployment { name, spec } => {
                     Some(DeploymentController::new(name, spec.clone(), stable))
+                }
+                _ => None,
+            },
+            flagger: match &scenario.strategy {
+                crate::scenario::Strategy::Flagger { spec } => {
+                    Some(FlaggerController::new(spec.clone(), stable))
                 }
                 _ => None,
             },
@@ -396,6 +408,13 @@ impl Sim {
             self.record_events(&events);
             self.world.services[self.target as usize].stable = template;
             self.route_to_ready_pods(template);
+        } else if self.flagger.is_some() {
+            let observed = self.observe_flagger();
+            let events = self.flagger.as_mut().map_or_else(Vec::new, |controller| {
+                controller.reconcile(&observed, self.now)
+            });
+            self.record_events(&events);
+            self.apply_flagger_targets();
         } else if self.blue_green.is_some() {
             let observed = self.observe_blue_green();
             let fleet = &self.world.services[self.target as usize].fleet;
@@ -592,9 +611,10 @@ impl Sim {
 
     /// The rollout phase and its reason now.
     pub fn phase(&self) -> (RolloutPhase, String) {
-        match (&self.deployment, &self.blue_green) {
-            (Some(deployment), _) => deployment.phase(self.fleet(), self.now),
-            (_, Some(controller)) => controller.phase(self.fleet()),
+        match (&self.deployment, &self.blue_green, &self.flagger) {
+            (Some(deployment), _, _) => deployment.phase(self.fleet(), self.now),
+            (_, Some(controller), _) => controller.phase(self.fleet()),
+            (_, _, Some(controller)) => controller.rollout_phase(),
             _ => phase(&self.scenario.canary, &self.rollout, &self.observe()),
         }
     }
@@ -679,6 +699,9 @@ impl Sim {
 
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        if let Some(controller) = &self.flagger {
+            return controller.weights();
+        }
         if let Some(controller) = &self.blue_green {
             let routing = controller.routing(self.preview_ready(controller));
             let preview_bp: u32 = routing.header_routes.iter().map(|r| r.share_bp).sum();
@@ -733,44 +756,59 @@ impl Sim {
                     )
                 });
         let environment = self.world.services[self.target as usize].environment as usize;
-        let (result, stable, weight, max_weight) = match (&self.deployment, &self.blue_green) {
-            (Some(deployment), _) => self.deployment_outcome(deployment),
-            (_, Some(controller)) => {
-                let result = match (&controller.stage, &controller.last_result) {
-                    (crate::bluegreen::BlueGreenStage::Stable, Some(result)) => result.as_str(),
-                    (crate::bluegreen::BlueGreenStage::Stable, None) => "no_rollout",
-                    (crate::bluegreen::BlueGreenStage::Aborted { .. }, _) => "rolled_back",
-                    _ => "in_progress",
-                };
-                let result: &'static str = match result {
-                    "promoted" => "promoted",
-                    "rolled_back" => "rolled_back",
-                    "no_rollout" => "no_rollout",
-                    _ => "in_progress",
-                };
-                let new_share = controller.new.map_or(0, |new| {
-                    self.traffic_split()
-                        .iter()
-                        .find(|(v, _)| *v == new)
-                        .map_or(0, |(_, w)| *w)
-                });
-                let switched = controller.previous.is_some() || result == "promoted";
-                let max_share = if switched {
-                    100
-                } else if controller.new.is_some() {
-                    crate::bluegreen::PREVIEW_TEST_TRAFFIC_BP / 100
-                } else {
-                    0
-                };
-                (result, controller.active, new_share, max_share)
-            }
-            _ => (
-                result,
-                self.rollout.stable,
-                self.rollout.traffic_weight_percent,
-                max_weight,
-            ),
-        };
+        let (result, stable, weight, max_weight) =
+            match (&self.deployment, &self.blue_green, &self.flagger) {
+                (_, _, Some(controller)) => {
+                    let result = match controller.phase {
+                        crate::flagger::FlaggerPhase::Initialized => "no_rollout",
+                        crate::flagger::FlaggerPhase::Succeeded => "promoted",
+                        crate::flagger::FlaggerPhase::Failed => "rolled_back",
+                        _ => "in_progress",
+                    };
+                    (
+                        result,
+                        controller.primary,
+                        controller.canary_weight,
+                        controller.max_canary_weight,
+                    )
+                }
+                (Some(deployment), _, _) => self.deployment_outcome(deployment),
+                (_, Some(controller), _) => {
+                    let result = match (&controller.stage, &controller.last_result) {
+                        (crate::bluegreen::BlueGreenStage::Stable, Some(result)) => result.as_str(),
+                        (crate::bluegreen::BlueGreenStage::Stable, None) => "no_rollout",
+                        (crate::bluegreen::BlueGreenStage::Aborted { .. }, _) => "rolled_back",
+                        _ => "in_progress",
+                    };
+                    let result: &'static str = match result {
+                        "promoted" => "promoted",
+                        "rolled_back" => "rolled_back",
+                        "no_rollout" => "no_rollout",
+                        _ => "in_progress",
+                    };
+                    let new_share = controller.new.map_or(0, |new| {
+                        self.traffic_split()
+                            .iter()
+                            .find(|(v, _)| *v == new)
+                            .map_or(0, |(_, w)| *w)
+                    });
+                    let switched = controller.previous.is_some() || result == "promoted";
+                    let max_share = if switched {
+                        100
+                    } else if controller.new.is_some() {
+                        crate::bluegreen::PREVIEW_TEST_TRAFFIC_BP / 100
+                    } else {
+                        0
+                    };
+                    (result, controller.active, new_share, max_share)
+                }
+                _ => (
+                    result,
+                    self.rollout.stable,
+                    self.rollout.traffic_weight_percent,
+                    max_weight,
+                ),
+            };
         Outcome {
             result: result.to_string(),
             stable_version: self.scenario.profile(stable).name.clone(),
@@ -789,9 +827,10 @@ impl Sim {
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
         // A mixed minute cannot continue past a command; the seconds so far are written out.
         self.end_planned_minute(self.minute_slot());
-        let previous_version = match (&self.deployment, &self.blue_green) {
-            (Some(deployment), _) => deployment.template,
-            (_, Some(controller)) => controller.active,
+        let previous_version = match (&self.deployment, &self.blue_green, &self.flagger) {
+            (Some(deployment), _, _) => deployment.template,
+            (_, Some(controller), _) => controller.active,
+            (_, _, Some(controller)) => controller.primary,
             _ => self.rollout.stable,
         };
         let events = match &command {
@@ -848,6 +887,8 @@ impl Sim {
                 };
                 if let Some(controller) = self.blue_green.as_mut() {
                     controller.apply(&command, version, actor, self.now)?
+                } else if let Some(controller) = self.flagger.as_mut() {
+                    controller.apply(&command, version, actor, self.now)?
                 } else {
                     match (self.deployment.as_mut(), version) {
                         (Some(deployment), Some(version)) => deployment.set_template(
@@ -896,6 +937,8 @@ impl Sim {
         }
         if self.blue_green.is_some() {
             self.apply_blue_green_targets();
+        } else if self.flagger.is_some() {
+            self.apply_flagger_targets();
         } else if self.deployment.is_none() {
             self.apply_replica_targets();
         }
@@ -991,6 +1034,9 @@ impl Sim {
     /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
+        if let Some(controller) = &self.flagger {
+            return controller.is_idle();
+        }
         if let Some(controller) = &self.blue_green {
             return controller.is_idle();
         }
@@ -1422,6 +1468,57 @@ impl Sim {
         } else {
             self.route_to_ready_pods(self.rollout.stable);
         }
+    }
+
+    /// The Flagger controller, when the scenario's strategy is a Flagger Canary.
+    pub fn flagger(&self) -> Option<&FlaggerController> {
+        self.flagger.as_ref()
+    }
+
+    /// What Flagger's built-in metrics read: the canary's last minute and its p99.
+    fn observe_flagger(&self) -> FlaggerObserved {
+        let Some(canary) = self.flagger.as_ref().and_then(|c| c.canary) else {
+            return FlaggerObserved::default();
+        };
+        let key = CohortKey {
+            service: self.target,
+            version: canary,
+        };
+        FlaggerObserved {
+            canary_window: self.metrics.window(key, self.now, 60),
+            canary_p99_ms: self
+                .metrics
+                .cohort(key)
+                .and_then(|series| series.latest())
+                .filter(|sample| sample.tick.0 + 60 >= self.now.0 && sample.requests > 0)
+                .map(|sample| sample.p99_ms),
+            canary_ready: self.fleet().counts(canary).ready,
+        }
+    }
+
+    /// Sets Flagger's replica targets and weights on the rolled-out service.
+    fn apply_flagger_targets(&mut self) {
+        let Some(controller) = &self.flagger else {
+            return;
+        };
+        let desired = controller.desired_replicas();
+        let weights = controller.weights();
+        let primary = controller.primary;
+        let service = &mut self.world.services[self.target as usize];
+        for index in 0..self.scenario.versions.len() as u32 {
+            let version = VersionId(index);
+            let replicas = desired
+                .iter()
+                .find(|(v, _)| *v == version)
+                .map_or(0, |(_, n)| *n);
+            service.fleet.set_desired(version, replicas);
+        }
+        service.stable = primary;
+        service.routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: None,
+            weights: weights.into_iter().filter(|(_, w)| *w > 0).collect(),
+        };
     }
 
     /// What the blue-green analyses can see: the new version's traffic over the window.

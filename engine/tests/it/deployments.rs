@@ -333,7 +333,7 @@ fn invalid_manifests_get_the_api_servers_messages() {
         ),
         (
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n".to_string(),
-            "no Deployment or Rollout in the file (found: Service)",
+            "no Deployment, Rollout or Canary in the file (found: Service)",
         ),
     ];
     for (yaml, expected) in cases {

@@ -5,6 +5,7 @@ mod codedeploy;
 mod deployments;
 mod determinism;
 mod faults;
+mod flagger;
 mod quiet;
 mod rollouts;
 mod scenarios;

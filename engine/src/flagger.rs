@@ -1,0 +1,692 @@
+//! Flagger's analysis loop (`pkg/controller/scheduler.go`): once per `interval` the canary's
+//! metrics are checked; a passing check advances the canary weight by `stepWeight` (or the next
+//! of `stepWeights`) until `maxWeight` is reached, then the canary is promoted (after the
+//! `confirm-promotion` gate, if any); a failing check or a metric with no data counts a failed
+//! check, cumulatively, and the rollback happens on the tick after `failedChecks` reaches
+//! `threshold`. With `iterations` (and no `match`) the loop is blue/green: that many passing
+//! checks, then promotion.
+//!
+//! Flagger always routes through a mesh or ingress, so weights are exact. Its Kubernetes events
+//! all have the reason `Synced`; phase changes are logged with the phase's name.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Actor;
+use crate::command::{Command, CommandError};
+use crate::metrics::WindowTotals;
+use crate::rollout::{RolloutEvent, RolloutPhase};
+use crate::time::Tick;
+use crate::version::VersionId;
+
+/// Share of traffic a blue/green analysis sends the canary (load-test traffic), in percent.
+pub const BLUE_GREEN_TEST_TRAFFIC_PERCENT: u32 = 1;
+
+/// A built-in metric check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggerMetric {
+    /// `request-success-rate` (percent of non-5xx, checked against `min`) or
+    /// `request-duration` (p99 in ms, checked against `max`).
+    pub name: String,
+    /// `thresholdRange.min`, in thousandths (99 % is 99,000).
+    pub min_milli: Option<i64>,
+    /// `thresholdRange.max`, in thousandths (500 ms is 500,000).
+    pub max_milli: Option<i64>,
+    /// The metric's `interval` (default 1m): the window each check reads.
+    pub interval_s: u32,
+}
+
+/// A Flagger `Canary`'s analysis settings, with Flagger's defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggerSpec {
+    /// The Canary's name, for messages.
+    pub name: String,
+    /// The target Deployment's replicas.
+    pub replicas: u32,
+    /// `analysis.interval` (default 60 s, at least 10 s).
+    pub interval_s: u32,
+    /// `analysis.threshold`: failed checks before rollback (1 when not positive).
+    pub threshold: u32,
+    /// `analysis.maxWeight` (default 100; with `stepWeights`, their last, at most 100).
+    pub max_weight: u32,
+    /// `analysis.stepWeight`.
+    pub step_weight: u32,
+    /// `analysis.stepWeights`.
+    pub step_weights: Vec<u32>,
+    /// `analysis.iterations`: a blue/green analysis of this many checks.
+    pub iterations: Option<u32>,
+    /// `analysis.metrics`.
+    pub metrics: Vec<FlaggerMetric>,
+    /// A `confirm-promotion` webhook: promotion waits for a promote command.
+    pub confirm_promotion: bool,
+    /// `progressDeadlineSeconds` (600): a canary not ready by then is rolled back.
+    pub progress_deadline_s: u32,
+}
+
+/// Flagger's canary phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FlaggerPhase {
+    /// Nothing to roll out.
+    Initialized,
+    /// Analysing and shifting traffic.
+    Progressing,
+    /// Waiting for the `confirm-promotion` gate.
+    WaitingPromotion,
+    /// Copying the canary's spec to the primary.
+    Promoting,
+    /// Routing all traffic back to the (updated) primary.
+    Finalising,
+    /// Done.
+    Succeeded,
+    /// Rolled back.
+    Failed,
+}
+
+impl FlaggerPhase {
+    /// The phase as Flagger names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FlaggerPhase::Initialized => "Initialized",
+            FlaggerPhase::Progressing => "Progressing",
+            FlaggerPhase::WaitingPromotion => "WaitingPromotion",
+            FlaggerPhase::Promoting => "Promoting",
+            FlaggerPhase::Finalising => "Finalising",
+            FlaggerPhase::Succeeded => "Succeeded",
+            FlaggerPhase::Failed => "Failed",
+        }
+    }
+}
+
+/// What one tick's metric checks saw of the canary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlaggerObserved {
+    /// The canary's traffic over the last minute (the built-in metrics' window).
+    pub canary_window: WindowTotals,
+    /// The canary's p99 latency now, if it served any request.
+    pub canary_p99_ms: Option<u32>,
+    /// Ready canary pods.
+    pub canary_ready: u32,
+}
+
+/// The controller's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggerController {
+    /// The analysis settings.
+    pub spec: FlaggerSpec,
+    /// The version the primary runs.
+    pub primary: VersionId,
+    /// The version under analysis.
+    pub canary: Option<VersionId>,
+    /// The phase.
+    pub phase: FlaggerPhase,
+    /// The canary's share of traffic.
+    pub canary_weight: u32,
+    /// The largest share the last canary had.
+    pub max_canary_weight: u32,
+    /// Failed checks since this revision started.
+    pub failed_checks: u32,
+    /// Passing checks so far (blue/green).
+    pub iterations_done: u32,
+    /// When the next tick runs.
+    pub next_tick: Tick,
+    /// When this revision started, for the progress deadline.
+    pub started_at: Tick,
+    /// Set by a promote command: the `confirm-promotion` gate is open.
+    pub promotion_confirmed: bool,
+}
+
+impl FlaggerController {
+    /// A canary whose primary runs `version`.
+    pub fn new(spec: FlaggerSpec, version: VersionId) -> FlaggerController {
+        FlaggerController {
+            spec,
+            primary: version,
+            canary: None,
+            phase: FlaggerPhase::Initialized,
+            canary_weight: 0,
+            max_canary_weight: 0,
+            failed_checks: 0,
+            iterations_done: 0,
+            next_tick: Tick(0),
+            started_at: Tick(0),
+            promotion_confirmed: false,
+        }
+    }
+
+    /// Applies a command.
+    pub fn apply(
+        &mut self,
+        command: &Command,
+        version: Option<VersionId>,
+        actor: Actor,
+        now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        match command {
+            Command::StartRollout { version: name } => {
+                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
+                if version == self.primary && self.canary.is_none() {
+                    return Err(CommandError::NotApplicable(format!(
+                        "{name} is already the primary's version"
+                    )));
+                }
+                // A new revision restarts the analysis from weight 0.
+                self.canary = Some(version);
+                self.phase = FlaggerPhase::Progressing;
+                self.canary_weight = 0;
+                self.max_canary_weight = 0;
+                self.failed_checks = 0;
+                self.iterations_done = 0;
+                self.started_at = now;
+                self.next_tick = now.plus_s(u64::from(self.spec.interval_s));
+                self.promotion_confirmed = false;
+                Ok(vec![
+                    event(
+                        actor,
+                        "Synced",
+                        version,
+                        format!("New revision detected! Scaling up {}", self.spec.name),
+                    ),
+                    event(
+                        Actor::Flagger,
+                        "Progressing",
+                        version,
+                        format!("Starting canary analysis for {}", self.spec.name),
+                    ),
+                ])
+            }
+            Command::Promote | Command::PromoteFull => {
+                let canary = self.canary.ok_or_else(|| {
+                    CommandError::NotApplicable("no canary is being analysed".to_string())
+                })?;
+                if !self.spec.confirm_promotion {
+                    return Err(CommandError::NotApplicable(
+                        "this Canary has no confirm-promotion gate to open".to_string(),
+                    ));
+                }
+                self.promotion_confirmed = true;
+                Ok(vec![event(
+                    actor,
+                    "Synced",
+                    canary,
+                    format!("Confirm-promotion gate opened for {}", self.spec.name),
+                )])
+            }
+            Command::Abort | Command::Undo => {
+                let canary = self
+                    .canary
+                    .filter(|_| {
+                        matches!(
+                            self.phase,
+                            FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion
+                        )
+                    })
+                    .ok_or_else(|| {
+                        CommandError::NotApplicable(
+                            "no canary is being analysed to roll back".to_string(),
+                        )
+                    })?;
+                Ok(self.roll_back(
+                    canary,
+                    actor,
+                    format!(
+                        "Rolling back {}: the rollback gate was opened",
+                        self.spec.name
+                    ),
+                ))
+            }
+            Command::Retry => Err(CommandError::NotApplicable(
+                "Flagger retries by detecting a new revision: start a rollout again".to_string(),
+            )),
+            Command::InjectFault { .. } | Command::ClearFault { .. } => Err(
+                CommandError::NotApplicable("faults are not rollout commands".to_string()),
+            ),
+        }
+    }
+
+    /// Runs the scheduler when a tick is due.
+    pub fn reconcile(&mut self, observed: &FlaggerObserved, now: Tick) -> Vec<RolloutEvent> {
+        let Some(canary) = self.canary else {
+            return Vec::new();
+        };
+        if now < self.next_tick {
+            return Vec::new();
+        }
+        self.next_tick = now.plus_s(u64::from(self.spec.interval_s));
+        let name = self.spec.name.clone();
+        match self.phase {
+            FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion => {
+                let deadline_passed = observed.canary_ready < self.spec.replicas
+                    && now.seconds_since(self.started_at)
+                        >= u64::from(self.spec.progress_deadline_s);
+                if self.failed_checks >= self.spec.threshold {
+                    let reason = format!(
+                        "Rolling back {name} failed checks threshold reached {}",
+                        self.failed_checks
+                    );
+                    return self.roll_back(canary, Actor::Flagger, reason);
+                }
+                if deadline_passed {
+                    let reason = format!(
+                        "Rolling back {name} progress deadline exceeded canary deployment {name} not ready"
+                    );
+                    return self.roll_back(canary, Actor::Flagger, reason);
+                }
+                if self.phase == FlaggerPhase::WaitingPromotion {
+                    return self.try_promote(canary);
+                }
+                let mut events = Vec::new();
+                // At weight 0 on the first iteration only the pre-rollout hooks run (none here).
+                let first_tick = self.canary_weight == 0 && self.iterations_done == 0;
+                let analysed = !first_tick || self.spec.iterations.is_some();
+                if let Some(halt) = analysed.then(|| self.check_metrics(observed)).flatten() {
+                    self.failed_checks += 1;
+                    events.push(event(Actor::Flagger, "Synced", canary, halt));
+                    return events;
+                }
+                match self.spec.iterations {
+                    Some(iterations) => {
+                        self.iterations_done += 1;
+                        if self.iterations_done < iterations {
+                            events.push(event(
+                                Actor::Flagger,
+                                "Synced",
+                                canary,
+                                format!(
+                                    "Advance {name} canary iteration {}/{iterations}",
+                                    self.iterations_done
+                                ),
+                            ));
+                        } else {
+                            events.extend(self.try_promote(canary));
+                        }
+                    }
+                    None if self.canary_weight < self.max_weight() => {
+                        self.canary_weight = (self.canary_weight + self.next_step()).min(100);
+                        self.max_canary_weight = self.max_canary_weight.max(self.canary_weight);
+                        events.push(event(
+                            Actor::Flagger,
+                            "Synced",
+                            canary,
+                            format!("Advance {name} canary weight {}", self.canary_weight),
+                        ));
+                    }
+                    None => events.extend(self.try_promote(canary)),
+                }
+                events
+            }
+            FlaggerPhase::Promoting => {
+                self.phase = FlaggerPhase::Finalising;
+                self.primary = canary;
+                vec![event(
+                    Actor::Flagger,
+                    "Finalising",
+                    canary,
+                    format!("Routing all traffic to primary {name}-primary"),
+                )]
+            }
+            FlaggerPhase::Finalising => {
+                self.phase = FlaggerPhase::Succeeded;
+                self.canary = None;
+                self.canary_weight = 0;
+                vec![event(
+                    Actor::Flagger,
+                    "Succeeded",
+                    canary,
+                    format!("Promotion completed! Scaling down {name}"),
+                )]
+            }
+            FlaggerPhase::Initialized | FlaggerPhase::Succeeded | FlaggerPhase::Failed => {
+                Vec::new()
+            }
+        }
+    }
+
+    /// Replicas per version: the primary at full size, the canary too while it is analysed.
+    pub fn desired_replicas(&self) -> Vec<(VersionId, u32)> {
+        let mut desired = vec![(self.primary, self.spec.replicas)];
+        if let Some(canary) = self.canary
+            && canary != self.primary
+            && matches!(
+                self.phase,
+                FlaggerPhase::Progressing
+                    | FlaggerPhase::WaitingPromotion
+                    | FlaggerPhase::Promoting
+            )
+        {
+            desired.push((canary, self.spec.replicas));
+        }
+        desired
+    }
+
+    /// Traffic per version, in percent.
+    pub fn weights(&self) -> Vec<(VersionId, u32)> {
+        match (self.canary, self.phase) {
+            // Promoting copies the canary's spec to the primary: both serve the new version.
+            (Some(canary), FlaggerPhase::Promoting) => vec![(canary, 100)],
+            (Some(canary), FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion)
+                if canary != self.primary =>
+            {
+                // A blue/green analysis sends the canary test traffic only.
+                let weight = if self.spec.iterations.is_some() {
+                    BLUE_GREEN_TEST_TRAFFIC_PERCENT
+                } else {
+                    self.canary_weight
+                };
+                vec![(self.primary, 100 - weight), (canary, weight)]
+            }
+            _ => vec![(self.primary, 100)],
+        }
+    }
+
+    /// The phase in the simulator's terms, with Flagger's phase and numbers as the reason.
+    pub fn rollout_phase(&self) -> (RolloutPhase, String) {
+        let detail = format!(
+            "Flagger {}: canary weight {} %, failed checks {}/{}",
+            self.phase.label(),
+            self.canary_weight,
+            self.failed_checks,
+            self.spec.threshold
+        );
+        let phase = match self.phase {
+            FlaggerPhase::Initialized | FlaggerPhase::Succeeded => {
+                return (
+                    RolloutPhase::Healthy,
+                    format!("Flagger {}", self.phase.label()),
+                );
+            }
+            FlaggerPhase::WaitingPromotion => RolloutPhase::Paused,
+            FlaggerPhase::Failed => RolloutPhase::Degraded,
+            _ => RolloutPhase::Progressing,
+        };
+        (phase, detail)
+    }
+
+    /// True when nothing is being analysed or promoted.
+    pub fn is_idle(&self) -> bool {
+        matches!(
+            self.phase,
+            FlaggerPhase::Initialized | FlaggerPhase::Succeeded | FlaggerPhase::Failed
+        )
+    }
+
+    /// `maxWeight`, or the last of `stepWeights` (at most 100).
+    pub fn max_weight(&self) -> u32 {
+        match self.spec.step_weights.last() {
+            Some(last) => (*last).min(100),
+            None => self.spec.max_weight.min(100),
+        }
+    }
+
+    /// The weight increment for the next advance.
+    fn next_step(&self) -> u32 {
+        if self.spec.step_weights.is_empty() {
+            return self.spec.step_weight.max(1);
+        }
+        self.spec
+            .step_weights
+            .iter()
+            .find(|w| **w > self.canary_weight)
+            .map_or(1, |w| w - self.canary_weight)
+    }
+
+    /// The first failing metric's "Halt advancement" message, if any check fails.
+    fn check_metrics(&self, observed: &FlaggerObserved) -> Option<String> {
+        let name = &self.spec.name;
+        for metric in &self.spec.metrics {
+            let value = match metric.name.as_str() {
+                "request-success-rate" => observed
+                    .canary_window
+                    .error_rate_bp()
+                    .map(|bp| 100.0 - f64::from(bp) / 100.0),
+                "request-duration" => observed.canary_p99_ms.map(f64::from),
+                _ => None,
+            };
+            let value = value.map(|v| (v * 1_000.0).round() as i64);
+            let Some(value) = value else {
+                return Some(format!(
+                    "Halt advancement no values found for metric {} probably {name} is not receiving traffic",
+                    metric.name
+                ));
+            };
+            let shown = |milli: i64| {
+                let text = format!("{:.2}", milli as f64 / 1_000.0);
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            };
+            if let Some(min) = metric.min_milli
+                && value < min
+            {
+                return Some(format!(
+                    "Halt {name} advancement {} {} < {}",
+                    metric.name,
+                    shown(value),
+                    shown(min)
+                ));
+            }
+            if let Some(max) = metric.max_milli
+                && value > max
+            {
+                return Some(format!(
+                    "Halt {name} advancement {} {} > {}",
+                    metric.name,
+                    shown(value),
+                    shown(max)
+                ));
+            }
+        }
+        None
+    }
+
+    /// Promotes, or waits at a closed `confirm-promotion` gate.
+    fn try_promote(&mut self, canary: VersionId) -> Vec<RolloutEvent> {
+        let name = &self.spec.name;
+        if self.spec.confirm_promotion && !self.promotion_confirmed {
+            if self.phase == FlaggerPhase::WaitingPromotion {
+                return Vec::new();
+            }
+            self.phase = FlaggerPhase::WaitingPromotion;
+            return vec![event(
+                Actor::Flagger,
+                "WaitingPromotion",
+                canary,
+                format!(
+                    "Confirm-promotion check confirm-promotion failed: waiting for approval to promote {name}"
+                ),
+            )];
+        }
+        self.phase = FlaggerPhase::Promoting;
+        vec![event(
+            Actor::Flagger,
+            "Promoting",
+            canary,
+            format!("Copying {name} template spec to {name}-primary"),
+        )]
+    }
+
+    fn roll_back(&mut self, canary: VersionId, actor: Actor, reason: String) -> Vec<RolloutEvent> {
+        let name = self.spec.name.clone();
+        self.phase = FlaggerPhase::Failed;
+        self.canary_weight = 0;
+        vec![
+            event(actor, "Synced", canary, reason),
+            event(
+                Actor::Flagger,
+                "Failed",
+                canary,
+                format!("Canary failed! Scaling down {name}"),
+            ),
+        ]
+    }
+}
+
+fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
+    RolloutEvent {
+        actor,
+        reason,
+        version,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(step_weight: u32, max_weight: u32, threshold: u32) -> FlaggerSpec {
+        FlaggerSpec {
+            name: "podinfo".to_string(),
+            replicas: 2,
+            interval_s: 60,
+            threshold,
+            max_weight,
+            step_weight,
+            step_weights: Vec::new(),
+            iterations: None,
+            metrics: vec![FlaggerMetric {
+                name: "request-success-rate".to_string(),
+                min_milli: Some(99_000),
+                max_milli: None,
+                interval_s: 60,
+            }],
+            confirm_promotion: false,
+            progress_deadline_s: 600,
+        }
+    }
+
+    fn observed(requests: u64, errors: u64) -> FlaggerObserved {
+        FlaggerObserved {
+            canary_window: WindowTotals {
+                requests,
+                errors,
+                seconds_covered: 60,
+                seconds_without_data: 0,
+            },
+            canary_p99_ms: Some(100),
+            canary_ready: 2,
+        }
+    }
+
+    /// Ticks the controller `ticks` times, a minute apart, with the same observation.
+    fn run(controller: &mut FlaggerController, seen: FlaggerObserved, ticks: u64) -> Vec<String> {
+        let mut log = Vec::new();
+        for tick in 1..=ticks {
+            for e in controller.reconcile(&seen, Tick(tick * 60)) {
+                log.push(e.message);
+            }
+        }
+        log
+    }
+
+    fn started(spec: FlaggerSpec) -> FlaggerController {
+        let mut controller = FlaggerController::new(spec, VersionId(0));
+        controller
+            .apply(
+                &Command::StartRollout {
+                    version: "v2".to_string(),
+                },
+                Some(VersionId(1)),
+                Actor::Pipeline,
+                Tick(0),
+            )
+            .unwrap();
+        controller
+    }
+
+    #[test]
+    fn weight_overshoots_max_weight_then_promotes() {
+        // maxWeight 50, stepWeight 20: 20, 40, 60, then promotion.
+        let mut controller = started(spec(20, 50, 1));
+        let log = run(&mut controller, observed(1_000, 0), 6);
+        assert_eq!(
+            log,
+            vec![
+                "Advance podinfo canary weight 20",
+                "Advance podinfo canary weight 40",
+                "Advance podinfo canary weight 60",
+                "Copying podinfo template spec to podinfo-primary",
+                "Routing all traffic to primary podinfo-primary",
+                "Promotion completed! Scaling down podinfo",
+            ]
+        );
+        assert_eq!(controller.phase, FlaggerPhase::Succeeded);
+        assert_eq!(controller.primary, VersionId(1));
+    }
+
+    #[test]
+    fn failed_checks_count_cumulatively_and_roll_back_on_the_next_tick() {
+        let mut controller = started(spec(10, 50, 2));
+        let bad = observed(1_000, 50);
+        let log = run(&mut controller, bad, 4);
+        assert_eq!(log.len(), 5, "{log:?}");
+        assert_eq!(
+            log[0], "Advance podinfo canary weight 10",
+            "the first tick, at weight 0, runs only the pre-rollout hooks"
+        );
+        assert!(
+            log[1].starts_with("Halt podinfo advancement request-success-rate 95 < 99"),
+            "{}",
+            log[1]
+        );
+        assert!(log[2].starts_with("Halt"));
+        assert_eq!(controller.failed_checks, 2);
+        assert_eq!(
+            log[3], "Rolling back podinfo failed checks threshold reached 2",
+            "the tick after the second failure"
+        );
+        assert_eq!(log[4], "Canary failed! Scaling down podinfo");
+        assert_eq!(controller.phase, FlaggerPhase::Failed);
+        assert_eq!(controller.weights(), vec![(VersionId(0), 100)]);
+    }
+
+    #[test]
+    fn no_data_is_a_failed_check() {
+        let mut controller = started(spec(10, 50, 5));
+        let log = run(&mut controller, observed(0, 0), 2);
+        assert!(
+            log[1].starts_with("Halt advancement no values found for metric request-success-rate")
+        );
+        assert_eq!(controller.failed_checks, 1);
+    }
+
+    #[test]
+    fn step_weights_and_the_promotion_gate() {
+        let mut spec = spec(0, 0, 1);
+        spec.step_weights = vec![1, 10, 50];
+        spec.confirm_promotion = true;
+        let mut controller = started(spec);
+        let log = run(&mut controller, observed(1_000, 0), 5);
+        assert_eq!(
+            &log[..3],
+            &[
+                "Advance podinfo canary weight 1",
+                "Advance podinfo canary weight 10",
+                "Advance podinfo canary weight 50",
+            ]
+        );
+        assert!(log[3].starts_with("Confirm-promotion check"));
+        assert_eq!(controller.phase, FlaggerPhase::WaitingPromotion);
+        assert_eq!(log.len(), 4, "it waits: {log:?}");
+        controller
+            .apply(&Command::Promote, None, Actor::Trainee, Tick(330))
+            .unwrap();
+        let log = controller.reconcile(&observed(1_000, 0), Tick(360));
+        assert_eq!(
+            log[0].message,
+            "Copying podinfo template spec to podinfo-primary"
+        );
+    }
+
+    #[test]
+    fn iterations_make_a_blue_green_analysis() {
+        let mut spec = spec(0, 0, 1);
+        spec.iterations = Some(3);
+        let mut controller = started(spec);
+        let log = run(&mut controller, observed(1_000, 0), 3);
+        assert_eq!(
+            log,
+            vec![
+                "Advance podinfo canary iteration 1/3",
+                "Advance podinfo canary iteration 2/3",
+                "Copying podinfo template spec to podinfo-primary",
+            ]
+        );
+    }
+}
