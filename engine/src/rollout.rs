@@ -374,6 +374,8 @@ impl RolloutStatus {
                 self.canary = None;
                 self.aborted = None;
                 self.canary_replicas = 0;
+                // Without a router the stable ReplicaSet was shrunk for the canary: back to full.
+                self.stable_replicas = None;
                 self.traffic_weight_percent = 0;
                 self.pause_started_at = None;
                 self.analysis = None;

@@ -1,13 +1,19 @@
-//! Swarm testing after TigerBeetle's VOPR: each seed draws a world, a release, faults and a
-//! trainee's commands; invariants are checked every simulated second (safety), then every fault
+//! Swarm testing after TigerBeetle's VOPR: each seed draws a world, a strategy (router or basic
+//! canary, rolling update, Recreate, blue-green, Flagger), a release, faults and a trainee's
+//! commands; invariants are checked every simulated second (safety), then every fault
 //! is cleared and the world must settle (liveness). A failure prints the seed and how to rerun it.
 //!
 //! More seeds: `DOJO_SWARM_SEEDS=500 cargo test -p engine --test it swarm`.
-//! One seed: `DOJO_SWARM_SEED=1234 cargo test -p engine --test it swarm`.
+//! One seed: `DOJO_SWARM_SEED=1234 cargo test -p engine --test it swarm`; add
+//! `DOJO_SWARM_DEBUG=1` to print the end of its audit log when it fails to recover.
 
+use engine::bluegreen::BlueGreenSpec;
 use engine::fault::{FaultKind, FaultTarget, catalogue};
+use engine::flagger::{FlaggerMetric, FlaggerSpec};
 use engine::prng::{Prng, Stream};
-use engine::scenario::{Scenario, builtin};
+use engine::scenario::{Scenario, Strategy, builtin};
+use engine::strategy::intstr::IntOrPercent;
+use engine::strategy::kubernetes::{DeploymentSpec, DeploymentStrategyType};
 use engine::traffic::TrafficShape;
 use engine::version::VersionId;
 use engine::world::{ServiceSpec, standard_environments};
@@ -45,9 +51,85 @@ fn swarm_world(prng: &mut Prng) -> Scenario {
     }
     scenario.environments = standard_environments(services);
     scenario.schedule[0].at = engine::time::Tick(prng.below(300));
+    scenario.strategy = random_strategy(prng, &mut scenario);
     scenario.settle_s = 0;
     scenario.max_duration_s = (SAFETY_S + LIVENESS_S) as u32 + 10;
     scenario
+}
+
+/// One of the strategies, with random settings (never both surge and unavailability zero,
+/// which validation refuses).
+fn random_strategy(prng: &mut Prng, scenario: &mut Scenario) -> Strategy {
+    let replicas = scenario.canary.replicas;
+    let (surge, unavailable) = loop {
+        let pair = (prng.below(4) as i64, prng.below(4) as i64);
+        if pair != (0, 0) {
+            break pair;
+        }
+    };
+    match prng.below(6) {
+        0 => Strategy::ArgoCanary,
+        1 => {
+            scenario.canary.traffic_routing = false;
+            scenario.canary.max_surge = IntOrPercent::Int(surge);
+            scenario.canary.max_unavailable = IntOrPercent::Int(unavailable);
+            Strategy::ArgoCanary
+        }
+        2 | 3 => Strategy::KubernetesDeployment {
+            name: "checkout".to_string(),
+            spec: DeploymentSpec {
+                replicas: replicas as i32,
+                strategy: if prng.chance(1, 2) {
+                    DeploymentStrategyType::RollingUpdate
+                } else {
+                    DeploymentStrategyType::Recreate
+                },
+                max_surge: Some(IntOrPercent::Int(surge)),
+                max_unavailable: Some(IntOrPercent::Int(unavailable)),
+                min_ready_seconds: prng.below(30) as i32,
+                progress_deadline_seconds: Some(120 + prng.below(600) as i32),
+                ..DeploymentSpec::default()
+            },
+        },
+        4 => Strategy::ArgoBlueGreen {
+            spec: BlueGreenSpec {
+                replicas,
+                active_service: "active".to_string(),
+                preview_service: Some("preview".to_string()),
+                preview_replica_count: prng.chance(1, 2).then(|| 1 + prng.below(10) as u32),
+                auto_promotion_enabled: prng.chance(1, 2),
+                auto_promotion_seconds: prng.chance(1, 2).then(|| prng.below(120) as u32),
+                scale_down_delay_s: 30,
+                abort_scale_down_delay_s: prng.below(60) as u32,
+                pre_promotion_analysis: prng
+                    .chance(1, 2)
+                    .then(|| scenario.canary.analysis.as_ref().unwrap().gate.clone()),
+                post_promotion_analysis: prng
+                    .chance(1, 2)
+                    .then(|| scenario.canary.analysis.as_ref().unwrap().gate.clone()),
+            },
+        },
+        _ => Strategy::Flagger {
+            spec: FlaggerSpec {
+                name: "checkout".to_string(),
+                replicas,
+                interval_s: 10 + prng.below(60) as u32,
+                threshold: 1 + prng.below(5) as u32,
+                max_weight: 30 + prng.below(71) as u32,
+                step_weight: 5 + prng.below(30) as u32,
+                step_weights: Vec::new(),
+                iterations: prng.chance(1, 4).then(|| 1 + prng.below(5) as u32),
+                metrics: vec![FlaggerMetric {
+                    name: "request-success-rate".to_string(),
+                    min_milli: Some(99_000),
+                    max_milli: None,
+                    interval_s: 60,
+                }],
+                confirm_promotion: prng.chance(1, 3),
+                progress_deadline_s: 600,
+            },
+        },
+    }
 }
 
 fn random_fault(prng: &mut Prng, scenario: &Scenario) -> (FaultKind, FaultTarget) {
@@ -150,10 +232,11 @@ fn run_seed(seed: u64) -> Result<(), String> {
         })
         .collect();
     for _ in 0..prng.below(4) {
-        let command = match prng.below(4) {
+        let command = match prng.below(5) {
             0 => Command::Abort,
             1 => Command::Promote,
             2 => Command::PromoteFull,
+            3 => Command::Undo,
             _ => Command::Retry,
         };
         plan.push((prng.below(SAFETY_S), command));
@@ -176,19 +259,35 @@ fn run_seed(seed: u64) -> Result<(), String> {
     for id in 0..sim.faults().len() as u32 {
         let _ = sim.apply(Command::ClearFault { fault_id: id });
     }
-    if sim.rollout().canary.is_some() && sim.rollout().aborted.is_none() {
-        let _ = sim.apply(Command::PromoteFull);
-    }
+    // A rollout still waiting for a person is promoted so it can finish.
+    let _ = sim.apply(Command::PromoteFull);
     for _ in 0..LIVENESS_S {
         sim.step();
         check_invariants(&sim, audit_len).map_err(|why| format!("at {} s: {why}", sim.now().0))?;
         audit_len = sim.audit().records().len();
     }
-    let stable = sim.rollout().stable;
+    let outcome = sim.outcome();
+    let stable = sim
+        .scenario()
+        .version_id(&outcome.stable_version)
+        .ok_or("the serving version is unknown")?;
     let counts = sim.fleet().counts(stable);
     if counts.ready != sim.scenario().canary.replicas {
+        if std::env::var("DOJO_SWARM_DEBUG").is_ok() {
+            for r in sim.audit().records().iter().rev().take(25).rev() {
+                eprintln!("{} {} {} {}", r.tick.0, r.action, r.version, r.reason);
+            }
+            eprintln!("{:?}", sim.rollout());
+            eprintln!(
+                "routing {:?} traffic_routing {}",
+                sim.world().services[sim.target() as usize].routing,
+                sim.scenario().canary.traffic_routing
+            );
+        }
         return Err(format!(
-            "after {LIVENESS_S} s without faults the stable version has {counts:?}"
+            "after {LIVENESS_S} s without faults {} ({:?}) has {counts:?}",
+            outcome.stable_version,
+            sim.scenario().strategy
         ));
     }
     Ok(())
