@@ -11,6 +11,7 @@ pub mod chart;
 pub mod chart_model;
 pub mod components;
 pub mod hooks;
+pub mod loop_view;
 pub mod rollout_view;
 pub mod state;
 pub mod view_model;

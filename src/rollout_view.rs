@@ -1,5 +1,5 @@
 //! The rollout panel's data for a Kubernetes Deployment and an Argo blue-green Rollout (the
-//! canary's is in `view_model.rs`).
+//! canary's is in `view_model.rs`, Flagger's and a feature flag's in `loop_view.rs`).
 
 use engine::Sim;
 use engine::bluegreen::{BlueGreenController, BlueGreenStage};
@@ -12,6 +12,12 @@ use crate::view_model::{MeasurementView, RolloutView, StepView, elapsed_label, f
 pub fn other_strategy(sim: &Sim) -> Option<RolloutView> {
     if let Some(deployment) = sim.deployment() {
         return Some(deployment_view(sim, deployment));
+    }
+    if let Some(controller) = sim.flagger() {
+        return Some(crate::loop_view::flagger_view(sim, controller));
+    }
+    if let Some(controller) = sim.flag() {
+        return Some(crate::loop_view::flag_view(sim, controller));
     }
     sim.blue_green()
         .map(|controller| blue_green_view(sim, controller))

@@ -529,7 +529,7 @@ pub fn gate_bp(sim: &Sim) -> Option<u32> {
             .or(controller.spec.post_promotion_analysis.as_ref())
             .map(|gate| gate.max_error_rate_bp);
     }
-    if sim.deployment().is_some() || sim.flagger().is_some() {
+    if sim.deployment().is_some() || sim.flagger().is_some() || sim.flag().is_some() {
         return None;
     }
     let canary = &sim.scenario().canary;

@@ -33,6 +33,7 @@ pub mod bluegreen;
 pub mod command;
 pub mod deployment;
 pub mod fault;
+pub mod flag_rollout;
 pub mod flagger;
 pub mod fleet;
 pub mod import;

@@ -64,6 +64,11 @@ pub enum Strategy {
         /// The strategy's fields.
         spec: crate::bluegreen::BlueGreenSpec,
     },
+    /// A feature-flag percentage rollout with sticky user bucketing.
+    FeatureFlag {
+        /// The plan.
+        spec: crate::flag_rollout::FlagRolloutSpec,
+    },
     /// A Flagger `Canary`: its analysis loop.
     Flagger {
         /// The analysis settings.
@@ -99,6 +104,7 @@ pub fn builtin_ids() -> Vec<&'static str> {
         "canary-bad-release",
         "canary-good-release",
         "production-day",
+        "feature-flag-rollout",
     ]
 }
 
@@ -122,6 +128,7 @@ pub fn builtin(id: &str) -> Option<Scenario> {
             30,
         )),
         "production-day" => Some(production_day()),
+        "feature-flag-rollout" => Some(feature_flag_rollout()),
         _ => None,
     }
 }
@@ -187,6 +194,37 @@ pub fn bench_world() -> Scenario {
         .collect();
     world.max_duration_s = u32::MAX;
     world
+}
+
+/// The new checkout ships dark behind a flag and is turned on for 1 %, 10 %, 25 %, 50 % and then
+/// every user, ten minutes apart, bucketed as Unleash's `flexibleRollout` does.
+fn feature_flag_rollout() -> Scenario {
+    use crate::flag_rollout::{FlagRolloutSpec, FlagStep};
+    let mut story = canary_story(
+        "feature-flag-rollout",
+        "Feature flag: the new checkout for a growing share of users",
+        "checkout v3 is deployed dark: both code paths run, and the flag new-checkout decides which one a user gets. It is turned on for 1 %, 10 %, 25 % and 50 % of users, ten minutes apart, then for everyone.",
+        "Watch the same users keep the new checkout as the percentage rises (the bucket is a hash of the flag and the user), and use Abort as the kill switch: it turns the new path off for everyone at once, with nothing to redeploy.",
+        "v3",
+        30,
+    );
+    story.strategy = Strategy::FeatureFlag {
+        spec: FlagRolloutSpec {
+            provider: crate::strategy::flags::FlagProvider::Unleash,
+            flag_key: "new-checkout".to_string(),
+            steps: [1, 10, 25, 50, 100]
+                .into_iter()
+                .map(|percent| FlagStep {
+                    percent,
+                    hold_s: 600,
+                })
+                .collect(),
+            replicas: 10,
+        },
+    };
+    story.settle_s = 300;
+    story.max_duration_s = 3 * 3_600;
+    story
 }
 
 /// A day in production: seven environments, five production services on a daily traffic

@@ -12,6 +12,7 @@ use crate::bluegreen::{BlueGreenController, BlueGreenObserved};
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::deployment::DeploymentController;
 use crate::fault::{Fault, FaultKind};
+use crate::flag_rollout::FlagRolloutController;
 use crate::flagger::{FlaggerController, FlaggerObserved};
 use crate::fleet::{Fleet, FleetConditions};
 use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
@@ -82,6 +83,8 @@ pub struct Sim {
     blue_green: Option<BlueGreenController>,
     /// Flagger's analysis loop, when the scenario's strategy is a Flagger Canary.
     flagger: Option<FlaggerController>,
+    /// The feature-flag rollout, when the scenario's strategy is a flag.
+    flag: Option<FlagRolloutController>,
     /// Every change of the rollout's state (see [`TimelineEntry`]).
     timeline: Vec<TimelineEntry>,
 }
@@ -189,6 +192,16 @@ impl Sim {
             deployment: match &scenario.strategy {
                 crate::scenario::Strategy::KubernetesDeployment { name, spec } => {
                     Some(DeploymentController::new(name, spec.clone(), stable))
+                }
+                _ => None,
+            },
+            flag: match &scenario.strategy {
+                crate::scenario::Strategy::FeatureFlag { spec } => {
+                    let users = world.environments
+                        [world.services[target as usize].environment as usize]
+                        .spec
+                        .users;
+                    Some(FlagRolloutController::new(spec.clone(), stable, users))
                 }
                 _ => None,
             },
@@ -408,6 +421,17 @@ impl Sim {
             self.record_events(&events);
             self.world.services[self.target as usize].stable = template;
             self.route_to_ready_pods(template);
+        } else if self.flag.is_some() {
+            let on_ready = self
+                .flag
+                .as_ref()
+                .and_then(|c| c.on)
+                .map_or(0, |on| self.fleet().counts(on).ready);
+            let events = self.flag.as_mut().map_or_else(Vec::new, |controller| {
+                controller.reconcile(self.now, on_ready)
+            });
+            self.record_events(&events);
+            self.apply_flag_targets();
         } else if self.flagger.is_some() {
             let observed = self.observe_flagger();
             let events = self.flagger.as_mut().map_or_else(Vec::new, |controller| {
@@ -615,7 +639,10 @@ impl Sim {
             (Some(deployment), _, _) => deployment.phase(self.fleet(), self.now),
             (_, Some(controller), _) => controller.phase(self.fleet()),
             (_, _, Some(controller)) => controller.rollout_phase(),
-            _ => phase(&self.scenario.canary, &self.rollout, &self.observe()),
+            _ => match &self.flag {
+                Some(controller) => controller.phase(),
+                None => phase(&self.scenario.canary, &self.rollout, &self.observe()),
+            },
         }
     }
 
@@ -702,6 +729,18 @@ impl Sim {
         if let Some(controller) = &self.flagger {
             return controller.weights();
         }
+        if let Some(controller) = &self.flag {
+            return match controller
+                .on
+                .filter(|on| *on != controller.off && !controller.killed)
+            {
+                Some(on) => {
+                    let share_bp = controller.enabled_share_bp().min(10_000);
+                    percentages(&[(controller.off, 10_000 - share_bp), (on, share_bp)])
+                }
+                None => vec![(controller.off, 100)],
+            };
+        }
         if let Some(controller) = &self.blue_green {
             let routing = controller.routing(self.preview_ready(controller));
             let preview_bp: u32 = routing.header_routes.iter().map(|r| r.share_bp).sum();
@@ -758,6 +797,21 @@ impl Sim {
         let environment = self.world.services[self.target as usize].environment as usize;
         let (result, stable, weight, max_weight) =
             match (&self.deployment, &self.blue_green, &self.flagger) {
+                _ if self.flag.is_some() => {
+                    let controller = self.flag.as_ref().expect("checked above");
+                    let result = match (&controller.on, controller.killed, controller.completed) {
+                        (None, _, _) => "no_rollout",
+                        (Some(_), true, _) => "rolled_back",
+                        (Some(_), _, true) => "promoted",
+                        _ => "in_progress",
+                    };
+                    (
+                        result,
+                        controller.off,
+                        controller.percent,
+                        controller.percent,
+                    )
+                }
                 (_, _, Some(controller)) => {
                     let result = match controller.phase {
                         crate::flagger::FlaggerPhase::Initialized => "no_rollout",
@@ -831,7 +885,7 @@ impl Sim {
             (Some(deployment), _, _) => deployment.template,
             (_, Some(controller), _) => controller.active,
             (_, _, Some(controller)) => controller.primary,
-            _ => self.rollout.stable,
+            _ => self.flag.as_ref().map_or(self.rollout.stable, |f| f.off),
         };
         let events = match &command {
             Command::InjectFault {
@@ -889,6 +943,8 @@ impl Sim {
                     controller.apply(&command, version, actor, self.now)?
                 } else if let Some(controller) = self.flagger.as_mut() {
                     controller.apply(&command, version, actor, self.now)?
+                } else if let Some(controller) = self.flag.as_mut() {
+                    controller.apply(&command, version, actor, self.now)?
                 } else {
                     match (self.deployment.as_mut(), version) {
                         (Some(deployment), Some(version)) => deployment.set_template(
@@ -939,6 +995,8 @@ impl Sim {
             self.apply_blue_green_targets();
         } else if self.flagger.is_some() {
             self.apply_flagger_targets();
+        } else if self.flag.is_some() {
+            self.apply_flag_targets();
         } else if self.deployment.is_none() {
             self.apply_replica_targets();
         }
@@ -1035,6 +1093,9 @@ impl Sim {
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
         if let Some(controller) = &self.flagger {
+            return controller.is_idle();
+        }
+        if let Some(controller) = &self.flag {
             return controller.is_idle();
         }
         if let Some(controller) = &self.blue_green {
@@ -1494,6 +1555,45 @@ impl Sim {
                 .map(|sample| sample.p99_ms),
             canary_ready: self.fleet().counts(canary).ready,
         }
+    }
+
+    /// The feature-flag rollout, when the scenario's strategy is a flag.
+    pub fn flag(&self) -> Option<&FlagRolloutController> {
+        self.flag.as_ref()
+    }
+
+    /// Both code paths run at full size while the flag is between 0 and 100 %; requests from
+    /// users the flag is on for take the new path.
+    fn apply_flag_targets(&mut self) {
+        let Some(controller) = &self.flag else {
+            return;
+        };
+        let off = controller.off;
+        let on = controller.on.filter(|on| *on != off && !controller.killed);
+        let replicas = controller.spec.replicas;
+        let share_bp = controller.enabled_share_bp();
+        let service = &mut self.world.services[self.target as usize];
+        for index in 0..self.scenario.versions.len() as u32 {
+            let version = VersionId(index);
+            let wanted = if version == off || Some(version) == on {
+                replicas
+            } else {
+                0
+            };
+            service.fleet.set_desired(version, wanted);
+        }
+        service.stable = off;
+        service.routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: on.filter(|_| share_bp > 0).map(|version| {
+                crate::routing::UserBucketRoute {
+                    percent_bp: share_bp,
+                    version,
+                    salt: 0,
+                }
+            }),
+            weights: vec![(off, 100)],
+        };
     }
 
     /// Sets Flagger's replica targets and weights on the rolled-out service.

@@ -4,5 +4,6 @@
 
 pub mod argo_canary;
 pub mod codedeploy;
+pub mod flags;
 pub mod intstr;
 pub mod kubernetes;

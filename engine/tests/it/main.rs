@@ -6,6 +6,7 @@ mod deployments;
 mod determinism;
 mod faults;
 mod flagger;
+mod flags;
 mod quiet;
 mod rollouts;
 mod scenarios;

@@ -1,5 +1,5 @@
 //! Swarm testing after TigerBeetle's VOPR: each seed draws a world, a strategy (router or basic
-//! canary, rolling update, Recreate, blue-green, Flagger), a release, faults and a trainee's
+//! canary, rolling update, Recreate, blue-green, Flagger, feature flag), a release, faults and a trainee's
 //! commands; invariants are checked every simulated second (safety), then every fault
 //! is cleared and the world must settle (liveness). A failure prints the seed and how to rerun it.
 //!
@@ -9,9 +9,11 @@
 
 use engine::bluegreen::BlueGreenSpec;
 use engine::fault::{FaultKind, FaultTarget, catalogue};
+use engine::flag_rollout::{FlagRolloutSpec, FlagStep};
 use engine::flagger::{FlaggerMetric, FlaggerSpec};
 use engine::prng::{Prng, Stream};
 use engine::scenario::{Scenario, Strategy, builtin};
+use engine::strategy::flags::FlagProvider;
 use engine::strategy::intstr::IntOrPercent;
 use engine::strategy::kubernetes::{DeploymentSpec, DeploymentStrategyType};
 use engine::traffic::TrafficShape;
@@ -67,8 +69,26 @@ fn random_strategy(prng: &mut Prng, scenario: &mut Scenario) -> Strategy {
             break pair;
         }
     };
-    match prng.below(6) {
+    match prng.below(7) {
         0 => Strategy::ArgoCanary,
+        6 => Strategy::FeatureFlag {
+            spec: FlagRolloutSpec {
+                provider: if prng.chance(1, 2) {
+                    FlagProvider::Unleash
+                } else {
+                    FlagProvider::LaunchDarkly
+                },
+                flag_key: "swarm-flag".to_string(),
+                steps: [5, 25, 100]
+                    .into_iter()
+                    .map(|percent| FlagStep {
+                        percent,
+                        hold_s: prng.below(300) as u32,
+                    })
+                    .collect(),
+                replicas,
+            },
+        },
         1 => {
             scenario.canary.traffic_routing = false;
             scenario.canary.max_surge = IntOrPercent::Int(surge);
