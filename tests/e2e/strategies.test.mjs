@@ -131,3 +131,29 @@ spec:
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a Flagger Canary advances step by step and is promoted; a feature flag is turned on for everyone', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await load(page, join(MANIFESTS, 'flagger-podinfo.yaml'));
+  await waitForText(page, '#rollout-heading', /^Flagger canary analysis$/);
+  assert.match(await page.textContent('.details'), /Failed checks\s*0 of 5/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /^6\.0\.1 promoted: the primary now runs it\./);
+  const audit = await page.textContent('#audit-table');
+  for (const weight of [10, 20, 30, 40, 50]) {
+    assert.match(audit, new RegExp(`Advance podinfo canary weight ${weight}`));
+  }
+  assert.equal(await page.locator('.step-done').count(), 6, 'five weights and the promotion');
+  await screenshot(page, 'flagger-promoted');
+
+  await page.selectOption('#scenario-select', 'feature-flag-rollout');
+  await waitForText(page, '#rollout-heading', /^Feature flag rollout$/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /^new-checkout is on for every user: v3 is everyone's code path\./);
+  assert.match(await page.textContent('.details'), /Users on\s*20000 of 20000/);
+  await screenshot(page, 'feature-flag-on');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
