@@ -36,6 +36,17 @@ pub struct ErrorRateGate {
     /// Measurements to take before the run succeeds; 0 measures until the run is terminated.
     #[serde(default)]
     pub count: u32,
+    /// The success condition's bound, when it is stricter than the failure threshold: a rate
+    /// at or below it succeeds, one above `max_error_rate_bp` fails, and one in between makes
+    /// neither condition true, which Argo calls Inconclusive.
+    #[serde(default)]
+    pub success_max_bp: Option<u32>,
+    /// Inconclusive measurements tolerated before the metric is Inconclusive (Argo default 0).
+    #[serde(default)]
+    pub inconclusive_limit: u32,
+    /// A dry-run metric is measured and shown but never decides the run.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// The outcome of one measurement, or of a whole run.
@@ -100,6 +111,9 @@ pub struct AnalysisRun {
     pub errored: u32,
     /// Errors since the last non-error measurement.
     pub consecutive_errors: u32,
+    /// Inconclusive measurements so far.
+    #[serde(default)]
+    pub inconclusive: u32,
     /// The run's phase.
     pub phase: AnalysisPhase,
     /// Why the run has its phase.
@@ -117,6 +131,7 @@ impl AnalysisRun {
             failed: 0,
             errored: 0,
             consecutive_errors: 0,
+            inconclusive: 0,
             phase: AnalysisPhase::Running,
             message: String::from("waiting for the first measurement"),
         }
@@ -143,11 +158,20 @@ impl AnalysisRun {
                 self.errored += 1;
                 self.consecutive_errors += 1;
             }
-            AnalysisPhase::Inconclusive | AnalysisPhase::Running => {}
+            AnalysisPhase::Inconclusive => {
+                self.inconclusive += 1;
+                self.consecutive_errors = 0;
+            }
+            AnalysisPhase::Running => {}
         }
         self.next_measurement_at = now.plus_s(u64::from(self.gate.interval_s.max(1)));
-        let (mut phase, mut message) = assess(&self.gate, self.failed, self.consecutive_errors);
-        let taken = self.successful + self.failed + self.errored;
+        let (mut phase, mut message) = assess(
+            &self.gate,
+            self.failed,
+            self.consecutive_errors,
+            self.inconclusive,
+        );
+        let taken = self.successful + self.failed + self.errored + self.inconclusive;
         if phase == AnalysisPhase::Running && self.gate.count > 0 && taken >= self.gate.count {
             // Every measurement asked for was taken and no limit was breached.
             phase = AnalysisPhase::Successful;
@@ -205,13 +229,24 @@ pub fn evaluate(gate: &ErrorRateGate, now: Tick, window: WindowTotals) -> Measur
                 window.requests
             ),
         ),
+        Some(rate_bp) if rate_bp > gate.success_max_bp.unwrap_or(gate.max_error_rate_bp) => (
+            AnalysisPhase::Inconclusive,
+            format!(
+                "error rate {} ({} of {} requests over the last {window_label}): neither the success condition (<= {}) nor the failure condition (> {threshold}) holds",
+                percent_label(rate_bp),
+                window.errors,
+                window.requests,
+                percent_label(gate.success_max_bp.unwrap_or(gate.max_error_rate_bp))
+            ),
+        ),
         Some(rate_bp) => (
             AnalysisPhase::Successful,
             format!(
-                "error rate {} ({} of {} requests over the last {window_label}) <= {threshold} threshold",
+                "error rate {} ({} of {} requests over the last {window_label}) <= {} threshold",
                 percent_label(rate_bp),
                 window.errors,
-                window.requests
+                window.requests,
+                percent_label(gate.success_max_bp.unwrap_or(gate.max_error_rate_bp))
             ),
         ),
     };
@@ -225,13 +260,22 @@ pub fn evaluate(gate: &ErrorRateGate, now: Tick, window: WindowTotals) -> Measur
     }
 }
 
-/// The metric's phase from its counters, with Argo's limits: failed when `failed > failureLimit`,
-/// errored when `consecutiveErrors > consecutiveErrorLimit`, otherwise still running.
+/// The metric's phase from its counters, with Argo's limits (all strict): failed when
+/// `failed > failureLimit`, errored when `consecutiveErrors > consecutiveErrorLimit`,
+/// inconclusive when `inconclusive > inconclusiveLimit`, otherwise still running. A dry-run
+/// metric never leaves Running.
 pub fn assess(
     gate: &ErrorRateGate,
     failed: u32,
     consecutive_errors: u32,
+    inconclusive: u32,
 ) -> (AnalysisPhase, String) {
+    if gate.dry_run {
+        return (
+            AnalysisPhase::Running,
+            String::from("dry run: measured and shown, never deciding"),
+        );
+    }
     if failed > gate.failure_limit {
         (
             AnalysisPhase::Failed,
@@ -246,6 +290,14 @@ pub fn assess(
             format!(
                 "metric \"{}\" assessed Error due to consecutiveErrors ({consecutive_errors}) > consecutiveErrorLimit ({})",
                 gate.metric_name, gate.consecutive_error_limit
+            ),
+        )
+    } else if inconclusive > gate.inconclusive_limit {
+        (
+            AnalysisPhase::Inconclusive,
+            format!(
+                "metric \"{}\" assessed Inconclusive due to inconclusive ({inconclusive}) > inconclusiveLimit ({})",
+                gate.metric_name, gate.inconclusive_limit
             ),
         )
     } else {
@@ -267,6 +319,9 @@ mod tests {
             failure_limit,
             consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
             count: 0,
+            success_max_bp: None,
+            inconclusive_limit: 0,
+            dry_run: false,
         }
     }
 
@@ -277,6 +332,61 @@ mod tests {
             seconds_covered: 60,
             seconds_without_data: 0,
         }
+    }
+
+    /// successCondition `result <= 0.01`, failureCondition `result > 0.05`: both false in
+    /// between is Inconclusive, and failure wins.
+    #[test]
+    fn both_conditions_leave_an_inconclusive_band() {
+        let mut banded = gate(0);
+        banded.success_max_bp = Some(100);
+        for (errors, expected) in [
+            (5, AnalysisPhase::Successful),
+            (10, AnalysisPhase::Successful),
+            (30, AnalysisPhase::Inconclusive),
+            (50, AnalysisPhase::Inconclusive),
+            (51, AnalysisPhase::Failed),
+        ] {
+            let measured = evaluate(&banded, Tick(60), window(1_000, errors));
+            assert_eq!(
+                measured.phase, expected,
+                "{errors} of 1,000: {}",
+                measured.explanation
+            );
+        }
+        let mut run = AnalysisRun::start(banded.clone(), Tick(0));
+        run.measure(Tick(0), window(1_000, 30));
+        assert_eq!(
+            run.phase,
+            AnalysisPhase::Inconclusive,
+            "inconclusive (1) > inconclusiveLimit (0)"
+        );
+        assert!(
+            run.message
+                .contains("inconclusive (1) > inconclusiveLimit (0)"),
+            "{}",
+            run.message
+        );
+        banded.inconclusive_limit = 1;
+        let mut run = AnalysisRun::start(banded, Tick(0));
+        run.measure(Tick(0), window(1_000, 30));
+        assert_eq!(
+            run.phase,
+            AnalysisPhase::Running,
+            "one inconclusive is tolerated"
+        );
+    }
+
+    #[test]
+    fn a_dry_run_metric_never_decides() {
+        let mut dry = gate(0);
+        dry.dry_run = true;
+        let mut run = AnalysisRun::start(dry, Tick(0));
+        for tick in 0..5 {
+            run.measure(Tick(tick * 30), window(1_000, 900));
+        }
+        assert_eq!(run.failed, 5);
+        assert_eq!(run.phase, AnalysisPhase::Running);
     }
 
     #[test]

@@ -1098,14 +1098,33 @@ impl Reader {
             &format!("{metric_path}.consecutiveErrorLimit"),
             crate::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
         );
-        let threshold_bp = error_threshold_bp(metric);
+        let (success_bp, failure_bp) = condition_bounds(metric);
+        // Only one condition: the other is its complement. Neither: 5 %.
+        let threshold_bp = failure_bp.or(success_bp).unwrap_or(500);
+        let success_max_bp = success_bp
+            .filter(|_| failure_bp.is_some())
+            .map(|bp| bp.min(threshold_bp));
         self.warn(
             &format!("{metric_path}.provider"),
             &format!(
-                "simulated as the canary's error rate, failing above {}",
-                crate::metrics::percent_label(threshold_bp)
+                "simulated as the canary's error rate, failing above {}{}",
+                crate::metrics::percent_label(threshold_bp),
+                success_max_bp
+                    .filter(|bp| *bp < threshold_bp)
+                    .map(|bp| format!(
+                        ", succeeding at or below {} and inconclusive in between",
+                        crate::metrics::percent_label(bp)
+                    ))
+                    .unwrap_or_default()
             ),
         );
+        let dry_run = template["spec"]["dryRun"].as_vec().is_some_and(|list| {
+            list.iter().any(|entry| {
+                entry["metricName"].as_str() == Some(metric_name.as_str())
+                    || entry["metricName"].as_str() == Some("*")
+            })
+        });
+        let inconclusive_limit = self.int(metric, &format!("{metric_path}.inconclusiveLimit"), 0);
         Some(ImportedGate {
             gate: ErrorRateGate {
                 metric_name,
@@ -1116,6 +1135,9 @@ impl Reader {
                 failure_limit: failure_limit.max(0) as u32,
                 consecutive_error_limit: consecutive_error_limit.max(0) as u32,
                 count,
+                success_max_bp,
+                inconclusive_limit: inconclusive_limit.max(0) as u32,
+                dry_run,
             },
             explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),
         })
@@ -1148,40 +1170,40 @@ impl Reader {
     }
 }
 
-/// The error-rate threshold a metric's conditions imply, in basis points: a success
-/// condition `result <= x` (or a failure condition `result > x`) with x below 1 is an error
-/// ratio; `result >= x` on a success condition is a success ratio, so errors may reach 1 − x.
-/// Without a readable threshold, 5 %.
-fn error_threshold_bp(metric: &Yaml) -> u32 {
+/// The error-rate bounds a metric's conditions imply, in basis points: (success, failure).
+/// A condition `result <= x` (or `<`) with x at most 1 bounds the error ratio from above; one
+/// `result >= x` (or `>`) bounds a success ratio from below, so errors may reach 1 − x. A
+/// success condition gives the rate at or below which a measurement succeeds; a failure
+/// condition the rate above which it fails.
+fn condition_bounds(metric: &Yaml) -> (Option<u32>, Option<u32>) {
     let parse = |condition: Option<&str>| -> Option<(bool, f64)> {
         let condition = condition?;
-        let upper_bound = condition.contains("<");
-        let number: String = condition
+        let upper_bound = condition.contains('<');
+        let number: f64 = condition
             .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
             .find(|part| !part.is_empty() && part.parse::<f64>().is_ok())?
-            .to_string();
-        Some((upper_bound, number.parse().ok()?))
+            .parse()
+            .ok()?;
+        (number <= 1.0).then_some((upper_bound, number))
     };
     let to_bp = |ratio: f64| (ratio * 10_000.0).round().clamp(0.0, 10_000.0) as u32;
-    if let Some((upper_bound, value)) = parse(metric["successCondition"].as_str())
-        && value <= 1.0
-    {
-        return if upper_bound {
+    let success = parse(metric["successCondition"].as_str()).map(|(upper_bound, value)| {
+        // `result <= x` on errors, or `result >= x` on successes.
+        if upper_bound {
             to_bp(value)
         } else {
             to_bp(1.0 - value)
-        };
-    }
-    if let Some((upper_bound, value)) = parse(metric["failureCondition"].as_str())
-        && value <= 1.0
-    {
-        return if upper_bound {
+        }
+    });
+    let failure = parse(metric["failureCondition"].as_str()).map(|(upper_bound, value)| {
+        // `result > x` on errors, or `result < x` on successes.
+        if upper_bound {
             to_bp(1.0 - value)
         } else {
             to_bp(value)
-        };
-    }
-    500
+        }
+    });
+    (success, failure)
 }
 
 /// A YAML value as the API server would quote it in a message.

@@ -227,6 +227,9 @@ pub struct RolloutStatus {
     /// The run of the current analysis step, if one is under way.
     #[serde(default)]
     pub step_analysis: Option<AnalysisRun>,
+    /// Why the rollout is paused when it is not a pause step: `InconclusiveAnalysisRun`.
+    #[serde(default)]
+    pub pause_reason: Option<String>,
 }
 
 impl RolloutStatus {
@@ -249,6 +252,7 @@ impl RolloutStatus {
             history: Vec::new(),
             stable_replicas: None,
             step_analysis: None,
+            pause_reason: None,
         }
     }
 
@@ -324,6 +328,20 @@ impl RolloutStatus {
                     ));
                 }
                 self.pause_started_at = None;
+                if self.pause_reason.take().is_some() && self.step_analysis.is_none() {
+                    // Paused by an inconclusive background analysis: a person judged it; a
+                    // fresh run starts and the current step carries on.
+                    self.analysis = None;
+                    events.push(event(
+                        actor,
+                        "RolloutResumed",
+                        canary,
+                        "Rollout is resumed: the inconclusive analysis was judged by a person"
+                            .to_string(),
+                    ));
+                    return Ok(events);
+                }
+                self.step_analysis = None;
                 events.push(event(
                     actor,
                     "RolloutResumed",
@@ -451,7 +469,7 @@ impl RolloutStatus {
         }
 
         self.run_analysis(spec, observed, canary, now, &mut events);
-        if self.aborted.is_some() {
+        if self.aborted.is_some() || self.pause_reason.is_some() {
             return events;
         }
 
@@ -564,6 +582,9 @@ impl RolloutStatus {
             format!("{}: {}", run.gate.metric_name, measurement.explanation),
         ));
         let (phase, message) = (run.phase, run.message.clone());
+        if phase == AnalysisPhase::Inconclusive {
+            self.pause_inconclusive(canary, now, &message, events);
+        }
         if matches!(phase, AnalysisPhase::Failed | AnalysisPhase::Error) {
             let reason = if phase == AnalysisPhase::Failed {
                 "AnalysisRunFailed"
@@ -717,8 +738,27 @@ impl RolloutStatus {
                     ),
                 ));
             }
-            AnalysisPhase::Running | AnalysisPhase::Inconclusive => {}
+            AnalysisPhase::Inconclusive => self.pause_inconclusive(canary, now, &message, events),
+            AnalysisPhase::Running => {}
         }
+    }
+
+    /// An inconclusive analysis pauses the rollout until a person promotes or aborts it.
+    fn pause_inconclusive(
+        &mut self,
+        canary: VersionId,
+        now: Tick,
+        message: &str,
+        events: &mut Vec<RolloutEvent>,
+    ) {
+        self.pause_started_at = Some(now);
+        self.pause_reason = Some("InconclusiveAnalysisRun".to_string());
+        events.push(event(
+            Actor::RolloutController,
+            "RolloutPaused",
+            canary,
+            format!("Rollout is paused (InconclusiveAnalysisRun): {message}"),
+        ));
     }
 
     /// Ends the background analysis of a promoted canary as Successful.
@@ -836,6 +876,7 @@ impl RolloutStatus {
             run.terminate();
         }
         self.step_analysis = None;
+        self.pause_reason = None;
         events.push(event(actor, "RolloutAborted", canary, message));
         self.set_traffic_weight(canary, 0, &mut events);
         events
@@ -905,6 +946,7 @@ impl RolloutStatus {
         self.promote_full = false;
         self.analysis = None;
         self.step_analysis = None;
+        self.pause_reason = None;
     }
 
     fn record_end(&mut self, version: VersionId, result: RolloutResult, now: Tick) {
@@ -933,7 +975,8 @@ pub fn phase(
         return (RolloutPhase::Degraded, format!("RolloutAborted: {message}"));
     }
     if status.pause_started_at.is_some() {
-        return (RolloutPhase::Paused, "CanaryPauseStep".to_string());
+        let reason = status.pause_reason.as_deref().unwrap_or("CanaryPauseStep");
+        return (RolloutPhase::Paused, reason.to_string());
     }
     match status.canary {
         Some(_) => {

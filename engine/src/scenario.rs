@@ -400,6 +400,9 @@ fn canary_story(
                     failure_limit: 0,
                     consecutive_error_limit: DEFAULT_CONSECUTIVE_ERROR_LIMIT,
                     count: 0,
+                    success_max_bp: None,
+                    inconclusive_limit: 0,
+                    dry_run: false,
                 },
                 // From the first pause on, when the canary carries traffic.
                 starting_step: 1,

@@ -283,3 +283,65 @@ spec:
     );
     assert_eq!(sim.fleet().counts(VersionId(0)).ready, 2);
 }
+
+#[test]
+fn an_inconclusive_background_analysis_pauses_until_a_person_decides() {
+    let yaml = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-canary.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace(
+        "    canary:\n      steps:\n      - setWeight: 20\n      - pause: {}\n",
+        "    canary:\n      analysis:\n        templates:\n        - templateName: error-band\n      steps:\n      - setWeight: 20\n      - pause: {duration: 10m}\n",
+    )
+        + "---
+kind: AnalysisTemplate
+apiVersion: argoproj.io/v1alpha1
+metadata:
+  name: error-band
+spec:
+  metrics:
+  - name: error-band
+    interval: 30s
+    successCondition: result[0] <= 0.01
+    failureCondition: result[0] > 0.05
+    provider:
+      prometheus:
+        query: errors / requests
+";
+    let mut scenario = import(&yaml).unwrap().scenario;
+    scenario.versions[1].error_rate_bp = 300;
+    let mut sim = Sim::new(scenario, 2);
+    // The step's own pause comes first; the analysis then finds 3 % between 1 % and 5 %.
+    let paused = (0..5)
+        .filter_map(|_| sim.run_to_decision(3_600))
+        .find(|r| {
+            r.reason
+                .starts_with("Rollout is paused (InconclusiveAnalysisRun)")
+        })
+        .expect("the analysis pauses the rollout");
+    assert!(
+        paused.reason.contains("neither the success condition"),
+        "{}",
+        paused.reason
+    );
+    assert_eq!(
+        sim.phase(),
+        (
+            engine::rollout::RolloutPhase::Paused,
+            "InconclusiveAnalysisRun".to_string()
+        )
+    );
+    let weight = sim.rollout().set_weight_percent;
+    sim.advance(900);
+    assert_eq!(
+        sim.rollout().set_weight_percent,
+        weight,
+        "nothing moves while it waits"
+    );
+    assert!(sim.rollout().pause_started_at.is_some());
+    sim.apply(Command::Abort).unwrap();
+    sim.run_to_end();
+    assert_eq!(sim.outcome().result, "rolled_back");
+}
