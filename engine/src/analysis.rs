@@ -47,6 +47,10 @@ pub struct ErrorRateGate {
     /// A dry-run metric is measured and shown but never decides the run.
     #[serde(default)]
     pub dry_run: bool,
+    /// A latency gate instead: the highest per-second p95 over the window must stay at or
+    /// below this many milliseconds (the error-rate fields are then unused).
+    #[serde(default)]
+    pub p95_max_ms: Option<u32>,
 }
 
 /// The outcome of one measurement, or of a whole run.
@@ -214,6 +218,36 @@ impl AnalysisRun {
 /// One measurement's verdict: the truth table of Argo's success and failure conditions.
 pub fn evaluate(gate: &ErrorRateGate, now: Tick, window: WindowTotals) -> Measurement {
     let window_label = duration_label(u64::from(gate.window_s));
+    if let Some(limit_ms) = gate.p95_max_ms {
+        let (phase, explanation) = match window.error_rate_bp() {
+            None => (
+                AnalysisPhase::Error,
+                format!("no data: the canary served no requests in the last {window_label}"),
+            ),
+            Some(_) if window.p95_max_ms > limit_ms => (
+                AnalysisPhase::Failed,
+                format!(
+                    "p95 latency {} ms (highest second over the last {window_label}) > {limit_ms} ms limit",
+                    window.p95_max_ms
+                ),
+            ),
+            Some(_) => (
+                AnalysisPhase::Successful,
+                format!(
+                    "p95 latency {} ms (highest second over the last {window_label}) <= {limit_ms} ms limit",
+                    window.p95_max_ms
+                ),
+            ),
+        };
+        return Measurement {
+            tick: now,
+            phase,
+            error_rate_bp: window.error_rate_bp(),
+            requests: window.requests,
+            errors: window.errors,
+            explanation,
+        };
+    }
     let threshold = percent_label(gate.max_error_rate_bp);
     let (phase, explanation) = match window.error_rate_bp() {
         None => (
@@ -322,6 +356,7 @@ mod tests {
             success_max_bp: None,
             inconclusive_limit: 0,
             dry_run: false,
+            p95_max_ms: None,
         }
     }
 
@@ -331,6 +366,7 @@ mod tests {
             errors,
             seconds_covered: 60,
             seconds_without_data: 0,
+            p95_max_ms: 120,
         }
     }
 
@@ -374,6 +410,29 @@ mod tests {
             run.phase,
             AnalysisPhase::Running,
             "one inconclusive is tolerated"
+        );
+    }
+
+    #[test]
+    fn a_latency_gate_reads_the_worst_p95_of_the_window() {
+        let mut latency = gate(0);
+        latency.p95_max_ms = Some(2_000);
+        let mut slow = window(1_000, 0);
+        slow.p95_max_ms = 2_400;
+        let measured = evaluate(&latency, Tick(60), slow);
+        assert_eq!(measured.phase, AnalysisPhase::Failed);
+        assert_eq!(
+            measured.explanation,
+            "p95 latency 2400 ms (highest second over the last 1 min) > 2000 ms limit"
+        );
+        slow.p95_max_ms = 2_000;
+        assert_eq!(
+            evaluate(&latency, Tick(60), slow).phase,
+            AnalysisPhase::Successful
+        );
+        assert_eq!(
+            evaluate(&latency, Tick(60), window(0, 0)).phase,
+            AnalysisPhase::Error
         );
     }
 

@@ -558,6 +558,7 @@ mod tests {
                 errors,
                 seconds_covered: 60,
                 seconds_without_data: 0,
+                p95_max_ms: 120,
             },
             canary_p99_ms: Some(100),
             canary_ready: 2,

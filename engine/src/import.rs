@@ -1098,16 +1098,19 @@ impl Reader {
             &format!("{metric_path}.consecutiveErrorLimit"),
             crate::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
         );
+        let latency_limit_ms = latency_bound_ms(metric);
         let (success_bp, failure_bp) = condition_bounds(metric);
         // Only one condition: the other is its complement. Neither: 5 %.
         let threshold_bp = failure_bp.or(success_bp).unwrap_or(500);
         let success_max_bp = success_bp
             .filter(|_| failure_bp.is_some())
             .map(|bp| bp.min(threshold_bp));
-        self.warn(
-            &format!("{metric_path}.provider"),
-            &format!(
-                "simulated as the canary's error rate, failing above {}{}",
+        let simulated_as = match latency_limit_ms {
+            Some(limit_ms) => format!(
+                "a latency query: simulated as the new version's p95, failing above {limit_ms} ms"
+            ),
+            None => format!(
+                "simulated as the new version's error rate, failing above {}{}",
                 crate::metrics::percent_label(threshold_bp),
                 success_max_bp
                     .filter(|bp| *bp < threshold_bp)
@@ -1117,7 +1120,8 @@ impl Reader {
                     ))
                     .unwrap_or_default()
             ),
-        );
+        };
+        self.warn(&format!("{metric_path}.provider"), &simulated_as);
         let dry_run = template["spec"]["dryRun"].as_vec().is_some_and(|list| {
             list.iter().any(|entry| {
                 entry["metricName"].as_str() == Some(metric_name.as_str())
@@ -1138,6 +1142,7 @@ impl Reader {
                 success_max_bp,
                 inconclusive_limit: inconclusive_limit.max(0) as u32,
                 dry_run,
+                p95_max_ms: latency_limit_ms,
             },
             explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),
         })
@@ -1167,6 +1172,47 @@ impl Reader {
             failure_threshold: field("failureThreshold", defaults.failure_threshold, 1),
             initial_delay_s: field("initialDelaySeconds", defaults.initial_delay_s, 0),
         }
+    }
+}
+
+/// The latency limit a metric's conditions imply, in milliseconds, when its query is about
+/// latency (it mentions duration, latency or a quantile): the bound of `result < x` (success)
+/// or `result > x` (failure), in seconds when the query's unit is seconds or x is at most 10.
+fn latency_bound_ms(metric: &Yaml) -> Option<u32> {
+    let query = yaml_strings(&metric["provider"]).join(" ").to_lowercase();
+    let about_latency = ["duration", "latency", "quantile", "_seconds", "p95", "p99"]
+        .iter()
+        .any(|needle| query.contains(needle));
+    if !about_latency {
+        return None;
+    }
+    let bound = |condition: Option<&str>| -> Option<f64> {
+        condition?
+            .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .find(|part| !part.is_empty() && part.parse::<f64>().is_ok())?
+            .parse()
+            .ok()
+    };
+    let value = bound(metric["successCondition"].as_str())
+        .or_else(|| bound(metric["failureCondition"].as_str()))?;
+    let in_seconds = query.contains("_seconds") || value <= 10.0;
+    Some(if in_seconds { value * 1_000.0 } else { value }.round() as u32)
+}
+
+/// Every string in a YAML subtree, for reading a provider's query whatever its shape.
+fn yaml_strings(node: &Yaml) -> Vec<String> {
+    match node {
+        Yaml::String(text) => vec![text.clone()],
+        Yaml::Array(items) => items.iter().flat_map(yaml_strings).collect(),
+        Yaml::Hash(map) => map
+            .iter()
+            .flat_map(|(key, value)| {
+                let mut strings = yaml_strings(key);
+                strings.extend(yaml_strings(value));
+                strings
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -140,6 +140,8 @@ pub struct WindowTotals {
     pub seconds_covered: u32,
     /// Seconds in the window for which the metrics provider had no data.
     pub seconds_without_data: u32,
+    /// The highest per-second p95 latency in the window among seconds that served requests.
+    pub p95_max_ms: u32,
 }
 
 impl WindowTotals {
@@ -220,6 +222,9 @@ impl Series {
             } else {
                 totals.requests += u64::from(sample.requests);
                 totals.errors += u64::from(sample.errors);
+                if sample.requests > sample.unserved {
+                    totals.p95_max_ms = totals.p95_max_ms.max(sample.p95_ms);
+                }
             }
         }
         totals

@@ -403,6 +403,7 @@ fn canary_story(
                     success_max_bp: None,
                     inconclusive_limit: 0,
                     dry_run: false,
+                    p95_max_ms: None,
                 },
                 // From the first pause on, when the canary carries traffic.
                 starting_step: 1,

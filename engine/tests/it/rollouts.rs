@@ -345,3 +345,56 @@ spec:
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "rolled_back");
 }
+
+#[test]
+fn a_latency_template_fails_a_slow_release_on_its_p95() {
+    let yaml = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-analysis-step.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("templateName: random-fail", "templateName: latency")
+        + "---
+kind: AnalysisTemplate
+apiVersion: argoproj.io/v1alpha1
+metadata:
+  name: latency
+spec:
+  metrics:
+  - name: p95-latency
+    interval: 10s
+    count: 3
+    successCondition: result[0] < 0.5
+    provider:
+      prometheus:
+        query: histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le))
+";
+    let imported = import(&yaml).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("simulated as the new version's p95, failing above 500 ms")),
+        "{:?}",
+        imported.warnings
+    );
+    let mut scenario = imported.scenario;
+    let healthy = Sim::new(scenario.clone(), 1);
+    let mut healthy = healthy;
+    healthy.run_to_end();
+    assert_eq!(
+        healthy.outcome().result,
+        "promoted",
+        "a normal release stays under 500 ms"
+    );
+    scenario.versions[1].latency_p50_ms *= 8;
+    let mut slow = Sim::new(scenario, 1);
+    let decision = slow.run_to_decision(3_600).expect("the analysis decides");
+    assert_eq!(decision.action, "AnalysisRunFailed", "{decision:?}");
+    assert!(
+        slow.audit()
+            .records()
+            .iter()
+            .any(|r| r.action == "MetricFailed" && r.reason.contains("> 500 ms limit")),
+    );
+}
