@@ -51,6 +51,30 @@ pub struct ErrorRateGate {
     /// below this many milliseconds (the error-rate fields are then unused).
     #[serde(default)]
     pub p95_max_ms: Option<u32>,
+    /// A Kayenta judgement instead: the canary's per-second error rate and p95 against the
+    /// baseline's (`strategy/kayenta.rs`), Successful at or above `pass`, Failed at or below
+    /// `marginal`, Inconclusive in between.
+    #[serde(default)]
+    pub kayenta: Option<KayentaThresholds>,
+}
+
+/// Kayenta's score thresholds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KayentaThresholds {
+    /// The score that passes.
+    pub pass: u32,
+    /// The score at or below which the canary fails.
+    pub marginal: u32,
+}
+
+/// Per-second samples of the canary and of the baseline (stable) over a window, for a judge:
+/// (error rate in basis points, p95 in ms), one per second that served requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JudgeSamples {
+    /// The baseline's seconds.
+    pub baseline: Vec<(u32, u32)>,
+    /// The canary's seconds.
+    pub canary: Vec<(u32, u32)>,
 }
 
 /// The outcome of one measurement, or of a whole run.
@@ -148,7 +172,22 @@ impl AnalysisRun {
 
     /// Takes a measurement from the canary's window totals and re-assesses the run.
     pub fn measure(&mut self, now: Tick, window: WindowTotals) -> &Measurement {
-        let measurement = evaluate(&self.gate, now, window);
+        self.measure_judged(now, window, None)
+    }
+
+    /// As [`AnalysisRun::measure`], with the samples a Kayenta gate judges.
+    pub fn measure_judged(
+        &mut self,
+        now: Tick,
+        window: WindowTotals,
+        samples: Option<&JudgeSamples>,
+    ) -> &Measurement {
+        let measurement = match (&self.gate.kayenta, samples) {
+            (Some(thresholds), Some(samples)) => {
+                judge_measurement(&self.gate, *thresholds, now, window, samples)
+            }
+            _ => evaluate(&self.gate, now, window),
+        };
         match measurement.phase {
             AnalysisPhase::Successful => {
                 self.successful += 1;
@@ -212,6 +251,90 @@ impl AnalysisRun {
                 self.successful + self.failed + self.errored
             );
         }
+    }
+}
+
+/// A Kayenta measurement: error rate and p95 judged against the baseline, then scored.
+fn judge_measurement(
+    gate: &ErrorRateGate,
+    thresholds: KayentaThresholds,
+    now: Tick,
+    window: WindowTotals,
+    samples: &JudgeSamples,
+) -> Measurement {
+    use crate::strategy::kayenta::{Direction, MetricConfig, RunVerdict, classify, judge, score};
+    let metric = |name: &str| MetricConfig {
+        name: name.to_string(),
+        group: name.to_string(),
+        direction: Direction::Increase,
+        critical: false,
+        must_have_data: false,
+        allowed_increase: 1.0,
+        allowed_decrease: 1.0,
+    };
+    let column = |rows: &[(u32, u32)], pick: fn(&(u32, u32)) -> u32| -> Vec<f64> {
+        rows.iter().map(|row| f64::from(pick(row))).collect()
+    };
+    let verdicts = [
+        classify(
+            &metric("error-rate"),
+            &column(&samples.baseline, |r| r.0),
+            &column(&samples.canary, |r| r.0),
+        ),
+        classify(
+            &metric("p95-latency"),
+            &column(&samples.baseline, |r| r.1),
+            &column(&samples.canary, |r| r.1),
+        ),
+    ];
+    let summary = score(&verdicts, &[]);
+    let verdict = judge(
+        summary,
+        f64::from(thresholds.pass),
+        f64::from(thresholds.marginal),
+    );
+    // Fewer than three buckets on either side is too little to judge: no data, an Error.
+    let phase = if samples.canary.len() < 3 || samples.baseline.len() < 3 {
+        AnalysisPhase::Error
+    } else {
+        match verdict {
+            RunVerdict::Pass => AnalysisPhase::Successful,
+            RunVerdict::Marginal => AnalysisPhase::Inconclusive,
+            RunVerdict::Fail => AnalysisPhase::Failed,
+        }
+    };
+    if phase == AnalysisPhase::Error {
+        return Measurement {
+            tick: now,
+            phase,
+            error_rate_bp: window.error_rate_bp(),
+            requests: window.requests,
+            errors: window.errors,
+            explanation: format!(
+                "too little data to judge: {} baseline and {} canary 10 s buckets over the last {} (3 of each needed)",
+                samples.baseline.len(),
+                samples.canary.len(),
+                duration_label(u64::from(gate.window_s))
+            ),
+        };
+    }
+    let classes: Vec<String> = verdicts
+        .iter()
+        .map(|v| format!("{} {:?} ({})", v.name, v.class, v.explanation))
+        .collect();
+    Measurement {
+        tick: now,
+        phase,
+        error_rate_bp: window.error_rate_bp(),
+        requests: window.requests,
+        errors: window.errors,
+        explanation: format!(
+            "Kayenta score {summary:.2} over the last {} (pass {}, marginal {}): {}",
+            duration_label(u64::from(gate.window_s)),
+            thresholds.pass,
+            thresholds.marginal,
+            classes.join("; ")
+        ),
     }
 }
 
@@ -357,6 +480,7 @@ mod tests {
             inconclusive_limit: 0,
             dry_run: false,
             p95_max_ms: None,
+            kayenta: None,
         }
     }
 

@@ -1105,21 +1105,27 @@ impl Reader {
         let success_max_bp = success_bp
             .filter(|_| failure_bp.is_some())
             .map(|bp| bp.min(threshold_bp));
-        let simulated_as = match latency_limit_ms {
-            Some(limit_ms) => format!(
-                "a latency query: simulated as the new version's p95, failing above {limit_ms} ms"
+        let simulated_as = match (kayenta_thresholds(metric), latency_limit_ms) {
+            (Some(thresholds), _) => format!(
+                "a Kayenta judgement of the new version against the stable one (error rate and p95, 10 s buckets), passing at a score of {} or more and failing at {} or less",
+                thresholds.pass, thresholds.marginal
             ),
-            None => format!(
-                "simulated as the new version's error rate, failing above {}{}",
-                crate::metrics::percent_label(threshold_bp),
-                success_max_bp
-                    .filter(|bp| *bp < threshold_bp)
-                    .map(|bp| format!(
-                        ", succeeding at or below {} and inconclusive in between",
-                        crate::metrics::percent_label(bp)
-                    ))
-                    .unwrap_or_default()
-            ),
+            (None, latency) => match latency {
+                Some(limit_ms) => format!(
+                    "a latency query: simulated as the new version's p95, failing above {limit_ms} ms"
+                ),
+                None => format!(
+                    "simulated as the new version's error rate, failing above {}{}",
+                    crate::metrics::percent_label(threshold_bp),
+                    success_max_bp
+                        .filter(|bp| *bp < threshold_bp)
+                        .map(|bp| format!(
+                            ", succeeding at or below {} and inconclusive in between",
+                            crate::metrics::percent_label(bp)
+                        ))
+                        .unwrap_or_default()
+                ),
+            },
         };
         self.warn(&format!("{metric_path}.provider"), &simulated_as);
         let dry_run = template["spec"]["dryRun"].as_vec().is_some_and(|list| {
@@ -1143,6 +1149,7 @@ impl Reader {
                 inconclusive_limit: inconclusive_limit.max(0) as u32,
                 dry_run,
                 p95_max_ms: latency_limit_ms,
+                kayenta: kayenta_thresholds(metric),
             },
             explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),
         })
@@ -1173,6 +1180,19 @@ impl Reader {
             initial_delay_s: field("initialDelaySeconds", defaults.initial_delay_s, 0),
         }
     }
+}
+
+/// The thresholds of a `kayenta` provider (`threshold: {pass, marginal}`), if it is one.
+fn kayenta_thresholds(metric: &Yaml) -> Option<crate::analysis::KayentaThresholds> {
+    let provider = &metric["provider"]["kayenta"];
+    if provider.is_badvalue() {
+        return None;
+    }
+    let value = |key: &str, default: i64| provider["threshold"][key].as_i64().unwrap_or(default);
+    Some(crate::analysis::KayentaThresholds {
+        pass: value("pass", 95).clamp(0, 100) as u32,
+        marginal: value("marginal", 75).clamp(0, 100) as u32,
+    })
 }
 
 /// The latency limit a metric's conditions imply, in milliseconds, when its query is about

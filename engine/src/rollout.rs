@@ -163,7 +163,7 @@ pub struct ScaleDown {
 }
 
 /// What the controller sees of the world this second.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
     /// Ready instances of the stable version.
     pub stable_ready: u32,
@@ -175,6 +175,8 @@ pub struct Observed {
     pub canary_live: u32,
     /// The canary's traffic over the analysis window ending now.
     pub canary_window: WindowTotals,
+    /// Per-second samples of canary and stable, when a Kayenta gate needs them.
+    pub judge: Option<crate::analysis::JudgeSamples>,
 }
 
 /// Something the controller did, named with Argo's event reasons.
@@ -574,7 +576,9 @@ impl RolloutStatus {
         if !run.is_due(now) {
             return;
         }
-        let measurement = run.measure(now, observed.canary_window).clone();
+        let measurement = run
+            .measure_judged(now, observed.canary_window, observed.judge.as_ref())
+            .clone();
         events.push(event(
             Actor::RolloutController,
             measurement_reason(measurement.phase),
@@ -681,14 +685,14 @@ impl RolloutStatus {
                 "AnalysisRunRunning",
                 canary,
                 format!(
-                    "Step analysis started: {} measurements of {}, at most {} every {}",
+                    "Step analysis started: {} measurements of {}, {} every {}",
                     if gate.count == 0 {
                         "repeated".to_string()
                     } else {
                         gate.count.to_string()
                     },
                     gate.metric_name,
-                    crate::metrics::percent_label(gate.max_error_rate_bp),
+                    gate_rule(gate),
                     duration_label(u64::from(gate.interval_s))
                 ),
             ));
@@ -697,7 +701,9 @@ impl RolloutStatus {
         if !run.is_due(now) {
             return;
         }
-        let measurement = run.measure(now, observed.canary_window).clone();
+        let measurement = run
+            .measure_judged(now, observed.canary_window, observed.judge.as_ref())
+            .clone();
         events.push(event(
             Actor::RolloutController,
             measurement_reason(measurement.phase),
@@ -1002,6 +1008,21 @@ pub fn phase(
             "updated replicas are still becoming available".to_string(),
         ),
         None => (RolloutPhase::Healthy, String::new()),
+    }
+}
+
+/// A gate's rule in words, for the event that starts its run.
+fn gate_rule(gate: &ErrorRateGate) -> String {
+    match (gate.kayenta, gate.p95_max_ms) {
+        (Some(thresholds), _) => format!(
+            "a Kayenta judgement against the stable version (pass at {}, fail at {} or less)",
+            thresholds.pass, thresholds.marginal
+        ),
+        (None, Some(limit_ms)) => format!("p95 latency at most {limit_ms} ms"),
+        (None, None) => format!(
+            "error rate at most {}",
+            crate::metrics::percent_label(gate.max_error_rate_bp)
+        ),
     }
 }
 

@@ -404,6 +404,7 @@ fn canary_story(
                     inconclusive_limit: 0,
                     dry_run: false,
                     p95_max_ms: None,
+                    kayenta: None,
                 },
                 // From the first pause on, when the canary carries traffic.
                 starting_step: 1,

@@ -1462,16 +1462,72 @@ impl Sim {
         effects
     }
 
+    /// The gate a canary measurement uses now: the current analysis step's, else the
+    /// background analysis's.
+    fn current_gate(&self) -> Option<&crate::analysis::ErrorRateGate> {
+        let spec = &self.scenario.canary;
+        match spec.steps.get(self.rollout.step_index as usize) {
+            Some(crate::rollout::CanaryStep::Analysis { gate })
+                if self.rollout.canary.is_some() =>
+            {
+                Some(gate)
+            }
+            _ => spec.analysis.as_ref().map(|a| &a.gate),
+        }
+    }
+
+    /// (error rate, p95) of `version` in each 10-second bucket of the `window_s` seconds
+    /// ending now that served requests: single seconds carry too few requests to compare.
+    fn judge_samples_of(&self, version: VersionId, window_s: u32) -> Vec<(u32, u32)> {
+        const BUCKET_S: u64 = 10;
+        let first = self.now.0.saturating_sub(u64::from(window_s));
+        let Some(series) = self.metrics.cohort(CohortKey {
+            service: self.target,
+            version,
+        }) else {
+            return Vec::new();
+        };
+        let mut buckets: Vec<(u64, u64, u64, u32)> = Vec::new();
+        for sample in series
+            .samples()
+            .iter()
+            .filter(|s| s.tick.0 >= first && s.requests > s.unserved && !s.no_data)
+        {
+            let bucket = sample.tick.0 / BUCKET_S;
+            match buckets.last_mut() {
+                Some(last) if last.0 == bucket => {
+                    last.1 += u64::from(sample.requests);
+                    last.2 += u64::from(sample.errors);
+                    last.3 = last.3.max(sample.p95_ms);
+                }
+                _ => buckets.push((
+                    bucket,
+                    u64::from(sample.requests),
+                    u64::from(sample.errors),
+                    sample.p95_ms,
+                )),
+            }
+        }
+        buckets
+            .into_iter()
+            .map(|(_, requests, errors, p95)| (crate::metrics::rate_bp(errors, requests), p95))
+            .collect()
+    }
+
     fn observe(&self) -> Observed {
-        let window_s = self
-            .scenario
-            .canary
-            .analysis
-            .as_ref()
-            .map_or(60, |a| a.gate.window_s);
+        let gate = self.current_gate();
+        let window_s = gate.map_or(60, |g| g.window_s);
         let canary = self.rollout.canary;
         let fleet = self.fleet();
+        let judge = match (gate.and_then(|g| g.kayenta), canary) {
+            (Some(_), Some(canary)) => Some(crate::analysis::JudgeSamples {
+                baseline: self.judge_samples_of(self.rollout.stable, window_s),
+                canary: self.judge_samples_of(canary, window_s),
+            }),
+            _ => None,
+        };
         Observed {
+            judge,
             stable_ready: fleet.counts(self.rollout.stable).ready,
             canary_ready: canary.map_or(0, |c| fleet.counts(c).ready),
             stable_live: fleet.live(self.rollout.stable),

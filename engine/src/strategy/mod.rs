@@ -6,4 +6,5 @@ pub mod argo_canary;
 pub mod codedeploy;
 pub mod flags;
 pub mod intstr;
+pub mod kayenta;
 pub mod kubernetes;

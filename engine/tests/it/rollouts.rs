@@ -398,3 +398,65 @@ spec:
             .any(|r| r.action == "MetricFailed" && r.reason.contains("> 500 ms limit")),
     );
 }
+
+#[test]
+fn a_kayenta_template_judges_the_canary_against_the_baseline() {
+    let yaml = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-analysis-step.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("templateName: random-fail", "templateName: kayenta-judge")
+        + "---
+kind: AnalysisTemplate
+apiVersion: argoproj.io/v1alpha1
+metadata:
+  name: kayenta-judge
+spec:
+  metrics:
+  - name: kayenta
+    interval: 60s
+    count: 2
+    provider:
+      kayenta:
+        address: http://kayenta.example
+        application: rollout-analysis-step
+        canaryConfigName: errors-and-latency
+        threshold:
+          pass: 90
+          marginal: 75
+";
+    let scenario = import(&yaml).unwrap().scenario;
+    let mut good = Sim::new(scenario.clone(), 4);
+    good.run_to_end();
+    let judged: Vec<String> = good
+        .audit()
+        .records()
+        .iter()
+        .filter(|r| r.action == "MetricSuccessful")
+        .map(|r| r.reason.clone())
+        .collect();
+    // The first measurement comes as the canary starts, with too little data (an Error,
+    // tolerated); the second judges a minute of it.
+    assert_eq!(judged.len(), 1, "{judged:?}");
+    assert!(judged[0].contains("Kayenta score 100.00"), "{}", judged[0]);
+    assert!(
+        good.audit()
+            .records()
+            .iter()
+            .any(|r| r.action == "MetricError" && r.reason.contains("too little data to judge"))
+    );
+    assert_eq!(good.outcome().result, "promoted");
+
+    let mut bad_scenario = scenario;
+    bad_scenario.versions[1].error_rate_bp = 1_500;
+    let mut bad = Sim::new(bad_scenario, 4);
+    let decision = bad.run_to_decision(3_600).expect("the judge decides");
+    assert_eq!(decision.action, "AnalysisRunFailed", "{decision:?}");
+    assert!(
+        bad.audit()
+            .records()
+            .iter()
+            .any(|r| r.action == "MetricFailed" && r.reason.contains("error-rate High")),
+    );
+}
