@@ -353,9 +353,9 @@ pub fn rollout(sim: &Sim) -> RolloutView {
             }
         })
         .collect();
-    let measurements = status
-        .analysis
-        .as_ref()
+    // An analysis step's run is the one to watch while it lasts.
+    let shown_run = status.step_analysis.as_ref().or(status.analysis.as_ref());
+    let measurements = shown_run
         .map(|run| {
             run.measurements
                 .iter()
@@ -428,10 +428,7 @@ pub fn rollout(sim: &Sim) -> RolloutView {
             100
         },
         steps,
-        analysis_phase: status
-            .analysis
-            .as_ref()
-            .map(|run| run.phase.label().to_string()),
+        analysis_phase: shown_run.map(|run| run.phase.label().to_string()),
         measurements,
         banner,
     }

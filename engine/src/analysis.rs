@@ -47,6 +47,11 @@ pub struct ErrorRateGate {
     /// A dry-run metric is measured and shown but never decides the run.
     #[serde(default)]
     pub dry_run: bool,
+    /// `consecutiveSuccessLimit`: with more than 0, the metric succeeds once this many
+    /// measurements in a row succeed; with a `count`, reaching it without that streak is
+    /// Inconclusive.
+    #[serde(default)]
+    pub consecutive_success_limit: u32,
     /// A latency gate instead: the highest per-second p95 over the window must stay at or
     /// below this many milliseconds (the error-rate fields are then unused).
     #[serde(default)]
@@ -142,6 +147,9 @@ pub struct AnalysisRun {
     /// Inconclusive measurements so far.
     #[serde(default)]
     pub inconclusive: u32,
+    /// Successes since the last measurement that was not one.
+    #[serde(default)]
+    pub consecutive_successes: u32,
     /// The run's phase.
     pub phase: AnalysisPhase,
     /// Why the run has its phase.
@@ -160,6 +168,7 @@ impl AnalysisRun {
             errored: 0,
             consecutive_errors: 0,
             inconclusive: 0,
+            consecutive_successes: 0,
             phase: AnalysisPhase::Running,
             message: String::from("waiting for the first measurement"),
         }
@@ -192,6 +201,7 @@ impl AnalysisRun {
             AnalysisPhase::Successful => {
                 self.successful += 1;
                 self.consecutive_errors = 0;
+                self.consecutive_successes += 1;
             }
             AnalysisPhase::Failed => {
                 self.failed += 1;
@@ -214,8 +224,30 @@ impl AnalysisRun {
             self.consecutive_errors,
             self.inconclusive,
         );
+        if measurement.phase != AnalysisPhase::Successful {
+            self.consecutive_successes = 0;
+        }
         let taken = self.successful + self.failed + self.errored + self.inconclusive;
-        if phase == AnalysisPhase::Running && self.gate.count > 0 && taken >= self.gate.count {
+        let streak = self.gate.consecutive_success_limit;
+        if phase == AnalysisPhase::Running && streak > 0 && self.consecutive_successes >= streak {
+            phase = AnalysisPhase::Successful;
+            message = format!(
+                "metric \"{}\" assessed Successful due to consecutiveSuccesses ({}) >= consecutiveSuccessLimit ({streak})",
+                self.gate.metric_name, self.consecutive_successes
+            );
+        } else if phase == AnalysisPhase::Running
+            && streak > 0
+            && self.gate.count > 0
+            && taken >= self.gate.count
+        {
+            // Both limits set, count reached, neither met.
+            phase = AnalysisPhase::Inconclusive;
+            message = format!(
+                "metric \"{}\" reached count ({}) without consecutiveSuccessLimit ({streak}) successes in a row",
+                self.gate.metric_name, self.gate.count
+            );
+        } else if phase == AnalysisPhase::Running && self.gate.count > 0 && taken >= self.gate.count
+        {
             // Every measurement asked for was taken and no limit was breached.
             phase = AnalysisPhase::Successful;
             message = format!(
@@ -481,6 +513,7 @@ mod tests {
             dry_run: false,
             p95_max_ms: None,
             kayenta: None,
+            consecutive_success_limit: 0,
         }
     }
 
@@ -558,6 +591,25 @@ mod tests {
             evaluate(&latency, Tick(60), window(0, 0)).phase,
             AnalysisPhase::Error
         );
+    }
+
+    #[test]
+    fn a_success_streak_ends_the_run_and_a_missing_one_is_inconclusive() {
+        let mut streak = gate(5);
+        streak.consecutive_success_limit = 2;
+        let mut run = AnalysisRun::start(streak.clone(), Tick(0));
+        run.measure(Tick(0), window(1_000, 0));
+        run.measure(Tick(30), window(1_000, 900));
+        run.measure(Tick(60), window(1_000, 0));
+        assert_eq!(run.phase, AnalysisPhase::Running, "the streak was broken");
+        run.measure(Tick(90), window(1_000, 0));
+        assert_eq!(run.phase, AnalysisPhase::Successful, "{}", run.message);
+        streak.count = 3;
+        let mut run = AnalysisRun::start(streak, Tick(0));
+        for (tick, errors) in [(0, 0), (30, 900), (60, 0)] {
+            run.measure(Tick(tick), window(1_000, errors));
+        }
+        assert_eq!(run.phase, AnalysisPhase::Inconclusive, "{}", run.message);
     }
 
     #[test]

@@ -1150,6 +1150,9 @@ impl Reader {
                 dry_run,
                 p95_max_ms: latency_limit_ms,
                 kayenta: kayenta_thresholds(metric),
+                consecutive_success_limit: self
+                    .int(metric, &format!("{metric_path}.consecutiveSuccessLimit"), 0)
+                    .max(0) as u32,
             },
             explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),
         })

@@ -405,6 +405,7 @@ fn canary_story(
                     dry_run: false,
                     p95_max_ms: None,
                     kayenta: None,
+                    consecutive_success_limit: 0,
                 },
                 // From the first pause on, when the canary carries traffic.
                 starting_step: 1,
