@@ -564,6 +564,7 @@ fn step_label(step: &CanaryStep) -> String {
         } => format!("pause {}", manifest_duration(u64::from(*seconds))),
         CanaryStep::Pause { duration_s: None } => "pause until promoted".to_string(),
         CanaryStep::Analysis { gate } => format!("analysis {}", gate.metric_name),
+        CanaryStep::SetCanaryScale { .. } => step.label().replace("setCanaryScale: ", "scale "),
     }
 }
 

@@ -371,6 +371,7 @@ fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, Impo
         .canary;
     scenario_canary.replicas = replicas.max(0) as u32;
     scenario_canary.traffic_routing = !canary["trafficRouting"].is_badvalue();
+    reader.traffic_routing = scenario_canary.traffic_routing;
     if let Some(surge) = reader.int_or_percent(canary, "spec.strategy.canary.maxSurge") {
         scenario_canary.max_surge = surge;
     }
@@ -889,6 +890,8 @@ struct ImportedGate {
 struct Reader {
     errors: Vec<String>,
     warnings: Vec<String>,
+    /// The Rollout being read has a traffic router.
+    traffic_routing: bool,
 }
 
 impl Reader {
@@ -1003,6 +1006,21 @@ impl Reader {
                         None
                     }
                 }
+            }
+            "setCanaryScale" => {
+                let scale = &step["setCanaryScale"];
+                if !self.traffic_routing {
+                    self.warn(
+                        &format!("{path}.setCanaryScale"),
+                        "applies only with a traffic router; Argo ignores it here",
+                    );
+                }
+                let field = |key: &str| scale[key].as_i64().map(|v| v.max(0) as u32);
+                Some(CanaryStep::SetCanaryScale {
+                    replicas: field("replicas"),
+                    weight_percent: field("weight"),
+                    match_traffic_weight: scale["matchTrafficWeight"].as_bool().unwrap_or(false),
+                })
             }
             "analysis" => {
                 let gate =

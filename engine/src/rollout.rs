@@ -38,6 +38,16 @@ pub enum CanaryStep {
         /// Seconds to wait; `None` waits for a promote.
         duration_s: Option<u32>,
     },
+    /// Set the canary's pod count apart from its traffic (`setCanaryScale`, traffic router only):
+    /// a fixed number of replicas, a weight's worth of them, or back to matching the traffic.
+    SetCanaryScale {
+        /// `replicas`.
+        replicas: Option<u32>,
+        /// `weight`: percent of `spec.replicas`, rounded up.
+        weight_percent: Option<u32>,
+        /// `matchTrafficWeight: true` ends the override.
+        match_traffic_weight: bool,
+    },
     /// Run an analysis and wait for its verdict (an inline, blocking `analysis` step).
     Analysis {
         /// The metric and its limits; `count` measurements, or with 0 until it fails or the
@@ -56,6 +66,15 @@ impl CanaryStep {
             } => format!("pause: {}", manifest_duration(u64::from(*seconds))),
             CanaryStep::Pause { duration_s: None } => "pause: until promoted".to_string(),
             CanaryStep::Analysis { gate } => format!("analysis: {}", gate.metric_name),
+            CanaryStep::SetCanaryScale {
+                replicas: Some(replicas),
+                ..
+            } => format!("setCanaryScale: {replicas} replicas"),
+            CanaryStep::SetCanaryScale {
+                weight_percent: Some(weight),
+                ..
+            } => format!("setCanaryScale: weight {weight}"),
+            CanaryStep::SetCanaryScale { .. } => "setCanaryScale: matchTrafficWeight".to_string(),
         }
     }
 }
@@ -495,8 +514,26 @@ impl RolloutStatus {
                     events.push(self.complete_step(spec, canary, Actor::RolloutController));
                 }
             }
+            CanaryStep::SetCanaryScale { .. } if !spec.traffic_routing => {
+                // Argo applies setCanaryScale only with a traffic router.
+                events.push(self.complete_step(spec, canary, Actor::RolloutController));
+            }
+            CanaryStep::SetCanaryScale { .. } => {
+                let wanted = self.canary_scale(spec).unwrap_or_else(|| {
+                    canary_replicas_for(self.current_set_weight(spec), spec.replicas)
+                });
+                if wanted != self.canary_replicas {
+                    events.push(scaling_event(canary, self.canary_replicas, wanted));
+                    self.canary_replicas = wanted;
+                }
+                if observed.canary_ready >= wanted {
+                    events.push(self.complete_step(spec, canary, Actor::RolloutController));
+                }
+            }
             CanaryStep::SetWeight { weight_percent } => {
-                let wanted_replicas = canary_replicas_for(weight_percent, spec.replicas);
+                let wanted_replicas = self
+                    .canary_scale(spec)
+                    .unwrap_or_else(|| canary_replicas_for(weight_percent, spec.replicas));
                 if wanted_replicas > self.canary_replicas {
                     events.push(scaling_event(canary, self.canary_replicas, wanted_replicas));
                     self.canary_replicas = wanted_replicas;
@@ -778,6 +815,33 @@ impl RolloutStatus {
                 format!("Analysis run Successful: {}", run.message),
             ));
         }
+    }
+
+    /// The canary's pod count a `setCanaryScale` step at or before the current one sets, unless
+    /// a later one matched the traffic again (Argo's `UseSetCanaryScale`).
+    fn canary_scale(&self, spec: &CanarySpec) -> Option<u32> {
+        if !spec.traffic_routing || spec.steps.is_empty() {
+            return None;
+        }
+        let last = (self.step_index as usize).min(spec.steps.len() - 1);
+        spec.steps[..=last]
+            .iter()
+            .rev()
+            .find_map(|step| match step {
+                CanaryStep::SetCanaryScale {
+                    match_traffic_weight: true,
+                    ..
+                } => Some(None),
+                CanaryStep::SetCanaryScale {
+                    replicas: Some(replicas),
+                    ..
+                } => Some(Some(*replicas)),
+                CanaryStep::SetCanaryScale {
+                    weight_percent: Some(weight),
+                    ..
+                } => Some(Some(canary_replicas_for(*weight, spec.replicas))),
+                _ => None,
+            })?
     }
 
     /// The weight of the last setWeight step at or before the current one (0 if none yet):

@@ -460,3 +460,38 @@ spec:
             .any(|r| r.action == "MetricFailed" && r.reason.contains("error-rate High")),
     );
 }
+
+#[test]
+fn set_canary_scale_sets_pods_apart_from_traffic_behind_a_router() {
+    let yaml = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-canary.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace(
+        "    canary:\n      steps:\n      - setWeight: 20\n      - pause: {}\n",
+        "    canary:\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n      steps:\n      - setCanaryScale:\n          replicas: 1\n      - setWeight: 60\n      - pause: {}\n      - setCanaryScale:\n          matchTrafficWeight: true\n",
+    );
+    let mut sim = Sim::new(import(&yaml).unwrap().scenario, 1);
+    let paused = sim.run_to_decision(3_600).expect("the pause");
+    assert_eq!(paused.action, "RolloutPaused");
+    assert!(
+        sim.traffic_split().contains(&(VersionId(1), 60)),
+        "{:?}",
+        sim.traffic_split()
+    );
+    assert_eq!(
+        replicas(&sim).0,
+        (5, 1),
+        "one canary pod carries 60 % of traffic"
+    );
+    sim.apply(Command::Promote).unwrap();
+    sim.advance(5);
+    assert_eq!(
+        sim.fleet().desired(VersionId(1)),
+        3,
+        "matchTrafficWeight: ceil(60 % of 5)"
+    );
+    sim.run_to_end();
+    assert_eq!(sim.outcome().result, "promoted");
+}
