@@ -305,6 +305,9 @@ impl BlueGreenController {
                 match measure(run, observed.new_window, now, new, &mut events) {
                     None => Next::Stay,
                     Some(AnalysisPhase::Successful) => Next::PromotionGate,
+                    Some(AnalysisPhase::Inconclusive) => {
+                        Next::PauseInconclusive(run.message.clone())
+                    }
                     Some(phase) => Next::Abort(format!(
                         "Rollout aborted update to revision {revision}: Blue/green pre-promotion analysis phase {}: {}",
                         verdict(phase),
@@ -344,6 +347,16 @@ impl BlueGreenController {
                 self.stage = BlueGreenStage::PrePromotion(AnalysisRun::start(gate, now));
             }
             Next::PromotionGate => self.promotion_gate(new, now, &mut events),
+            Next::PauseInconclusive(message) => {
+                // A person decides: promote or abort.
+                self.stage = BlueGreenStage::Paused { since: now };
+                events.push(event(
+                    Actor::RolloutController,
+                    "RolloutPaused",
+                    new,
+                    format!("Rollout is paused (InconclusiveAnalysisRun): {message}"),
+                ));
+            }
             Next::ScaleUp => self.stage = BlueGreenStage::ScalingUp,
             Next::Switch => self.switch_active(new, now, profiles, &mut events),
             Next::Finish => self.finish(new, now, &mut events),
@@ -595,6 +608,7 @@ enum Next {
     Stay,
     StartPrePromotion(ErrorRateGate),
     PromotionGate,
+    PauseInconclusive(String),
     ScaleUp,
     Switch,
     Finish,
