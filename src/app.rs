@@ -29,7 +29,12 @@ pub fn App() -> Html {
         .filter_map(scenario::builtin)
         .map(|s| (s.id, s.title))
         .collect();
-    if let Some(imported) = &model.imported {
+    // CodeDeploy's configurations have an entry of their own in the list.
+    if let Some(imported) = model
+        .imported
+        .as_ref()
+        .filter(|s| !s.id.starts_with("import:CodeDeployDefault."))
+    {
         scenarios.push((imported.id.clone(), imported.title.clone()));
     }
     let rollout = view_model::rollout(&sim);

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod chart;
 pub mod chart_model;
+pub mod codedeploy_view;
 pub mod components;
 pub mod hooks;
 pub mod loop_view;

@@ -89,6 +89,7 @@ pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
         can_abort: in_analysis,
         can_retry: false,
         can_undo: in_analysis,
+        codedeploy: Vec::new(),
         title: "Flagger canary analysis".to_string(),
         replica_sets: sim.version_states(),
         details: vec![
@@ -165,6 +166,7 @@ pub fn flag_view(sim: &Sim, controller: &FlagRolloutController) -> RolloutView {
         can_abort: running,
         can_retry: controller.killed,
         can_undo: false,
+        codedeploy: Vec::new(),
         title: "Feature flag rollout".to_string(),
         replica_sets: sim.version_states(),
         details: vec![

@@ -109,6 +109,7 @@ fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView 
         can_abort: false,
         can_retry: false,
         can_undo: deployment.revisions.len() > 1,
+        codedeploy: Vec::new(),
         title: title.to_string(),
         replica_sets: sim.version_states(),
         details,
@@ -234,6 +235,7 @@ fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
         can_abort: in_flight,
         can_retry: matches!(controller.stage, BlueGreenStage::Aborted { .. }),
         can_undo: in_flight && controller.new != Some(controller.active),
+        codedeploy: Vec::new(),
         title: "Blue-green rollout".to_string(),
         replica_sets: sim.version_states(),
         details: vec![

@@ -284,6 +284,9 @@ impl Reducible for SimModel {
                     .unwrap_or(model.speed)
             }),
             Action::Reset => self.restart(&scenario_id, seed),
+            Action::SelectScenario(id) if id.starts_with("CodeDeployDefault.") => {
+                self.reduce(Action::LoadManifest(id.clone(), id))
+            }
             Action::SelectScenario(id) => self.restart(&id, seed),
             Action::LoadManifest(file_name, text) => match engine::import::import(&text) {
                 Ok(imported) => {

@@ -79,6 +79,8 @@ pub struct RolloutView {
     pub replica_sets: Vec<engine::sim::VersionState>,
     /// Strategy settings worth seeing, as (label, value).
     pub details: Vec<(String, String)>,
+    /// CodeDeploy's deployments, newest first, when the run stands for a CodeDeploy group.
+    pub codedeploy: Vec<crate::codedeploy_view::CodeDeployRow>,
 }
 
 /// One gate measurement.
@@ -314,6 +316,12 @@ pub fn clock(sim: &Sim) -> ClockView {
 
 /// The rollout panel.
 pub fn rollout(sim: &Sim) -> RolloutView {
+    let view = strategy_rollout(sim);
+    crate::codedeploy_view::with_codedeploy(sim, view)
+}
+
+/// The rollout panel as the controller underneath shows it.
+fn strategy_rollout(sim: &Sim) -> RolloutView {
     if let Some(view) = crate::rollout_view::other_strategy(sim) {
         return view;
     }
@@ -408,6 +416,7 @@ pub fn rollout(sim: &Sim) -> RolloutView {
         can_abort: status.is_progressing(),
         can_retry: status.canary.is_some() && status.aborted.is_some(),
         can_undo: status.canary.is_some(),
+        codedeploy: Vec::new(),
         title: if spec.traffic_routing {
             "Canary rollout".to_string()
         } else {

@@ -521,6 +521,7 @@ mod tests {
         WindowTotals {
             requests,
             errors,
+            unserved: 0,
             seconds_covered: 60,
             seconds_without_data: 0,
             p95_max_ms: 120,

@@ -27,6 +27,8 @@ pub enum Actor {
     DeploymentController,
     /// Flagger's scheduler.
     Flagger,
+    /// AWS CodeDeploy.
+    CodeDeploy,
 }
 
 impl Actor {
@@ -38,6 +40,7 @@ impl Actor {
             Actor::Trainee => "trainee",
             Actor::DeploymentController => "deployment-controller",
             Actor::Flagger => "flagger",
+            Actor::CodeDeploy => "codedeploy",
         }
     }
 

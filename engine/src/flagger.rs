@@ -556,6 +556,7 @@ mod tests {
             canary_window: WindowTotals {
                 requests,
                 errors,
+                unserved: 0,
                 seconds_covered: 60,
                 seconds_without_data: 0,
                 p95_max_ms: 120,

@@ -184,6 +184,7 @@ pub fn import_codedeploy(name: &str) -> Result<Imported, ImportError> {
         strategy,
         title,
     );
+    scenario.id = format!("import:{name}");
     if !matches!(config, CodeDeployConfig::InPlace { .. }) {
         let canary = &mut scenario.canary;
         canary.traffic_routing = true;
@@ -207,6 +208,18 @@ pub fn import_codedeploy(name: &str) -> Result<Imported, ImportError> {
             analysis.starting_step = 0;
         }
     }
+    scenario.codedeploy = Some(crate::codedeploy_run::CodeDeploySpec {
+        config_name: name.to_string(),
+        config,
+        instances: CODEDEPLOY_INSTANCES,
+        auto_rollback: true,
+        alarm_name: "cloudwatch-alarm-error-rate".to_string(),
+        alarm_error_rate_bp: 500,
+        alarm_period_s: 60,
+    });
+    warnings.push(format!(
+        "{name}: automatic rollback is on for DEPLOYMENT_FAILURE and DEPLOYMENT_STOP_ON_ALARM; a rollback is a new deployment of the last good revision"
+    ));
     Ok(Imported {
         scenario,
         kind: "CodeDeploy configuration".to_string(),

@@ -30,6 +30,7 @@
 pub mod analysis;
 pub mod audit;
 pub mod bluegreen;
+pub mod codedeploy_run;
 pub mod command;
 pub mod deployment;
 pub mod fault;

@@ -136,6 +136,8 @@ pub struct WindowTotals {
     pub requests: u64,
     /// Failed requests in the window.
     pub errors: u64,
+    /// Of the failed requests, those that found no ready instance.
+    pub unserved: u64,
     /// Seconds of data the window actually covered.
     pub seconds_covered: u32,
     /// Seconds in the window for which the metrics provider had no data.
@@ -222,6 +224,7 @@ impl Series {
             } else {
                 totals.requests += u64::from(sample.requests);
                 totals.errors += u64::from(sample.errors);
+                totals.unserved += u64::from(sample.unserved);
                 if sample.requests > sample.unserved {
                     totals.p95_max_ms = totals.p95_max_ms.max(sample.p95_ms);
                 }

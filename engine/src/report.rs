@@ -26,9 +26,40 @@ pub struct RunReport<'a> {
     /// Every change of the rollout's state: time, step, phase and reason, and each version's
     /// desired, ready and available replicas and traffic weight.
     pub timeline: &'a [TimelineEntry],
+    /// CodeDeploy's deployments, when the run stands for a CodeDeploy deployment group: a
+    /// rollback is a deployment of its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub codedeploy_deployments: Vec<CodeDeployEntry>,
     /// Fields of an imported manifest that were read but not simulated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// One CodeDeploy deployment in a [`RunReport`], with the names CodeDeploy's API uses.
+#[derive(Clone, Debug, Serialize)]
+pub struct CodeDeployEntry {
+    /// `deploymentId`.
+    pub deployment_id: String,
+    /// The revision deployed.
+    pub revision: String,
+    /// `creator`: `user` or `codeDeployRollback`.
+    pub creator: &'static str,
+    /// `status`.
+    pub status: &'static str,
+    /// Simulated second it was created.
+    pub created_at_s: u64,
+    /// Simulated second it ended.
+    pub completed_at_s: Option<u64>,
+    /// `errorInformation.code`.
+    pub error_code: Option<String>,
+    /// `rollbackInfo.rollbackTriggeringDeploymentId`.
+    pub rollback_triggering_deployment_id: Option<String>,
+    /// In-place instances that succeeded.
+    pub instances_succeeded: u32,
+    /// In-place instances that failed.
+    pub instances_failed: u32,
+    /// What happened.
+    pub message: String,
 }
 
 impl<'a> RunReport<'a> {
@@ -43,6 +74,25 @@ impl<'a> RunReport<'a> {
             audit: sim.audit().records(),
             audit_head: sim.audit().head(),
             timeline: sim.timeline(),
+            codedeploy_deployments: sim.codedeploy().map_or_else(Vec::new, |tracker| {
+                tracker
+                    .deployments
+                    .iter()
+                    .map(|d| CodeDeployEntry {
+                        deployment_id: d.id.clone(),
+                        revision: sim.scenario().profile(d.revision).name.clone(),
+                        creator: d.creator.label(),
+                        status: d.status.label(),
+                        created_at_s: d.created_at.0,
+                        completed_at_s: d.completed_at.map(|t| t.0),
+                        error_code: d.error_code.clone(),
+                        rollback_triggering_deployment_id: d.rollback_of.clone(),
+                        instances_succeeded: d.tally.succeeded,
+                        instances_failed: d.tally.failed,
+                        message: d.message.clone(),
+                    })
+                    .collect()
+            }),
             warnings: Vec::new(),
         }
     }
@@ -86,6 +136,20 @@ impl<'a> RunReport<'a> {
         ));
         for warning in &self.warnings {
             text.push_str(&format!("warning      {warning}\n"));
+        }
+        if !self.codedeploy_deployments.is_empty() {
+            text.push_str("codedeploy\n");
+            for deployment in &self.codedeploy_deployments {
+                text.push_str(&format!(
+                    "{:>5} s  {} {:<10} {:<18} {}\n",
+                    deployment.created_at_s,
+                    deployment.deployment_id,
+                    deployment.status,
+                    deployment.creator,
+                    deployment.message
+                ));
+            }
+            text.push('\n');
         }
         text.push_str("timeline\n");
         for entry in self.timeline {

@@ -50,6 +50,10 @@ pub struct Scenario {
     /// How the rolled-out service is updated.
     #[serde(default)]
     pub strategy: Strategy,
+    /// When the rollout stands for an AWS CodeDeploy deployment: the deployment group, whose
+    /// deployments, success conditions and rollbacks are kept as CodeDeploy keeps them.
+    #[serde(default)]
+    pub codedeploy: Option<crate::codedeploy_run::CodeDeploySpec>,
 }
 
 /// How the rolled-out service is updated.
@@ -366,6 +370,7 @@ fn canary_story(
         rollout_environment: "production".to_string(),
         rollout_service: "checkout".to_string(),
         every_second: false,
+        codedeploy: None,
         strategy: Strategy::ArgoCanary,
         faults: Vec::new(),
         canary: CanarySpec {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
 use crate::bluegreen::{BlueGreenController, BlueGreenObserved};
+use crate::codedeploy_run::{CodeDeployObserved, CodeDeployTracker};
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::deployment::DeploymentController;
 use crate::fault::{Fault, FaultKind};
@@ -85,6 +86,8 @@ pub struct Sim {
     flagger: Option<FlaggerController>,
     /// The feature-flag rollout, when the scenario's strategy is a flag.
     flag: Option<FlagRolloutController>,
+    /// CodeDeploy's record of the rollout, when the scenario stands for a CodeDeploy group.
+    codedeploy: Option<CodeDeployTracker>,
     /// Every change of the rollout's state (see [`TimelineEntry`]).
     timeline: Vec<TimelineEntry>,
 }
@@ -217,6 +220,10 @@ impl Sim {
                 }
                 _ => None,
             },
+            codedeploy: scenario
+                .codedeploy
+                .clone()
+                .map(|spec| CodeDeployTracker::new(spec, stable)),
             timeline: Vec::new(),
             world,
             scenario,
@@ -458,6 +465,7 @@ impl Sim {
             self.record_events(&events);
             self.apply_replica_targets();
         }
+        self.track_codedeploy(events_before as u32);
         self.record_timeline(self.audit.records().len() > events_before);
         self.track_settling();
         self.now = self.now.plus_s(1);
@@ -588,6 +596,11 @@ impl Sim {
     /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
     pub fn deployment(&self) -> Option<&DeploymentController> {
         self.deployment.as_ref()
+    }
+
+    /// CodeDeploy's deployments, when the scenario stands for a CodeDeploy group.
+    pub fn codedeploy(&self) -> Option<&CodeDeployTracker> {
+        self.codedeploy.as_ref()
     }
 
     /// The blue-green controller, when the scenario's strategy is blue-green.
@@ -956,6 +969,28 @@ impl Sim {
                         (Some(deployment), None) if command == Command::Undo => {
                             deployment.undo(actor, self.now, &self.scenario.versions)?
                         }
+                        (Some(_), None)
+                            if command == Command::Abort
+                                && self
+                                    .codedeploy
+                                    .as_ref()
+                                    .is_some_and(|c| c.in_progress().is_some()) =>
+                        {
+                            let actions = self
+                                .codedeploy
+                                .as_mut()
+                                .and_then(|c| c.stop_and_roll_back(self.now))
+                                .unwrap_or_default();
+                            self.record_events(&actions.events);
+                            match (actions.redeploy, self.deployment.as_mut()) {
+                                (Some(_), Some(deployment)) => deployment.undo(
+                                    Actor::DeploymentController,
+                                    self.now,
+                                    &self.scenario.versions,
+                                )?,
+                                _ => Vec::new(),
+                            }
+                        }
                         (Some(_), None) => {
                             return Err(CommandError::NotApplicable(format!(
                                 "a Kubernetes Deployment has no steps to {}: roll back with undo (kubectl rollout undo)",
@@ -987,7 +1022,9 @@ impl Sim {
                 command,
             });
         }
+        let events_before = self.audit.records().len();
         self.record_events(&events);
+        self.track_codedeploy(events_before as u32);
         if let Some((new_version, old_version)) = migration {
             self.apply_migration(new_version, old_version);
         }
@@ -1542,6 +1579,97 @@ impl Sim {
                     window_s,
                 )
             }),
+        }
+    }
+
+    /// Lets CodeDeploy's record follow the controller: `since` is the first audit record of
+    /// this second's controller events. A rollback it starts in place undoes the Deployment.
+    fn track_codedeploy(&mut self, since: u32) {
+        if self.codedeploy.is_none() {
+            return;
+        }
+        let observed = self.observe_codedeploy(since);
+        let Some(tracker) = self.codedeploy.as_mut() else {
+            return;
+        };
+        let actions = tracker.reconcile(&observed, self.now);
+        self.record_events(&actions.events);
+        if actions.redeploy.is_some()
+            && let Some(deployment) = self.deployment.as_mut()
+            && let Ok(events) = deployment.undo(
+                Actor::DeploymentController,
+                self.now,
+                &self.scenario.versions,
+            )
+        {
+            self.record_events(&events);
+        }
+    }
+
+    fn observe_codedeploy(&self, since: u32) -> CodeDeployObserved {
+        let aborted = self.audit.records()[since as usize..]
+            .iter()
+            .find(|r| r.action == "RolloutAborted")
+            .map(|r| (r.actor, r.reason.clone()));
+        let fleet = self.fleet();
+        let (target, complete) = match &self.deployment {
+            Some(deployment) => (deployment.template, deployment.is_complete(fleet, self.now)),
+            None => {
+                let target = match self.rollout.canary {
+                    Some(canary) if self.rollout.aborted.is_none() => canary,
+                    _ => self.rollout.stable,
+                };
+                let others_live: u32 = fleet
+                    .versions()
+                    .into_iter()
+                    .filter(|v| *v != target)
+                    .map(|v| fleet.live(v))
+                    .sum();
+                let settled = self.rollout.canary.is_none() || self.rollout.aborted.is_some();
+                (target, settled && others_live == 0)
+            }
+        };
+        let instances = fleet
+            .instances()
+            .iter()
+            .filter(|i| i.version == target)
+            .map(|i| {
+                (
+                    i.id,
+                    i.name.clone(),
+                    i.state == crate::fleet::InstanceState::Ready,
+                    matches!(
+                        i.state,
+                        crate::fleet::InstanceState::CrashLoopBackOff { .. }
+                    ),
+                )
+            })
+            .collect();
+        let period_s = self
+            .codedeploy
+            .as_ref()
+            .map_or(60, |c| c.spec.alarm_period_s);
+        // The alarm watches the errors of the revision being deployed, as an application alarm
+        // would; requests that found no instance during an all-at-once update are downtime,
+        // which the configuration accepts, not the revision's errors.
+        let window = self.metrics.window(
+            CohortKey {
+                service: self.target,
+                version: target,
+            },
+            self.now,
+            period_s,
+        );
+        CodeDeployObserved {
+            target,
+            complete,
+            aborted,
+            instances,
+            error_rate_bp: {
+                let served = window.requests - window.unserved;
+                (served >= 100)
+                    .then(|| ((window.errors - window.unserved) * 10_000 / served) as u32)
+            },
         }
     }
 

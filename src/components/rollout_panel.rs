@@ -32,8 +32,8 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
                 <h2 id="rollout-heading">{ &view.title }</h2>
                 <div class="rollout-actions" role="group" aria-label="Rollout commands">
                     <button id="promote" onclick={act(Command::Promote)} disabled={!view.can_promote} title="A">{"Promote"}</button>
-                    <button id="promote-full" onclick={act(Command::PromoteFull)} disabled={!view.can_abort}>{"Promote full"}</button>
-                    <button id="abort" class="danger" onclick={act(Command::Abort)} disabled={!view.can_abort} title="R">{"Abort & roll back"}</button>
+                    <button id="promote-full" onclick={act(Command::PromoteFull)} disabled={!view.can_abort || view.steps.is_empty()}>{"Promote full"}</button>
+                    <button id="abort" class="danger" onclick={act(Command::Abort)} disabled={!view.can_abort} title="R">{ if view.codedeploy.is_empty() { "Abort & roll back" } else { "Stop & roll back" } }</button>
                     <button id="retry" onclick={act(Command::Retry)} disabled={!view.can_retry}>{"Retry"}</button>
                     <button id="undo" onclick={act(Command::Undo)} disabled={!view.can_undo} title="Roll back to the previous revision">{"Undo"}</button>
                     <span id="rollout-phase" class={phase_class}>{ &view.phase }</span>
@@ -66,6 +66,26 @@ pub fn RolloutPanel(props: &RolloutPanelProps) -> Html {
                         <div><dt>{ label }</dt><dd>{ value }</dd></div>
                     }) }
                 </dl>
+            }
+            if !view.codedeploy.is_empty() {
+                <table id="codedeploy-deployments" class="replica-sets codedeploy">
+                    <caption class="visually-hidden">{"CodeDeploy deployments, newest first"}</caption>
+                    <thead><tr><th scope="col">{"Deployment"}</th><th scope="col">{"Revision"}</th><th scope="col">{"Status"}</th><th scope="col">{"Creator"}</th><th scope="col">{"When"}</th></tr></thead>
+                    <tbody>
+                        { for view.codedeploy.iter().map(|row| html! {
+                            <tr title={row.message.clone()}>
+                                <th scope="row">{ &row.id }</th>
+                                <td>{ &row.revision }</td>
+                                <td class={classes!("status", format!("status-{}", row.status.to_lowercase()))}>{ row.status }</td>
+                                <td>{ row.creator }</td>
+                                <td>{ &row.timing }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                <ul id="codedeploy-messages" class="codedeploy-messages" aria-label="What happened, newest first">
+                    { for view.codedeploy.iter().take(2).map(|row| html! { <li>{ &row.message }</li> }) }
+                </ul>
             }
             <table id="replica-sets" class="replica-sets">
                 <caption class="visually-hidden">{"ReplicaSets: pods asked for, ready and available, and share of traffic"}</caption>

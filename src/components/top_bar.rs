@@ -61,9 +61,16 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             <label class="field">
                 <span>{"Scenario"}</span>
                 <select id="scenario-select" onchange={on_select}>
-                    { for props.scenarios.iter().map(|(id, title)| html! {
-                        <option value={id.clone()} selected={*id == props.scenario_id}>{ title }</option>
-                    }) }
+                    <optgroup label="Scenarios">
+                        { for props.scenarios.iter().map(|(id, title)| html! {
+                            <option value={id.clone()} selected={*id == props.scenario_id}>{ title }</option>
+                        }) }
+                    </optgroup>
+                    <optgroup label="AWS CodeDeploy configurations">
+                        { for engine::strategy::codedeploy::PREDEFINED.iter().map(|name| html! {
+                            <option value={*name} selected={props.scenario_id.strip_prefix("import:") == Some(*name)}>{ name.trim_start_matches("CodeDeployDefault.") }</option>
+                        }) }
+                    </optgroup>
                 </select>
             </label>
             <label class="field seed">

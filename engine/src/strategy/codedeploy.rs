@@ -2,8 +2,10 @@
 //! in-place batches bounded by the minimum healthy hosts (EC2/on-premises), and time-based
 //! canary and linear traffic shifting (ECS and Lambda).
 
+use serde::{Deserialize, Serialize};
+
 /// `minimumHealthyHosts`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MinimumHealthyHosts {
     /// `HOST_COUNT`: this many instances stay healthy.
     HostCount(u32),
@@ -12,7 +14,7 @@ pub enum MinimumHealthyHosts {
 }
 
 /// What a configuration does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodeDeployConfig {
     /// EC2/on-premises in place: instances are updated in batches that keep the minimum healthy.
     InPlace {
@@ -146,13 +148,92 @@ pub fn max_in_flight(total: u32, minimum_healthy: MinimumHealthyHosts, one_at_a_
     if one_at_a_time {
         return total.min(1);
     }
-    let healthy = match minimum_healthy {
+    total.saturating_sub(minimum_healthy_count(total, minimum_healthy))
+}
+
+/// How many instances of an in-place deployment have finished, each way, and how many are
+/// being deployed to now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceTally {
+    /// Instances whose lifecycle events all succeeded.
+    pub succeeded: u32,
+    /// Instances where a lifecycle event failed.
+    pub failed: u32,
+    /// Instances being deployed to.
+    pub in_progress: u32,
+}
+
+/// Where an in-place deployment stands by its instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InPlaceVerdict {
+    /// More instances to deploy to, or some still in progress.
+    InProgress,
+    /// Every instance was tried and enough succeeded.
+    Succeeded,
+    /// Too many failed for the success condition, or going on would leave fewer healthy
+    /// instances than the minimum (`HEALTH_CONSTRAINTS`).
+    Failed,
+}
+
+/// The fewest instances that must succeed for an in-place deployment to `total` instances to
+/// succeed (`deployment-configurations.md`): the minimum healthy hosts, but at least one
+/// (`AllAtOnce` succeeds if one instance does). `OneAtATime` needs every instance but the last.
+pub fn required_successes(
+    total: u32,
+    minimum_healthy: MinimumHealthyHosts,
+    one_at_a_time: bool,
+) -> u32 {
+    if one_at_a_time {
+        return total.saturating_sub(1).max(1).min(total);
+    }
+    minimum_healthy_count(total, minimum_healthy).clamp(1, total.max(1))
+}
+
+/// The success condition of an in-place deployment. `OneAtATime` fails at the first failed
+/// instance unless it is the last one; the others fail once the required successes are out
+/// of reach, or once deploying to one more instance would take the healthy ones (untouched
+/// or succeeded) below the minimum.
+pub fn in_place_verdict(
+    total: u32,
+    minimum_healthy: MinimumHealthyHosts,
+    one_at_a_time: bool,
+    tally: InstanceTally,
+) -> InPlaceVerdict {
+    let finished = tally.succeeded + tally.failed;
+    let untouched = total.saturating_sub(finished + tally.in_progress);
+    if one_at_a_time {
+        return match tally.failed {
+            0 if finished >= total => InPlaceVerdict::Succeeded,
+            0 => InPlaceVerdict::InProgress,
+            1 if tally.succeeded + 1 >= total => InPlaceVerdict::Succeeded,
+            _ => InPlaceVerdict::Failed,
+        };
+    }
+    let required = required_successes(total, minimum_healthy, false);
+    if tally.failed > total.saturating_sub(required) {
+        return InPlaceVerdict::Failed;
+    }
+    if untouched > 0
+        && tally.in_progress == 0
+        && untouched - 1 + tally.succeeded < minimum_healthy_count(total, minimum_healthy)
+    {
+        return InPlaceVerdict::Failed;
+    }
+    if finished >= total {
+        InPlaceVerdict::Succeeded
+    } else {
+        InPlaceVerdict::InProgress
+    }
+}
+
+/// Instances that must stay healthy: a fleet percentage is rounded up to whole instances.
+fn minimum_healthy_count(total: u32, minimum_healthy: MinimumHealthyHosts) -> u32 {
+    match minimum_healthy {
         MinimumHealthyHosts::HostCount(count) => count,
         MinimumHealthyHosts::FleetPercent(percent) => {
             (u64::from(percent) * u64::from(total)).div_ceil(100) as u32
         }
-    };
-    total.saturating_sub(healthy)
+    }
 }
 
 /// The traffic steps of a time-based configuration: (percent, minutes to wait after it).
@@ -207,6 +288,57 @@ mod tests {
             );
         }
         assert_eq!(max_in_flight(10, FleetPercent(99), true), 1, "OneAtATime");
+    }
+
+    /// The success conditions of `deployment-configurations.md` for 10 instances:
+    /// (configuration, succeeded, failed, in progress, verdict).
+    #[test]
+    fn in_place_success_conditions() {
+        use InPlaceVerdict::{Failed, InProgress, Succeeded};
+        use MinimumHealthyHosts::{FleetPercent, HostCount};
+        let one = (FleetPercent(99), true);
+        let half = (FleetPercent(50), false);
+        let all = (FleetPercent(0), false);
+        let table = [
+            // OneAtATime: every instance, but a failure on the last still succeeds.
+            (one, 0, 0, 1, InProgress),
+            (one, 5, 0, 1, InProgress),
+            (one, 10, 0, 0, Succeeded),
+            (one, 9, 1, 0, Succeeded),
+            (one, 3, 1, 0, Failed),
+            (one, 0, 1, 0, Failed),
+            // HalfAtATime: at least half (rounded up) must succeed; half at most offline.
+            (half, 5, 0, 0, InProgress),
+            (half, 5, 5, 0, Succeeded),
+            (half, 4, 6, 0, Failed),
+            (half, 0, 5, 0, Failed),
+            (half, 4, 1, 0, InProgress),
+            (half, 4, 1, 5, InProgress),
+            // AllAtOnce: one success is enough.
+            (all, 0, 0, 10, InProgress),
+            (all, 1, 9, 0, Succeeded),
+            (all, 0, 10, 0, Failed),
+            // HOST_COUNT 9 goes one at a time and stops at the first failure.
+            ((HostCount(9), false), 1, 0, 0, InProgress),
+            ((HostCount(9), false), 1, 1, 0, Failed),
+            ((HostCount(8), false), 2, 1, 0, InProgress),
+        ];
+        for ((minimum, one_at_a_time), succeeded, failed, in_progress, expected) in table {
+            let tally = InstanceTally {
+                succeeded,
+                failed,
+                in_progress,
+            };
+            assert_eq!(
+                in_place_verdict(10, minimum, one_at_a_time, tally),
+                expected,
+                "{minimum:?} one at a time {one_at_a_time}: {tally:?}"
+            );
+        }
+        assert_eq!(required_successes(10, FleetPercent(50), false), 5);
+        assert_eq!(required_successes(9, FleetPercent(50), false), 5);
+        assert_eq!(required_successes(10, FleetPercent(0), false), 1);
+        assert_eq!(required_successes(10, FleetPercent(99), true), 9);
     }
 
     #[test]
