@@ -67,6 +67,7 @@ pub fn App() -> Html {
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
                     <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
+                        versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
                         faults={view_model::faults(&sim)} on_action={on_action.clone()} />
                     <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()} />
                 </aside>

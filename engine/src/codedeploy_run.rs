@@ -267,6 +267,10 @@ impl CodeDeployTracker {
                     "the revision is on {} of {} instances",
                     tally.succeeded, self.spec.instances
                 ),
+                _ if deployment.creator == Creator::CodeDeployRollback => {
+                    "all traffic is back on the last good revision and the replacement is gone"
+                        .to_string()
+                }
                 _ => "all traffic is on the new revision".to_string(),
             };
             self.end(

@@ -185,6 +185,15 @@ pub fn import_codedeploy(name: &str) -> Result<Imported, ImportError> {
         title,
     );
     scenario.id = format!("import:{name}");
+    scenario.situation = format!(
+        "The deployment group {service} runs revision v1 on {CODEDEPLOY_INSTANCES} {}. A minute in, a deployment of v2 starts with {name}; a CloudWatch alarm watches its error rate, and automatic rollback is on.",
+        if matches!(platform, Platform::Server) {
+            "instances"
+        } else {
+            "tasks"
+        }
+    );
+    scenario.objective = "Follow the deployment's status and the instances or traffic it moves; if it fails or is stopped, watch the rollback arrive as a new deployment of the last good revision.".to_string();
     if !matches!(config, CodeDeployConfig::InPlace { .. }) {
         let canary = &mut scenario.canary;
         canary.traffic_routing = true;

@@ -23,6 +23,8 @@ pub struct FaultConsoleProps {
     pub environments: Vec<(String, Vec<String>)>,
     /// The environment selected first.
     pub default_environment: String,
+    /// The scenario's versions, oldest first.
+    pub versions: Vec<String>,
     /// Faults of the run, newest first.
     pub faults: Vec<FaultRow>,
     /// Receives the inject and clear commands.
@@ -36,6 +38,7 @@ pub fn FaultConsole(props: &FaultConsoleProps) -> Html {
     let kind_index = use_state(|| 0usize);
     let environment = use_state(|| props.default_environment.clone());
     let service = use_state(String::new);
+    let version = use_state(String::new);
     let duration_index = use_state(|| 1usize);
     let on_select = |state: UseStateHandle<String>| {
         Callback::from(move |event: Event| {
@@ -66,7 +69,8 @@ pub fn FaultConsole(props: &FaultConsoleProps) -> Html {
             environment: (*environment).clone(),
             service: (!service.is_empty() && services.contains(&*service))
                 .then(|| (*service).clone()),
-            version: None,
+            version: (!version.is_empty() && props.versions.contains(&*version))
+                .then(|| (*version).clone()),
             zone: None,
         };
         let duration_s = DURATIONS[(*duration_index).min(DURATIONS.len() - 1)].0;
@@ -97,6 +101,12 @@ pub fn FaultConsole(props: &FaultConsoleProps) -> Html {
                     <select id="fault-service" onchange={on_select(service.clone())}>
                         <option value="" selected={service.is_empty()}>{"all services"}</option>
                         { for services.iter().map(|name| html! { <option value={name.clone()} selected={*name == *service}>{ name }</option> }) }
+                    </select>
+                </label>
+                <label class="stacked">{"Version"}
+                    <select id="fault-version" onchange={on_select(version.clone())}>
+                        <option value="" selected={version.is_empty()}>{"all versions"}</option>
+                        { for props.versions.iter().map(|name| html! { <option value={name.clone()} selected={*name == *version}>{ name }</option> }) }
                     </select>
                 </label>
                 <label class="stacked">{"For"}

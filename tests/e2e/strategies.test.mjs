@@ -157,3 +157,52 @@ test('a Flagger Canary advances step by step and is promoted; a feature flag is 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('CodeDeploy: a crashing in-place release fails and is rolled back by a new deployment; an ECS canary is stopped by hand', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'CodeDeployDefault.HalfAtATime');
+  await waitForText(page, '#rollout-heading', /^CodeDeploy: CodeDeployDefault\.HalfAtATime$/);
+  assert.equal(await page.inputValue('#scenario-select'), 'CodeDeployDefault.HalfAtATime');
+
+  // The new revision's instances exit after start-up; the old one is left alone.
+  await page.selectOption('#fault-kind', { label: 'crash on start' });
+  await page.selectOption('#fault-environment', 'production');
+  await page.selectOption('#fault-service', 'app-ec2');
+  await page.selectOption('#fault-version', 'v2');
+  await page.selectOption('#fault-duration', { label: 'until cleared' });
+  await page.click('#inject-fault');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  let rows = await page.locator('#codedeploy-deployments tbody tr').allTextContents();
+  assert.equal(rows.length, 2, rows.join(' | '));
+  assert.match(rows[0], /^d-[0-9A-Z]{9}v1SucceededcodeDeployRollbackT\+/);
+  assert.match(rows[1], /^d-[0-9A-Z]{9}v2FaileduserT\+/);
+  const messages = await page.textContent('#codedeploy-messages');
+  assert.match(messages, /Failed \(HEALTH_CONSTRAINTS\): 5 of 10 instances failed; CodeDeployDefault\.HalfAtATime needs 5 to succeed/);
+  assert.match(messages, /Succeeded: the revision is on 10 of 10 instances/);
+  assert.equal(await page.textContent('#traffic-summary'), 'v1 100 %');
+  const audit = await page.textContent('#audit-table');
+  for (const action of ['DeploymentStart', 'InstanceFailure', 'DeploymentFailure', 'DeploymentRollback', 'DeploymentSuccess']) {
+    assert.match(audit, new RegExp(action));
+  }
+  await screenshot(page, 'codedeploy-rolled-back');
+
+  // Traffic shifting: stopped by hand at 10 %, traffic goes back by a rollback deployment.
+  await page.selectOption('#scenario-select', 'CodeDeployDefault.ECSCanary10Percent15Minutes');
+  await waitForText(page, '#rollout-heading', /^CodeDeploy: CodeDeployDefault\.ECSCanary10Percent15Minutes$/);
+  await page.click('#next-decision');
+  await waitForText(page, '#rollout-phase', /^Paused$/, 30_000);
+  assert.equal(await page.textContent('#abort'), 'Stop & roll back');
+  await page.click('#abort');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  rows = await page.locator('#codedeploy-deployments tbody tr').allTextContents();
+  assert.equal(rows.length, 2, rows.join(' | '));
+  assert.match(rows[0], /v1SucceededcodeDeployRollback/);
+  assert.match(rows[1], /v2StoppeduserT\+/);
+  assert.match(await page.textContent('#codedeploy-messages'), /Stopped \(DEPLOYMENT_STOPPED\): stopped by request/);
+  assert.match(await page.textContent('#traffic-summary'), /^v1 100 %/);
+  await screenshot(page, 'codedeploy-stopped');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
