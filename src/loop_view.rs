@@ -90,20 +90,46 @@ pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
         can_retry: false,
         can_undo: in_analysis,
         codedeploy: Vec::new(),
-        title: "Flagger canary analysis".to_string(),
+        title: if controller.is_ab_test() {
+            "Flagger A/B test".to_string()
+        } else {
+            "Flagger canary analysis".to_string()
+        },
         replica_sets: sim.version_states(),
-        details: vec![
-            ("Phase".to_string(), controller.phase.label().to_string()),
-            ("Interval".to_string(), format!("{} s", spec.interval_s)),
-            (
-                "Failed checks".to_string(),
-                format!("{} of {}", controller.failed_checks, spec.threshold),
-            ),
-            (
-                "Max weight".to_string(),
-                format!("{} %", controller.max_weight()),
-            ),
-        ],
+        details: {
+            let mut details = vec![
+                ("Phase".to_string(), controller.phase.label().to_string()),
+                ("Interval".to_string(), format!("{} s", spec.interval_s)),
+                (
+                    "Failed checks".to_string(),
+                    format!("{} of {}", controller.failed_checks, spec.threshold),
+                ),
+            ];
+            if controller.is_ab_test() {
+                details.push((
+                    "Iterations".to_string(),
+                    format!(
+                        "{} of {}",
+                        controller.iterations_done,
+                        spec.iterations.unwrap_or(0)
+                    ),
+                ));
+                details.push((
+                    "Canary gets".to_string(),
+                    format!(
+                        "{} ({} of requests)",
+                        spec.ab_match.join(" or "),
+                        engine::metrics::percent_label(engine::flagger::AB_MATCH_SHARE_BP)
+                    ),
+                ));
+            } else {
+                details.push((
+                    "Max weight".to_string(),
+                    format!("{} %", controller.max_weight()),
+                ));
+            }
+            details
+        },
     }
 }
 

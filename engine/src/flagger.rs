@@ -4,7 +4,9 @@
 //! `confirm-promotion` gate, if any); a failing check or a metric with no data counts a failed
 //! check, cumulatively, and the rollback happens on the tick after `failedChecks` reaches
 //! `threshold`. With `iterations` (and no `match`) the loop is blue/green: that many passing
-//! checks, then promotion.
+//! checks, then promotion. With `iterations` and `match` it is an A/B test: requests that carry
+//! the matched header or cookie go to the canary, everything else to the primary, for that many
+//! passing checks.
 //!
 //! Flagger always routes through a mesh or ingress, so weights are exact. Its Kubernetes events
 //! all have the reason `Synced`; phase changes are logged with the phase's name.
@@ -20,6 +22,10 @@ use crate::version::VersionId;
 
 /// Share of traffic a blue/green analysis sends the canary (load-test traffic), in percent.
 pub const BLUE_GREEN_TEST_TRAFFIC_PERCENT: u32 = 1;
+
+/// Share of requests that carry an A/B test's header or cookie, in basis points. Real traffic
+/// decides this; the simulator assumes one request in ten.
+pub const AB_MATCH_SHARE_BP: u32 = 1_000;
 
 /// A built-in metric check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +66,10 @@ pub struct FlaggerSpec {
     pub confirm_promotion: bool,
     /// `progressDeadlineSeconds` (600): a canary not ready by then is rolled back.
     pub progress_deadline_s: u32,
+    /// `analysis.match`, each written out (`header x-canary exact "insider"`): with
+    /// `iterations`, an A/B test.
+    #[serde(default)]
+    pub ab_match: Vec<String>,
 }
 
 /// Flagger's canary phases.
@@ -132,6 +142,9 @@ pub struct FlaggerController {
     pub started_at: Tick,
     /// Set by a promote command: the `confirm-promotion` gate is open.
     pub promotion_confirmed: bool,
+    /// An A/B test's routes are in place (set once the canary is ready).
+    #[serde(default)]
+    pub ab_routed: bool,
 }
 
 impl FlaggerController {
@@ -149,6 +162,7 @@ impl FlaggerController {
             next_tick: Tick(0),
             started_at: Tick(0),
             promotion_confirmed: false,
+            ab_routed: false,
         }
     }
 
@@ -175,6 +189,7 @@ impl FlaggerController {
                 self.max_canary_weight = 0;
                 self.failed_checks = 0;
                 self.iterations_done = 0;
+                self.ab_routed = false;
                 self.started_at = now;
                 self.next_tick = now.plus_s(u64::from(self.spec.interval_s));
                 self.promotion_confirmed = false;
@@ -273,6 +288,25 @@ impl FlaggerController {
                 if self.phase == FlaggerPhase::WaitingPromotion {
                     return self.try_promote(canary);
                 }
+                // `IsCanaryReady`: until the canary's pods are ready the scheduler waits
+                // (until the progress deadline) and no check is counted.
+                if observed.canary_ready < self.spec.replicas.max(1) {
+                    return Vec::new();
+                }
+                // An A/B test routes the matched requests to the canary once it is ready, and
+                // checks them from the next interval on.
+                if self.is_ab_test() && !self.ab_routed {
+                    self.ab_routed = true;
+                    return vec![event(
+                        Actor::Flagger,
+                        "Synced",
+                        canary,
+                        format!(
+                            "Starting canary analysis for {name}: {} go to the canary",
+                            self.spec.ab_match.join(" or ")
+                        ),
+                    )];
+                }
                 let mut events = Vec::new();
                 // At weight 0 on the first iteration only the pre-rollout hooks run (none here).
                 let first_tick = self.canary_weight == 0 && self.iterations_done == 0;
@@ -365,8 +399,11 @@ impl FlaggerController {
             (Some(canary), FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion)
                 if canary != self.primary =>
             {
-                // A blue/green analysis sends the canary test traffic only.
-                let weight = if self.spec.iterations.is_some() {
+                // An A/B test sends the canary the matched requests only (see `header_routes`);
+                // a blue/green analysis sends it test traffic only.
+                let weight = if self.is_ab_test() {
+                    0
+                } else if self.spec.iterations.is_some() {
                     BLUE_GREEN_TEST_TRAFFIC_PERCENT
                 } else {
                     self.canary_weight
@@ -374,6 +411,33 @@ impl FlaggerController {
                 vec![(self.primary, 100 - weight), (canary, weight)]
             }
             _ => vec![(self.primary, 100)],
+        }
+    }
+
+    /// True for an A/B test: iterations with a `match`.
+    pub fn is_ab_test(&self) -> bool {
+        self.spec.iterations.is_some() && !self.spec.ab_match.is_empty()
+    }
+
+    /// The A/B test's routes while the canary is analysed: matched requests go to the canary,
+    /// the share split evenly between the matches.
+    pub fn header_routes(&self) -> Vec<crate::routing::HeaderRoute> {
+        match (self.canary, self.phase) {
+            (Some(canary), FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion)
+                if self.is_ab_test() && self.ab_routed && canary != self.primary =>
+            {
+                let share_bp = AB_MATCH_SHARE_BP / self.spec.ab_match.len() as u32;
+                self.spec
+                    .ab_match
+                    .iter()
+                    .map(|matcher| crate::routing::HeaderRoute {
+                        matcher: matcher.clone(),
+                        share_bp,
+                        version: canary,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -540,6 +604,7 @@ mod tests {
             step_weight,
             step_weights: Vec::new(),
             iterations: None,
+            ab_match: Vec::new(),
             metrics: vec![FlaggerMetric {
                 name: "request-success-rate".to_string(),
                 min_milli: Some(99_000),
@@ -646,6 +711,17 @@ mod tests {
             log[1].starts_with("Halt advancement no values found for metric request-success-rate")
         );
         assert_eq!(controller.failed_checks, 1);
+    }
+
+    #[test]
+    fn an_unready_canary_is_waited_for_without_counting_failed_checks() {
+        let mut controller = started(spec(10, 50, 5));
+        let mut unready = observed(0, 0);
+        unready.canary_ready = 0;
+        let log = run(&mut controller, unready, 4);
+        assert!(log.is_empty(), "{log:?}");
+        assert_eq!(controller.failed_checks, 0);
+        assert_eq!(controller.canary_weight, 0);
     }
 
     #[test]

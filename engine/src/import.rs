@@ -564,10 +564,11 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
         Yaml::BadValue | Yaml::Null => None,
         _ => Some(reader.int(analysis, "spec.analysis.iterations", 0).max(0) as u32),
     };
-    if !analysis["match"].is_badvalue() {
+    let ab_match = flagger_matches(&mut reader, &analysis["match"]);
+    if !ab_match.is_empty() && iterations.is_none() {
         reader.warn(
             "spec.analysis.match",
-            "A/B testing by header is simulated as its iterations over test traffic",
+            "is used with iterations (an A/B test); with stepWeight only the weights are simulated",
         );
     }
     let mut metrics = Vec::new();
@@ -638,6 +639,11 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
         metrics: if skip_analysis { Vec::new() } else { metrics },
         confirm_promotion,
         progress_deadline_s: reader.int(spec, "spec.progressDeadlineSeconds", 600).max(0) as u32,
+        ab_match: if iterations.is_some() {
+            ab_match
+        } else {
+            Vec::new()
+        },
     };
     if flagger_spec.iterations.is_none()
         && flagger_spec.step_weight == 0
@@ -655,6 +661,10 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
             flagger_spec.iterations,
             flagger_spec.step_weights.is_empty()
         ) {
+            (Some(n), _) if !flagger_spec.ab_match.is_empty() => format!(
+                "A/B test, {n} iterations every {interval_s} s for {}",
+                flagger_spec.ab_match.join(" or ")
+            ),
             (Some(n), _) => format!("blue/green, {n} iterations every {interval_s} s"),
             (None, true) => format!(
                 "+{} % every {interval_s} s up to {} %",
@@ -820,6 +830,56 @@ fn parse_duration_s(value: &Yaml) -> Result<u32, String> {
 
 /// The scenario for an imported service: `replicas` of it at its current version in
 /// production on flat traffic, and a rollout to the next version after a minute.
+/// Flagger's `analysis.match` (Istio's HTTP match requests), each written out for people:
+/// `header x-canary exact "insider"`, `cookie regex "^(.*?;)?(canary=always)(;.*)?$"`. Matches
+/// on anything but headers are warned about and left out.
+fn flagger_matches(reader: &mut Reader, matches: &Yaml) -> Vec<String> {
+    let mut written = Vec::new();
+    let Some(list) = matches.as_vec() else {
+        if !matches.is_badvalue() && !matches.is_null() {
+            reader.error("spec.analysis.match: Invalid value: must be a list".to_string());
+        }
+        return written;
+    };
+    for (index, entry) in list.iter().enumerate() {
+        let Some(map) = entry.as_hash() else {
+            continue;
+        };
+        for (key, value) in map {
+            let key = key.as_str().unwrap_or_default();
+            if key != "headers" {
+                reader.warn(
+                    &format!("spec.analysis.match[{index}].{key}"),
+                    "only header and cookie matches are simulated",
+                );
+                continue;
+            }
+            let Some(headers) = value.as_hash() else {
+                continue;
+            };
+            for (header, condition) in headers {
+                let header = header.as_str().unwrap_or_default().to_ascii_lowercase();
+                let (operator, operand) = condition
+                    .as_hash()
+                    .and_then(|c| c.iter().next())
+                    .map(|(op, v)| {
+                        (
+                            op.as_str().unwrap_or("exact").to_string(),
+                            v.as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .unwrap_or_else(|| ("exact".to_string(), String::new()));
+                written.push(if header == "cookie" {
+                    format!("cookie {operator} \"{operand}\"")
+                } else {
+                    format!("header {header} {operator} \"{operand}\"")
+                });
+            }
+        }
+    }
+    written
+}
+
 fn rollout_scenario(
     name: &str,
     image: &str,

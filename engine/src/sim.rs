@@ -740,7 +740,16 @@ impl Sim {
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
         if let Some(controller) = &self.flagger {
-            return controller.weights();
+            let routes = controller.header_routes();
+            if routes.is_empty() {
+                return controller.weights();
+            }
+            // An A/B test: the matched requests' share goes to the canary.
+            let matched_bp: u32 = routes.iter().map(|r| r.share_bp).sum();
+            return percentages(&[
+                (controller.primary, 10_000 - matched_bp),
+                (routes[0].version, matched_bp),
+            ]);
         }
         if let Some(controller) = &self.flag {
             return match controller
@@ -1787,6 +1796,7 @@ impl Sim {
         };
         let desired = controller.desired_replicas();
         let weights = controller.weights();
+        let header_routes = controller.header_routes();
         let primary = controller.primary;
         let service = &mut self.world.services[self.target as usize];
         for index in 0..self.scenario.versions.len() as u32 {
@@ -1799,7 +1809,7 @@ impl Sim {
         }
         service.stable = primary;
         service.routing = Routing {
-            header_routes: Vec::new(),
+            header_routes,
             user_buckets: None,
             weights: weights.into_iter().filter(|(_, w)| *w > 0).collect(),
         };

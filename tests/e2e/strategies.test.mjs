@@ -147,6 +147,21 @@ test('a Flagger Canary advances step by step and is promoted; a feature flag is 
   assert.equal(await page.locator('.step-done').count(), 6, 'five weights and the promotion');
   await screenshot(page, 'flagger-promoted');
 
+  // An A/B test: only insiders and the canary cookie reach the canary, for ten iterations.
+  await load(page, join(MANIFESTS, 'flagger-abtest.yaml'));
+  await waitForText(page, '#rollout-heading', /^Flagger A\/B test$/);
+  // At 60× an iteration takes a second of wall time; pause once a few have passed.
+  await page.click('#play');
+  await waitForText(page, '.details', /Iterations\s*[2-8] of 10/, 30_000);
+  await page.click('#play');
+  assert.match(await page.textContent('.details'), /Failed checks\s*0 of 10/);
+  assert.match(await page.textContent('.details'), /Canary gets\s*header x-canary regex ".\*insider.\*" or cookie regex/);
+  assert.equal(await page.textContent('#traffic-summary'), '6.0.0 90 %, 6.0.1 10 %');
+  await screenshot(page, 'flagger-ab-test');
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#rollout-banner'), /^6\.0\.1 promoted/);
+
   await page.selectOption('#scenario-select', 'feature-flag-rollout');
   await waitForText(page, '#rollout-heading', /^Feature flag rollout$/);
   await page.click('#run-to-end');

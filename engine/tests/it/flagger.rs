@@ -101,3 +101,90 @@ fn the_confirm_promotion_gate_waits_for_a_person() {
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "promoted");
 }
+
+fn abtest() -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/manifests/flagger-abtest.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn an_ab_test_sends_only_matched_requests_to_the_canary_for_its_iterations() {
+    let imported = import(&abtest()).unwrap();
+    assert_eq!(
+        imported.scenario.title,
+        "Flagger Canary abtest: A/B test, 10 iterations every 60 s for header x-canary regex \".*insider.*\" or cookie regex \"^(.*?;)?(canary=always)(;.*)?$\""
+    );
+    let mut sim = Sim::new(imported.scenario, 1);
+    // Mid-analysis: the canary gets the matched requests (10 % of them here) and no weight.
+    sim.advance(60 + 5 * 60);
+    let target = sim.target();
+    let routing = &sim.world().services[target as usize].routing;
+    assert_eq!(routing.weights, vec![(VersionId(0), 100)]);
+    let routes: Vec<(&str, u32, VersionId)> = routing
+        .header_routes
+        .iter()
+        .map(|r| (r.matcher.as_str(), r.share_bp, r.version))
+        .collect();
+    assert_eq!(
+        routes,
+        vec![
+            ("header x-canary regex \".*insider.*\"", 500, VersionId(1)),
+            (
+                "cookie regex \"^(.*?;)?(canary=always)(;.*)?$\"",
+                500,
+                VersionId(1)
+            ),
+        ]
+    );
+    let window = sim.metrics().window(
+        engine::metrics::CohortKey {
+            service: target,
+            version: VersionId(1),
+        },
+        sim.now(),
+        60,
+    );
+    let all = sim.metrics().window(
+        engine::metrics::CohortKey {
+            service: target,
+            version: VersionId(0),
+        },
+        sim.now(),
+        60,
+    );
+    let share_bp = window.requests * 10_000 / (window.requests + all.requests);
+    assert!(
+        (800..=1_200).contains(&share_bp),
+        "about one request in ten reaches the canary: {share_bp} bp"
+    );
+    sim.run_to_end();
+    let log = messages(&sim);
+    let iterations: Vec<&String> = log
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| m.starts_with("Advance abtest canary iteration"))
+        .collect();
+    assert_eq!(iterations.len(), 9, "{log:?}");
+    assert_eq!(iterations[8], "Advance abtest canary iteration 9/10");
+    assert_eq!(sim.outcome().result, "promoted");
+    assert_eq!(sim.traffic_split(), vec![(VersionId(1), 100)]);
+}
+
+#[test]
+fn a_failing_ab_test_is_rolled_back_and_its_users_return_to_the_primary() {
+    let mut scenario = import(&abtest()).unwrap().scenario;
+    scenario.versions[1].error_rate_bp = 500;
+    let mut sim = Sim::new(scenario, 1);
+    sim.run_to_end();
+    assert_eq!(sim.outcome().result, "rolled_back");
+    assert!(
+        sim.world().services[sim.target() as usize]
+            .routing
+            .header_routes
+            .is_empty()
+    );
+    assert_eq!(sim.traffic_split(), vec![(VersionId(0), 100)]);
+}

@@ -147,6 +147,11 @@ fn random_strategy(prng: &mut Prng, scenario: &mut Scenario) -> Strategy {
                 }],
                 confirm_promotion: prng.chance(1, 3),
                 progress_deadline_s: 600,
+                ab_match: if prng.chance(1, 2) {
+                    vec!["header x-canary exact \"insider\"".to_string()]
+                } else {
+                    Vec::new()
+                },
             },
         },
     }
