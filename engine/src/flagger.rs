@@ -302,7 +302,7 @@ impl FlaggerController {
                         "Synced",
                         canary,
                         format!(
-                            "Starting canary analysis for {name}: {} go to the canary",
+                            "Routing requests with {} to the {name} canary",
                             self.spec.ab_match.join(" or ")
                         ),
                     )];

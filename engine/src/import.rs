@@ -661,10 +661,9 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
             flagger_spec.iterations,
             flagger_spec.step_weights.is_empty()
         ) {
-            (Some(n), _) if !flagger_spec.ab_match.is_empty() => format!(
-                "A/B test, {n} iterations every {interval_s} s for {}",
-                flagger_spec.ab_match.join(" or ")
-            ),
+            (Some(n), _) if !flagger_spec.ab_match.is_empty() => {
+                format!("A/B test, {n} iterations every {interval_s} s")
+            }
             (Some(n), _) => format!("blue/green, {n} iterations every {interval_s} s"),
             (None, true) => format!(
                 "+{} % every {interval_s} s up to {} %",
