@@ -5,10 +5,33 @@
 //! the last hash (the chain head) fixes the whole log: any edit, deletion, reordering or
 //! truncation changes it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::time::Tick;
+
+/// The version of the record layout and canonical text; exports carry it.
+pub const AUDIT_SCHEMA_VERSION: u32 = 2;
+
+/// The columns of a CSV export, in canonical order, then the two hashes.
+pub const CSV_COLUMNS: [&str; 14] = [
+    "seq",
+    "tick_s",
+    "time_utc",
+    "actor",
+    "person",
+    "action",
+    "environment",
+    "version",
+    "commit_sha",
+    "branch",
+    "reason",
+    "outcome",
+    "prev_hash",
+    "hash",
+];
 
 /// The hash that precedes the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -29,9 +52,30 @@ pub enum Actor {
     Flagger,
     /// AWS CodeDeploy.
     CodeDeploy,
+    /// A simulated person reviewing a deployment (the record names them).
+    Reviewer,
+    /// Health checks, alert rules and SLO burn-rate alerts.
+    Monitor,
 }
 
 impl Actor {
+    /// Every actor, for reading labels back.
+    pub const ALL: [Actor; 8] = [
+        Actor::Pipeline,
+        Actor::RolloutController,
+        Actor::Trainee,
+        Actor::DeploymentController,
+        Actor::Flagger,
+        Actor::CodeDeploy,
+        Actor::Reviewer,
+        Actor::Monitor,
+    ];
+
+    /// The actor whose label is `label`.
+    pub fn from_label(label: &str) -> Option<Actor> {
+        Actor::ALL.into_iter().find(|actor| actor.label() == label)
+    }
+
     /// The name shown in the log.
     pub fn label(self) -> &'static str {
         match self {
@@ -41,12 +85,14 @@ impl Actor {
             Actor::DeploymentController => "deployment-controller",
             Actor::Flagger => "flagger",
             Actor::CodeDeploy => "codedeploy",
+            Actor::Reviewer => "reviewer",
+            Actor::Monitor => "monitor",
         }
     }
 
     /// True for automation, false for a person.
     pub fn is_automation(self) -> bool {
-        !matches!(self, Actor::Trainee)
+        !matches!(self, Actor::Trainee | Actor::Reviewer)
     }
 }
 
@@ -61,12 +107,28 @@ pub struct AuditRecord {
     pub time_utc: String,
     /// Who acted.
     pub actor: Actor,
+    /// The person, for people (a login such as `alice`); empty for automation.
+    #[serde(default)]
+    pub person: String,
     /// What happened, in the vocabulary of the real systems (`RolloutAborted`, ...).
     pub action: String,
+    /// The environment concerned (empty when the action is not about one).
+    #[serde(default)]
+    pub environment: String,
     /// The version concerned.
     pub version: String,
+    /// The version's commit SHA (empty when no version is concerned).
+    #[serde(default)]
+    pub commit_sha: String,
+    /// The branch the change came from.
+    #[serde(default)]
+    pub branch: String,
     /// Why, in words a trainee can read.
     pub reason: String,
+    /// How it came out: `success`, `failure`, `rolled_back`, `approved`, `rejected`,
+    /// `cancelled`, `waiting`, `blocked`, `overridden`, or empty for a plain event.
+    #[serde(default)]
+    pub outcome: String,
     /// The previous record's hash (the genesis hash for the first record).
     pub prev_hash: String,
     /// SHA-256 of `prev_hash` and this record's canonical text, lowercase hex.
@@ -74,18 +136,25 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The text the hash covers: every field but the hashes, unit-separator delimited.
+    /// The text the hash covers (schema [`AUDIT_SCHEMA_VERSION`]): every field but the hashes,
+    /// in the order of [`CSV_COLUMNS`], separated by the ASCII unit separator (U+001F), which
+    /// no field may hold, so no two different records share a text.
     pub fn canonical_text(&self) -> String {
-        format!(
-            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            self.seq,
-            self.tick.0,
-            self.time_utc,
+        [
+            self.seq.to_string().as_str(),
+            self.tick.0.to_string().as_str(),
+            &self.time_utc,
             self.actor.label(),
-            self.action,
-            self.version,
-            self.reason
-        )
+            &self.person,
+            &self.action,
+            &self.environment,
+            &self.version,
+            &self.commit_sha,
+            &self.branch,
+            &self.reason,
+            &self.outcome,
+        ]
+        .join("\u{1f}")
     }
 }
 
@@ -102,14 +171,110 @@ pub enum ChainError {
     HeadMismatch,
 }
 
+impl ChainError {
+    /// What went wrong and where, for a person, given the records that were checked.
+    pub fn explain(&self, records: &[AuditRecord], expected_head: &str) -> String {
+        match self {
+            ChainError::Broken { position } => {
+                let record = &records[*position as usize];
+                let prev_hash = match position {
+                    0 => GENESIS_HASH,
+                    p => records[*p as usize - 1].hash.as_str(),
+                };
+                let why = if record.seq != *position {
+                    format!(
+                        "its seq is {} where {position} was expected: a record before it was deleted or inserted, or records were reordered",
+                        record.seq
+                    )
+                } else if record.prev_hash != prev_hash {
+                    "its prev_hash is not the hash of the record before it: a record was deleted, inserted or moved".to_string()
+                } else {
+                    "its hash does not match its contents: the record was edited".to_string()
+                };
+                format!(
+                    "record {position} ({} at {}): {why}",
+                    record.action, record.time_utc
+                )
+            }
+            ChainError::HeadMismatch => format!(
+                "the chain ends at {} but the expected head is {expected_head}: records were removed from the end or added after it, or the head belongs to another log",
+                records.last().map_or(GENESIS_HASH, |r| r.hash.as_str())
+            ),
+        }
+    }
+}
+
+/// What a record is about unless it says otherwise: the environment, the branch, and each
+/// version's commit SHA.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditContext {
+    /// The environment the run deploys to.
+    pub environment: String,
+    /// The branch its changes come from.
+    pub branch: String,
+    /// Version name → commit SHA.
+    pub commits: BTreeMap<String, String>,
+}
+
+/// A record to append, with its own environment and outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry<'a> {
+    /// Who acted.
+    pub actor: Actor,
+    /// The person, for people.
+    pub person: &'a str,
+    /// What happened.
+    pub action: &'a str,
+    /// The environment, or `None` for the log's.
+    pub environment: Option<&'a str>,
+    /// The version concerned (may be empty).
+    pub version: &'a str,
+    /// Why.
+    pub reason: String,
+    /// How it came out, or `None` for what the action implies ([`implied_outcome`]).
+    pub outcome: Option<&'a str>,
+}
+
+/// The outcome an action implies when its record does not name one.
+pub fn implied_outcome(action: &str) -> &'static str {
+    match action {
+        "RolloutCompleted"
+        | "NewReplicaSetAvailable"
+        | "DeploymentSuccess"
+        | "Succeeded"
+        | "AnalysisRunSuccessful" => "success",
+        "RolloutAborted" | "DeploymentRollback" => "rolled_back",
+        "AnalysisRunFailed"
+        | "AnalysisRunError"
+        | "ProgressDeadlineExceeded"
+        | "DeploymentFailure"
+        | "InstanceFailure"
+        | "Failed" => "failure",
+        "DeploymentStop" => "stopped",
+        "RolloutPaused" | "WaitingPromotion" => "waiting",
+        _ => "",
+    }
+}
+
 /// The log itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLog {
     records: Vec<AuditRecord>,
+    /// Fills the environment, branch and commit of records that do not give their own.
+    #[serde(default)]
+    pub context: AuditContext,
 }
 
 impl AuditLog {
-    /// Appends a record and returns it.
+    /// An empty log whose records are about `context` unless they say otherwise.
+    pub fn with_context(context: AuditContext) -> AuditLog {
+        AuditLog {
+            records: Vec::new(),
+            context,
+        }
+    }
+
+    /// Appends a record in the log's context, with the outcome its action implies.
     pub fn append(
         &mut self,
         tick: Tick,
@@ -119,15 +284,57 @@ impl AuditLog {
         version: &str,
         reason: String,
     ) -> &AuditRecord {
+        self.append_entry(
+            tick,
+            time_utc,
+            AuditEntry {
+                actor,
+                person: if actor == Actor::Trainee {
+                    "trainee"
+                } else {
+                    ""
+                },
+                action,
+                environment: None,
+                version,
+                reason,
+                outcome: None,
+            },
+        )
+    }
+
+    /// Appends `entry` and returns the record.
+    pub fn append_entry(
+        &mut self,
+        tick: Tick,
+        time_utc: String,
+        entry: AuditEntry,
+    ) -> &AuditRecord {
         let prev_hash = self.head().to_string();
+        // The unit separator delimits the canonical text, so it may not appear in a field.
+        let clean = |text: &str| text.replace('\u{1f}', " ");
         let mut record = AuditRecord {
             seq: self.records.len() as u64,
             tick,
             time_utc,
-            actor,
-            action: action.to_string(),
-            version: version.to_string(),
-            reason,
+            actor: entry.actor,
+            person: clean(entry.person),
+            action: clean(entry.action),
+            environment: clean(entry.environment.unwrap_or(&self.context.environment)),
+            version: clean(entry.version),
+            commit_sha: self
+                .context
+                .commits
+                .get(entry.version)
+                .cloned()
+                .unwrap_or_default(),
+            branch: self.context.branch.clone(),
+            reason: clean(&entry.reason),
+            outcome: clean(
+                entry
+                    .outcome
+                    .unwrap_or_else(|| implied_outcome(entry.action)),
+            ),
             prev_hash,
             hash: String::new(),
         };
@@ -172,7 +379,8 @@ impl AuditLog {
     }
 }
 
-fn chain_hash(prev_hash: &str, canonical_text: &str) -> String {
+/// SHA-256 over `prev_hash`, a newline and `canonical_text`, as lowercase hex: one link.
+pub fn chain_hash(prev_hash: &str, canonical_text: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");

@@ -29,6 +29,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod audit_export;
 pub mod bluegreen;
 pub mod codedeploy_run;
 pub mod command;

@@ -54,6 +54,13 @@ pub struct Scenario {
     /// deployments, success conditions and rollbacks are kept as CodeDeploy keeps them.
     #[serde(default)]
     pub codedeploy: Option<crate::codedeploy_run::CodeDeploySpec>,
+    /// The branch its changes come from (`main` unless the scenario says otherwise).
+    #[serde(default = "main_branch")]
+    pub branch: String,
+}
+
+fn main_branch() -> String {
+    "main".to_string()
 }
 
 /// How the rolled-out service is updated.
@@ -371,6 +378,7 @@ fn canary_story(
         rollout_service: "checkout".to_string(),
         every_second: false,
         codedeploy: None,
+        branch: main_branch(),
         strategy: Strategy::ArgoCanary,
         faults: Vec::new(),
         canary: CanarySpec {

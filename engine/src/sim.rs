@@ -178,7 +178,15 @@ impl Sim {
             target,
             metrics: Metrics::default(),
             rollout: RolloutStatus::new(stable),
-            audit: AuditLog::default(),
+            audit: AuditLog::with_context(crate::audit::AuditContext {
+                environment: scenario.rollout_environment.clone(),
+                branch: scenario.branch.clone(),
+                commits: scenario
+                    .versions
+                    .iter()
+                    .map(|v| (v.name.clone(), v.commit_sha.clone()))
+                    .collect(),
+            }),
             commands: Vec::new(),
             faults: scenario.faults.clone(),
             fault_logged: vec![FaultLogged::default(); scenario.faults.len()],

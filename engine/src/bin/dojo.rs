@@ -9,15 +9,18 @@ const USAGE: &str = "\
 usage:
   dojo scenarios                           list the built-in scenario ids
   dojo faults                              list the fault kinds and their effects
-  dojo run <scenario> [--seed N] [--until T] [--json]
+  dojo run <scenario> [--seed N] [--until T] [--json] [--audit FILE]
                                            run a scenario to its end (or to simulated time T,
-                                           e.g. 90s, 30m, 24h, 12w) and report it
+                                           e.g. 90s, 30m, 24h, 12w) and report it; --audit
+                                           writes the audit trail to FILE (.csv or .json)
   dojo run --import FILE [--seed N] [--until T] [--json]
                                            simulate the rollout a Kubernetes Deployment or
                                            Argo Rollout manifest (or a CodeDeploy configuration
                                            name, e.g. CodeDeployDefault.HalfAtATime) describes,
                                            from its current version to the next, and report it
                                            with its timeline
+  dojo verify-audit FILE [--head H]        check an exported audit trail (JSON or CSV): every
+                                           record's hash, the chain, the count and the head
   dojo bench [--hours H]                   measure simulation speed on a 20-service world";
 
 /// Why a command failed: a mistake in the command line (answered with the usage), or an
@@ -67,6 +70,7 @@ fn run(args: &[String]) -> Result<String, Failure> {
             .join("\n")),
         Some("bench") => Ok(bench(&args[1..])?),
         Some("run") => run_scenario(&args[1..]),
+        Some("verify-audit") => verify_audit(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(format!("unknown command \"{other}\"").into()),
         None => Err("missing command".into()),
@@ -79,10 +83,17 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
     let mut seed = 1u64;
     let mut json = false;
     let mut until_s = None;
+    let mut audit_path: Option<String> = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--audit" => {
+                let value = rest
+                    .next()
+                    .ok_or("--audit needs a file name ending .csv or .json")?;
+                audit_path = Some(value.clone());
+            }
             "--import" => {
                 let value = rest.next().ok_or("--import needs a manifest file")?;
                 import_path = Some(value.clone());
@@ -154,6 +165,17 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
         Some(seconds) => sim.continue_to(engine::time::Tick(seconds)),
         None => sim.run_to_end(),
     }
+    if let Some(path) = audit_path {
+        let records = sim.audit().records();
+        let head = sim.audit().head();
+        let text = if path.ends_with(".csv") {
+            engine::audit_export::to_csv(records, head)
+        } else {
+            engine::audit_export::to_json(records, head)
+        };
+        std::fs::write(&path, text)
+            .map_err(|error| Failure::Input(format!("{path}: cannot write it: {error}")))?;
+    }
     let mut report = RunReport::of(&sim);
     report.warnings = warnings;
     Ok(if json {
@@ -161,6 +183,24 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
     } else {
         report.to_text()
     })
+}
+
+/// `dojo verify-audit FILE [--head H]`: exit 0 with a summary when the export is intact, 1
+/// with the first problem (where and what) when it is not.
+fn verify_audit(args: &[String]) -> Result<String, Failure> {
+    let (path, head) = match args {
+        [path] => (path, None),
+        [path, flag, head] if flag == "--head" => (path, Some(head.as_str())),
+        _ => return Err("usage: dojo verify-audit FILE [--head H]".into()),
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))?;
+    let verified = engine::audit_export::verify(&text, head)
+        .map_err(|problem| Failure::Input(format!("{path}: NOT VERIFIED: {problem}")))?;
+    Ok(format!(
+        "{path}: verified: {} records, chain head {}",
+        verified.record_count, verified.chain_head
+    ))
 }
 
 /// Parses `90`, `90s`, `30m`, `24h`, `7d` or `12w` into seconds.

@@ -1,5 +1,6 @@
 //! The engine's one integration-test binary (one binary links faster than many).
 
+mod audit_trail;
 mod cli;
 mod codedeploy;
 mod deployments;
