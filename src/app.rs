@@ -37,6 +37,18 @@ pub fn App() -> Html {
     {
         scenarios.push((imported.id.clone(), imported.title.clone()));
     }
+    let export_audit = {
+        let sim = std::rc::Rc::clone(&model.sim);
+        Callback::from(move |csv: bool| {
+            let sim = sim.borrow();
+            let (records, head) = (sim.audit().records(), sim.audit().head());
+            if csv {
+                engine::audit_export::to_csv(records, head)
+            } else {
+                engine::audit_export::to_json(records, head)
+            }
+        })
+    };
     let rollout = view_model::rollout(&sim);
     let clock = view_model::clock(&sim);
     let finished = clock.finished;
@@ -69,7 +81,9 @@ pub fn App() -> Html {
                     <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
                         versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
                         faults={view_model::faults(&sim)} on_action={on_action.clone()} />
-                    <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()} />
+                    <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()}
+                        chain_intact={engine::audit::AuditLog::verify(sim.audit().records(), sim.audit().head()).is_ok()}
+                        export={export_audit} export_name={format!("audit-{}-seed-{}", scenario.id.replace(':', "-"), sim.seed())} />
                 </aside>
             </main>
             <footer class="shortcuts" aria-label="Keyboard shortcuts">

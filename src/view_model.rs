@@ -137,6 +137,10 @@ pub struct AuditRow {
     pub action: String,
     /// Which version.
     pub version: String,
+    /// Which environment.
+    pub environment: String,
+    /// How it came out (`success`, `rolled_back`, ...), or empty.
+    pub outcome: String,
     /// Why.
     pub reason: String,
 }
@@ -511,10 +515,16 @@ pub fn audit(sim: &Sim) -> Vec<AuditRow> {
             seq: r.seq,
             at: format!("T+{}", elapsed_label(r.tick.0)),
             time_utc: r.time_utc.get(11..19).unwrap_or(&r.time_utc).to_string(),
-            actor: r.actor.label().to_string(),
+            actor: if r.person.is_empty() {
+                r.actor.label().to_string()
+            } else {
+                r.person.clone()
+            },
             human: !r.actor.is_automation(),
             action: r.action.clone(),
             version: r.version.clone(),
+            environment: r.environment.clone(),
+            outcome: r.outcome.clone(),
             reason: r.reason.clone(),
         })
         .collect()

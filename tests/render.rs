@@ -8,6 +8,7 @@ use deploy_dojo::components::{
 };
 use deploy_dojo::view_model;
 use engine::Sim;
+use yew::Callback;
 use yew::LocalServerRenderer;
 
 fn finished(id: &str, seed: u64) -> Sim {
@@ -110,6 +111,9 @@ async fn the_audit_log_lists_newest_first_with_the_chain_head() {
     let props = AuditLogProps {
         rows: view_model::audit(&sim),
         head: head.clone(),
+        chain_intact: true,
+        export: Callback::from(|_csv: bool| String::new()),
+        export_name: "audit".to_string(),
     };
     let html = LocalServerRenderer::<AuditLog>::with_props(props)
         .render()
@@ -119,6 +123,11 @@ async fn the_audit_log_lists_newest_first_with_the_chain_head() {
     let updated = html.rfind("RolloutUpdated").unwrap();
     assert!(scaled_down < updated, "newest first");
     assert!(html.contains("row-danger"), "the abort is highlighted");
+    assert!(html.contains("Chain verified"));
+    assert!(
+        html.contains("[rolled back]"),
+        "the abort's outcome is shown"
+    );
 }
 
 #[test]

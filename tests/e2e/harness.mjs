@@ -58,7 +58,7 @@ export async function launchBrowser() {
 
 /** Opens the app in a laptop-sized page; `errors` collects console errors and page errors. */
 export async function openApp(browser, url, viewport = { width: 1366, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
