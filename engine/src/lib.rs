@@ -41,6 +41,7 @@ pub mod fleet;
 pub mod import;
 pub mod latency;
 pub mod metrics;
+pub mod pipeline;
 pub mod prng;
 pub mod quiet;
 pub mod quiet_batch;

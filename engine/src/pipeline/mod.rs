@@ -1,0 +1,5 @@
+//! The delivery pipeline around a rollout: workflows as job graphs with GitHub Actions'
+//! semantics, environments and their protection rules, deployment windows, and cron schedules.
+
+pub mod cron;
+pub mod windows;
