@@ -2,4 +2,6 @@
 //! semantics, environments and their protection rules, deployment windows, and cron schedules.
 
 pub mod cron;
+pub mod environments;
+pub mod fnmatch;
 pub mod windows;
