@@ -3,5 +3,6 @@
 
 pub mod cron;
 pub mod environments;
+pub mod expr;
 pub mod fnmatch;
 pub mod windows;
