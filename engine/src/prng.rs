@@ -32,6 +32,8 @@ pub enum Stream {
     MinuteLatency = 11,
     /// Which users a quiet minute's failed requests come from.
     MinuteUsers = 12,
+    /// Workflow job durations and flaky failures.
+    Pipeline = 13,
 }
 
 /// A counter-based draw: 64 random bits that depend only on the seed, the stream and two keys

@@ -5,4 +5,6 @@ pub mod cron;
 pub mod environments;
 pub mod expr;
 pub mod fnmatch;
+pub mod run;
 pub mod windows;
+pub mod workflow;

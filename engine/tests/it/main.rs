@@ -8,6 +8,7 @@ mod determinism;
 mod faults;
 mod flagger;
 mod flags;
+mod pipeline;
 mod quiet;
 mod rollouts;
 mod scenarios;

@@ -1,0 +1,736 @@
+//! One run of a workflow over simulated time, with GitHub Actions' job semantics
+//! (semantics.md §2.6, trap 10): a job starts when every job it `needs` has finished and its
+//! `if` holds (implicitly `success()`), so a failed or skipped need skips it unless its
+//! condition says `always()`, `failure()` or `cancelled()`; results are success, failure,
+//! cancelled or skipped; a job that deploys to a protected environment shows "Waiting" until
+//! its protection rules pass; "Re-run failed jobs" runs the failed and cancelled jobs and their
+//! dependents again, keeping the successful ones.
+//!
+//! Durations are drawn per job and attempt from the seed (log-normal around the job's median),
+//! and a flaky job fails at its set rate. A production deployment also waits for the
+//! deployment window (an emergency override with a reason skips the wait, and may skip the
+//! tests) and is refused during an error-budget freeze unless it is an emergency fix.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pipeline::environments::{EnvironmentSpec, GateState, GitRef, ProtectionGate, Review};
+use crate::pipeline::expr::{Context, Value, evaluate_condition, interpolate};
+use crate::pipeline::windows::{DeploymentWindows, EmergencyOverride, WindowVerdict};
+use crate::pipeline::workflow::{JobKind, Workflow};
+use crate::prng::{Stream, approx_normal, keyed_u64};
+
+/// What started a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// `push`, `pull_request`, `workflow_dispatch` or `schedule`.
+    pub event: String,
+    /// The ref.
+    pub git_ref: GitRef,
+    /// The commit.
+    pub sha: String,
+    /// Who triggered it (a login).
+    pub actor: String,
+    /// `workflow_dispatch` inputs.
+    pub inputs: BTreeMap<String, String>,
+    /// An emergency override of the deployment window, with its reason.
+    pub emergency: Option<EmergencyOverride>,
+}
+
+/// A job's result (`needs.<job>.result`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobResult {
+    /// It succeeded.
+    Success,
+    /// It failed.
+    Failure,
+    /// It was cancelled.
+    Cancelled,
+    /// It did not run.
+    Skipped,
+}
+
+impl JobResult {
+    /// GitHub's word for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobResult::Success => "success",
+            JobResult::Failure => "failure",
+            JobResult::Cancelled => "cancelled",
+            JobResult::Skipped => "skipped",
+        }
+    }
+}
+
+/// Where a job is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobStatus {
+    /// Its needs have not all finished.
+    Pending,
+    /// Held by an environment's protection rules or the deployment window: why.
+    Waiting(String),
+    /// Running until `ends_s`; `fails` decides how it ends.
+    InProgress {
+        /// When it started (unix seconds).
+        started_s: u64,
+        /// When it ends.
+        ends_s: u64,
+        /// Whether it ends in failure.
+        fails: bool,
+    },
+    /// Deploying with the rollout strategy; it ends when the rollout does.
+    Deploying {
+        /// When it started.
+        started_s: u64,
+    },
+    /// Finished.
+    Completed {
+        /// How.
+        result: JobResult,
+        /// When it started, if it ran.
+        started_s: Option<u64>,
+        /// When it finished.
+        finished_s: u64,
+        /// Why, in words.
+        note: String,
+    },
+}
+
+/// One job of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRun {
+    /// The job's id.
+    pub id: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Attempts so far (1 for the first run).
+    pub attempt: u32,
+    /// Its environment, once evaluated.
+    pub environment: Option<String>,
+    /// Its protection gate, while it has one.
+    pub gate: Option<ProtectionGate>,
+}
+
+/// What happened during a step of the run, for the audit trail and the UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunChange {
+    /// A job started.
+    JobStarted {
+        /// The job.
+        job: String,
+    },
+    /// A job waits for reviewers, a timer or the window.
+    JobWaiting {
+        /// The job.
+        job: String,
+        /// The environment.
+        environment: String,
+        /// Why.
+        reason: String,
+    },
+    /// A job finished.
+    JobCompleted {
+        /// The job.
+        job: String,
+        /// How.
+        result: JobResult,
+        /// Why.
+        note: String,
+    },
+    /// A job deploys to the rollout environment: the strategy takes over.
+    DeployStarted {
+        /// The job.
+        job: String,
+        /// The environment.
+        environment: String,
+    },
+    /// The run finished.
+    RunCompleted {
+        /// Its conclusion.
+        conclusion: JobResult,
+    },
+}
+
+/// What a run needs from the world around it.
+#[derive(Clone, Debug, Default)]
+pub struct RunSettings<'a> {
+    /// The seed, for durations and flaky failures.
+    pub seed: u64,
+    /// Environments by name.
+    pub environments: Option<&'a BTreeMap<String, EnvironmentSpec>>,
+    /// The environment the strategy rolls out to.
+    pub rollout_environment: &'a str,
+    /// Deployment windows for that environment.
+    pub windows: Option<&'a DeploymentWindows>,
+    /// Set while the error budget policy freezes deployments: why.
+    pub freeze: Option<String>,
+    /// Logins of admins (who may bypass protection rules).
+    pub admins: &'a [String],
+}
+
+/// A run of a workflow.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowRun {
+    /// The run number.
+    pub number: u32,
+    /// What it runs.
+    pub workflow: Workflow,
+    /// What started it.
+    pub trigger: Trigger,
+    /// When it was created (unix seconds).
+    pub created_s: u64,
+    /// The jobs, in the workflow's order.
+    pub jobs: Vec<JobRun>,
+    /// Set when the run was cancelled: why.
+    pub cancelled: Option<String>,
+    /// Attempts of the run (re-runs add one).
+    pub attempt: u32,
+    /// Its conclusion, once every job has finished.
+    pub conclusion: Option<JobResult>,
+}
+
+impl WorkflowRun {
+    /// Run `number` of `workflow`, started by `trigger` at `now_s`.
+    pub fn new(number: u32, workflow: Workflow, trigger: Trigger, now_s: u64) -> WorkflowRun {
+        let jobs = workflow
+            .jobs
+            .iter()
+            .map(|job| JobRun {
+                id: job.id.clone(),
+                status: JobStatus::Pending,
+                attempt: 1,
+                environment: None,
+                gate: None,
+            })
+            .collect();
+        WorkflowRun {
+            number,
+            workflow,
+            trigger,
+            created_s: now_s,
+            jobs,
+            cancelled: None,
+            attempt: 1,
+            conclusion: None,
+        }
+    }
+
+    /// The job with this id.
+    pub fn job(&self, id: &str) -> Option<&JobRun> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// Moves the run to `now_s`: finishes jobs whose time is up, starts or skips jobs whose
+    /// needs have finished, and checks waiting jobs' rules. Returns what changed, in order.
+    pub fn advance(&mut self, now_s: u64, settings: &RunSettings) -> Vec<RunChange> {
+        let mut changes = Vec::new();
+        if self.conclusion.is_some() {
+            return changes;
+        }
+        // Several passes: a job finishing can let the next one start at the same second.
+        loop {
+            let before = changes.len();
+            for index in 0..self.jobs.len() {
+                self.advance_job(index as u32, now_s, settings, &mut changes);
+            }
+            if changes.len() == before {
+                break;
+            }
+        }
+        if self
+            .jobs
+            .iter()
+            .all(|j| matches!(j.status, JobStatus::Completed { .. }))
+        {
+            let conclusion = self.compute_conclusion();
+            self.conclusion = Some(conclusion);
+            changes.push(RunChange::RunCompleted { conclusion });
+        }
+        changes
+    }
+
+    /// A reviewer's decision on the job waiting for `environment`.
+    pub fn review(
+        &mut self,
+        environment: &str,
+        reviewer: &str,
+        review: Review,
+        comment: &str,
+        now_s: u64,
+        settings: &RunSettings,
+    ) -> Result<String, String> {
+        let spec = settings
+            .environments
+            .and_then(|e| e.get(environment))
+            .ok_or_else(|| format!("there is no environment called {environment}"))?;
+        let job = self
+            .jobs
+            .iter_mut()
+            .find(|j| {
+                j.gate
+                    .as_ref()
+                    .is_some_and(|g| g.environment == environment)
+            })
+            .ok_or_else(|| {
+                format!(
+                    "no job of run #{} is waiting for {environment}",
+                    self.number
+                )
+            })?;
+        let is_admin = settings.admins.iter().any(|a| a == reviewer);
+        let gate = job.gate.as_mut().expect("found by its gate");
+        gate.review(spec, reviewer, is_admin, review, comment, now_s)?;
+        Ok(job.id.clone())
+    }
+
+    /// The strategy's rollout for `job` ended: promoted or not.
+    pub fn finish_deploy(&mut self, job: &str, success: bool, note: &str, now_s: u64) {
+        if let Some(run) = self.jobs.iter_mut().find(|j| j.id == job)
+            && let JobStatus::Deploying { started_s } = run.status
+        {
+            run.status = JobStatus::Completed {
+                result: if success {
+                    JobResult::Success
+                } else {
+                    JobResult::Failure
+                },
+                started_s: Some(started_s),
+                finished_s: now_s,
+                note: note.to_string(),
+            };
+        }
+    }
+
+    /// Cancels the run: jobs in progress or waiting end cancelled; pending ones are then
+    /// decided by their conditions (`always()` and `cancelled()` still run).
+    pub fn cancel(&mut self, why: &str, now_s: u64) -> Vec<RunChange> {
+        let mut changes = Vec::new();
+        if self.conclusion.is_some() {
+            return changes;
+        }
+        self.cancelled = Some(why.to_string());
+        for job in &mut self.jobs {
+            let started_s = match job.status {
+                JobStatus::InProgress { started_s, .. } | JobStatus::Deploying { started_s } => {
+                    Some(started_s)
+                }
+                JobStatus::Waiting(_) => None,
+                _ => continue,
+            };
+            job.status = JobStatus::Completed {
+                result: JobResult::Cancelled,
+                started_s,
+                finished_s: now_s,
+                note: why.to_string(),
+            };
+            job.gate = None;
+            changes.push(RunChange::JobCompleted {
+                job: job.id.clone(),
+                result: JobResult::Cancelled,
+                note: why.to_string(),
+            });
+        }
+        changes
+    }
+
+    /// "Re-run failed jobs": failed and cancelled jobs, and every job that depends on one of
+    /// them, run again as a new attempt; successful jobs keep their results.
+    pub fn rerun_failed(&mut self) -> Result<Vec<String>, String> {
+        if self.conclusion.is_none() {
+            return Err(format!("run #{} is still running", self.number));
+        }
+        let failed: Vec<String> = self
+            .jobs
+            .iter()
+            .filter(|j| {
+                matches!(
+                    j.status,
+                    JobStatus::Completed {
+                        result: JobResult::Failure | JobResult::Cancelled,
+                        ..
+                    }
+                )
+            })
+            .map(|j| j.id.clone())
+            .collect();
+        if failed.is_empty() {
+            return Err(format!("run #{} has no failed jobs to re-run", self.number));
+        }
+        let again: Vec<String> = self
+            .workflow
+            .jobs
+            .iter()
+            .filter(|job| {
+                failed.contains(&job.id)
+                    || self
+                        .workflow
+                        .ancestors(&job.id)
+                        .iter()
+                        .any(|a| failed.contains(a))
+            })
+            .map(|job| job.id.clone())
+            .collect();
+        for job in &mut self.jobs {
+            if again.contains(&job.id) {
+                job.status = JobStatus::Pending;
+                job.attempt += 1;
+                job.gate = None;
+            }
+        }
+        self.attempt += 1;
+        self.cancelled = None;
+        self.conclusion = None;
+        Ok(again)
+    }
+
+    /// The expression context of job `index`.
+    pub fn context(&self, index: u32) -> Context {
+        let spec = &self.workflow.jobs[index as usize];
+        let mut context = Context::default();
+        let trigger = &self.trigger;
+        let prefix = if trigger.git_ref.tag {
+            "refs/tags/"
+        } else {
+            "refs/heads/"
+        };
+        context.set("github.ref", &format!("{prefix}{}", trigger.git_ref.name));
+        context.set("github.ref_name", &trigger.git_ref.name);
+        context.set(
+            "github.ref_type",
+            if trigger.git_ref.tag { "tag" } else { "branch" },
+        );
+        context.set("github.event_name", &trigger.event);
+        context.set("github.sha", &trigger.sha);
+        context.set("github.actor", &trigger.actor);
+        context.set("github.workflow", &self.workflow.name);
+        context.set("github.run_number", &self.number.to_string());
+        for (name, value) in &trigger.inputs {
+            let value = match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(value.clone()),
+            };
+            context
+                .properties
+                .insert(format!("inputs.{name}"), value.clone());
+            context
+                .properties
+                .insert(format!("github.event.inputs.{name}"), value);
+        }
+        let ancestors = self.workflow.ancestors(&spec.id);
+        let result_of = |id: &str| {
+            self.job(id).and_then(|j| match j.status {
+                JobStatus::Completed { result, .. } => Some(result),
+                _ => None,
+            })
+        };
+        for need in &spec.needs {
+            if let Some(result) = result_of(need) {
+                context.set(&format!("needs.{need}.result"), result.label());
+            }
+        }
+        // success(): every ancestor succeeded (a skipped one does not count as success here);
+        // failure(): any ancestor failed.
+        context.success = ancestors
+            .iter()
+            .all(|a| result_of(a) == Some(JobResult::Success));
+        context.failure = ancestors
+            .iter()
+            .any(|a| result_of(a) == Some(JobResult::Failure));
+        context.cancelled = self.cancelled.is_some();
+        context
+    }
+
+    fn compute_conclusion(&self) -> JobResult {
+        let results: Vec<JobResult> = self
+            .jobs
+            .iter()
+            .filter_map(|j| match j.status {
+                JobStatus::Completed { result, .. } => Some(result),
+                _ => None,
+            })
+            .collect();
+        if self.cancelled.is_some() {
+            JobResult::Cancelled
+        } else if results.contains(&JobResult::Failure) {
+            JobResult::Failure
+        } else if results.iter().all(|r| *r == JobResult::Skipped) {
+            JobResult::Skipped
+        } else {
+            JobResult::Success
+        }
+    }
+
+    fn advance_job(
+        &mut self,
+        index: u32,
+        now_s: u64,
+        settings: &RunSettings,
+        changes: &mut Vec<RunChange>,
+    ) {
+        let i = index as usize;
+        let spec = self.workflow.jobs[i].clone();
+        match self.jobs[i].status.clone() {
+            JobStatus::Pending => {
+                let needs_done = spec.needs.iter().all(|need| {
+                    self.job(need)
+                        .is_some_and(|j| matches!(j.status, JobStatus::Completed { .. }))
+                });
+                if !needs_done {
+                    return;
+                }
+                let context = self.context(index);
+                let condition = spec.condition.as_deref().unwrap_or("success()");
+                let runs = match evaluate_condition(condition, &context) {
+                    Ok(runs) => runs,
+                    Err(problem) => {
+                        self.complete(
+                            index,
+                            JobResult::Failure,
+                            None,
+                            now_s,
+                            &format!("the if condition cannot be evaluated: {problem}"),
+                            changes,
+                        );
+                        return;
+                    }
+                };
+                if !runs {
+                    let note = if !context.success && spec.condition.is_none() {
+                        let blocking: Vec<String> = spec
+                            .needs
+                            .iter()
+                            .filter(|n| {
+                                context.properties.get(&format!("needs.{n}.result"))
+                                    != Some(&Value::String("success".to_string()))
+                            })
+                            .cloned()
+                            .collect();
+                        format!(
+                            "skipped: needed job {} did not succeed",
+                            blocking.join(", ")
+                        )
+                    } else {
+                        format!("skipped: if: {condition} is false")
+                    };
+                    self.complete(index, JobResult::Skipped, None, now_s, &note, changes);
+                    return;
+                }
+                if spec.simulation.kind == JobKind::Tests
+                    && self
+                        .trigger
+                        .emergency
+                        .as_ref()
+                        .is_some_and(|e| e.skip_tests)
+                {
+                    let note = format!(
+                        "skipped by the emergency override: {}",
+                        self.trigger
+                            .emergency
+                            .as_ref()
+                            .map(|e| e.reason.as_str())
+                            .unwrap_or_default()
+                    );
+                    self.complete(index, JobResult::Skipped, None, now_s, &note, changes);
+                    return;
+                }
+                match &spec.environment {
+                    Some(environment) => {
+                        let name = interpolate(&environment.name, &context)
+                            .unwrap_or_else(|_| environment.name.clone());
+                        self.jobs[i].environment = Some(name.clone());
+                        self.enter_environment(index, &name, now_s, settings, changes);
+                    }
+                    None => self.start(index, now_s, settings, changes),
+                }
+            }
+            JobStatus::Waiting(_) => {
+                let Some(name) = self.jobs[i].environment.clone() else {
+                    return;
+                };
+                self.enter_environment(index, &name, now_s, settings, changes);
+            }
+            JobStatus::InProgress {
+                started_s,
+                ends_s,
+                fails,
+            } if now_s >= ends_s => {
+                let (result, note) = if fails {
+                    (
+                        JobResult::Failure,
+                        match spec.simulation.kind {
+                            JobKind::Tests => {
+                                "a test failed (flaky: it may pass on a re-run)".to_string()
+                            }
+                            JobKind::Migration => {
+                                "the migration failed; the database was restored from the backup"
+                                    .to_string()
+                            }
+                            _ => "a step exited with code 1".to_string(),
+                        },
+                    )
+                } else {
+                    (
+                        JobResult::Success,
+                        format!("took {}", crate::time::duration_label(ends_s - started_s)),
+                    )
+                };
+                self.complete(index, result, Some(started_s), now_s, &note, changes);
+            }
+            JobStatus::InProgress { .. }
+            | JobStatus::Deploying { .. }
+            | JobStatus::Completed { .. } => {}
+        }
+    }
+
+    /// The checks before a job that deploys to `environment` may run, in GitHub's order and
+    /// then the course's: the branch policy, the deployment window and the error-budget freeze
+    /// (for the rollout environment), and the protection rules.
+    fn enter_environment(
+        &mut self,
+        index: u32,
+        environment: &str,
+        now_s: u64,
+        settings: &RunSettings,
+        changes: &mut Vec<RunChange>,
+    ) {
+        let i = index as usize;
+        let spec = settings
+            .environments
+            .and_then(|e| e.get(environment))
+            .cloned()
+            .unwrap_or_else(|| EnvironmentSpec::unprotected(environment));
+        if let Err(refused) = spec.allows_ref(&self.trigger.git_ref) {
+            self.complete(index, JobResult::Failure, None, now_s, &refused, changes);
+            return;
+        }
+        let is_rollout = environment == settings.rollout_environment;
+        if is_rollout && self.trigger.emergency.is_none() {
+            if let Some(freeze) = &settings.freeze {
+                self.complete(index, JobResult::Failure, None, now_s, freeze, changes);
+                return;
+            }
+            if let Some(WindowVerdict::Blocked { reason, .. }) =
+                settings.windows.map(|w| w.check(now_s))
+            {
+                self.wait(index, environment, format!("Blocked: {reason}"), changes);
+                return;
+            }
+        }
+        if spec.is_protected() {
+            let gate = self.jobs[i]
+                .gate
+                .get_or_insert_with(|| ProtectionGate::new(&spec, &self.trigger.actor, now_s))
+                .clone();
+            match gate.state(&spec, now_s) {
+                GateState::Passed => {}
+                GateState::Waiting(reason) => {
+                    self.wait(index, environment, reason, changes);
+                    return;
+                }
+                GateState::Rejected(reason) => {
+                    self.jobs[i].gate = None;
+                    self.complete(index, JobResult::Failure, None, now_s, &reason, changes);
+                    return;
+                }
+                GateState::Expired => {
+                    self.jobs[i].gate = None;
+                    self.complete(
+                        index,
+                        JobResult::Failure,
+                        None,
+                        now_s,
+                        "no reviewer approved within 30 days",
+                        changes,
+                    );
+                    return;
+                }
+            }
+        }
+        self.jobs[i].gate = None;
+        if is_rollout && self.workflow.jobs[i].simulation.kind == JobKind::Deploy {
+            self.jobs[i].status = JobStatus::Deploying { started_s: now_s };
+            changes.push(RunChange::DeployStarted {
+                job: self.jobs[i].id.clone(),
+                environment: environment.to_string(),
+            });
+        } else {
+            self.start(index, now_s, settings, changes);
+        }
+    }
+
+    fn wait(
+        &mut self,
+        index: u32,
+        environment: &str,
+        reason: String,
+        changes: &mut Vec<RunChange>,
+    ) {
+        let i = index as usize;
+        if self.jobs[i].status != JobStatus::Waiting(reason.clone()) {
+            // Only the first wait, or a change of reason, is news.
+            let first = !matches!(self.jobs[i].status, JobStatus::Waiting(_));
+            self.jobs[i].status = JobStatus::Waiting(reason.clone());
+            if first {
+                changes.push(RunChange::JobWaiting {
+                    job: self.jobs[i].id.clone(),
+                    environment: environment.to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+
+    fn start(
+        &mut self,
+        index: u32,
+        now_s: u64,
+        settings: &RunSettings,
+        changes: &mut Vec<RunChange>,
+    ) {
+        let i = index as usize;
+        let simulation = &self.workflow.jobs[i].simulation;
+        let key = (u64::from(self.number) << 32) | u64::from(index);
+        let attempt = u64::from(self.jobs[i].attempt);
+        let z = approx_normal(keyed_u64(settings.seed, Stream::Pipeline, key, attempt * 2));
+        let sigma = libm::log(1.0 + f64::from(simulation.spread_percent) / 100.0);
+        let duration_s = (f64::from(simulation.median_s) * libm::exp(sigma * z))
+            .round()
+            .max(1.0) as u64;
+        let fails = keyed_u64(settings.seed, Stream::Pipeline, key, attempt * 2 + 1) % 10_000
+            < u64::from(simulation.flaky_bp);
+        self.jobs[i].status = JobStatus::InProgress {
+            started_s: now_s,
+            ends_s: now_s + duration_s,
+            fails,
+        };
+        changes.push(RunChange::JobStarted {
+            job: self.jobs[i].id.clone(),
+        });
+    }
+
+    fn complete(
+        &mut self,
+        index: u32,
+        result: JobResult,
+        started_s: Option<u64>,
+        now_s: u64,
+        note: &str,
+        changes: &mut Vec<RunChange>,
+    ) {
+        let i = index as usize;
+        self.jobs[i].status = JobStatus::Completed {
+            result,
+            started_s,
+            finished_s: now_s,
+            note: note.to_string(),
+        };
+        changes.push(RunChange::JobCompleted {
+            job: self.jobs[i].id.clone(),
+            result,
+            note: note.to_string(),
+        });
+    }
+}

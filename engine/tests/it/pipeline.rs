@@ -1,0 +1,624 @@
+//! Workflow runs with GitHub Actions' job semantics, pinned to the documented behaviour
+//! (semantics.md §2.6 and trap 10), and the course's rules for windows, overrides and freezes.
+
+use std::collections::BTreeMap;
+
+use engine::pipeline::environments::{BranchPolicy, EnvironmentSpec, GitRef, RefPattern, Review};
+use engine::pipeline::run::{JobResult, JobStatus, RunChange, RunSettings, Trigger, WorkflowRun};
+use engine::pipeline::windows::{DeploymentWindows, EmergencyOverride};
+use engine::pipeline::workflow::{
+    JobEnvironment, JobKind, JobSimulation, JobSpec, Triggers, Workflow, course_pipeline,
+};
+use engine::time::UtcDateTime;
+
+/// Tuesday 10 March 2026, 10:00 UTC.
+fn tuesday_10am() -> u64 {
+    UtcDateTime::unix_s_of(2026, 3, 10, 10, 0)
+}
+
+fn push(branch: &str) -> Trigger {
+    Trigger {
+        event: "push".to_string(),
+        git_ref: GitRef {
+            name: branch.to_string(),
+            tag: false,
+            protected: branch == "main",
+        },
+        sha: "9b07d31".to_string(),
+        actor: "dana".to_string(),
+        inputs: BTreeMap::new(),
+        emergency: None,
+    }
+}
+
+/// A job that takes a minute and fails when `fails`.
+fn job(id: &str, needs: &[&str], condition: Option<&str>, fails: bool) -> JobSpec {
+    JobSpec {
+        id: id.to_string(),
+        name: id.to_string(),
+        needs: needs.iter().map(|n| n.to_string()).collect(),
+        condition: condition.map(str::to_string),
+        environment: None,
+        concurrency: None,
+        runs_on: "ubuntu-latest".to_string(),
+        timeout_min: 360,
+        steps: Vec::new(),
+        simulation: JobSimulation {
+            median_s: 60,
+            spread_percent: 0,
+            flaky_bp: if fails { 10_000 } else { 0 },
+            kind: JobKind::Work,
+        },
+    }
+}
+
+fn workflow(jobs: Vec<JobSpec>) -> Workflow {
+    Workflow {
+        name: "test".to_string(),
+        triggers: Triggers::default(),
+        concurrency: None,
+        jobs,
+    }
+}
+
+/// Runs to the end (no environments), returning each job's result.
+fn results(workflow: Workflow, trigger: Trigger) -> Vec<(String, JobResult)> {
+    let mut run = WorkflowRun::new(1, workflow, trigger, 0);
+    let settings = RunSettings {
+        seed: 1,
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    for now in 0..10_000 {
+        run.advance(now, &settings);
+        if run.conclusion.is_some() {
+            break;
+        }
+    }
+    run.jobs
+        .iter()
+        .map(|j| match &j.status {
+            JobStatus::Completed { result, .. } => (j.id.clone(), *result),
+            other => panic!("{} did not finish: {other:?}", j.id),
+        })
+        .collect()
+}
+
+/// (jobs, expected results): GitHub's documented propagation of failure and skips.
+#[test]
+fn needs_and_conditions_decide_which_jobs_run() {
+    use JobResult::{Failure, Skipped, Success};
+    let table: Vec<(Vec<JobSpec>, Vec<JobResult>)> = vec![
+        // A failed need skips its dependents, and theirs.
+        (
+            vec![
+                job("build", &[], None, true),
+                job("test", &["build"], None, false),
+                job("deploy", &["test"], None, false),
+            ],
+            vec![Failure, Skipped, Skipped],
+        ),
+        // if: failure() runs when any ancestor failed, even through a skipped job.
+        (
+            vec![
+                job("build", &[], None, true),
+                job("test", &["build"], None, false),
+                job("rollback", &["test"], Some("failure()"), false),
+            ],
+            vec![Failure, Skipped, Success],
+        ),
+        // always() runs whatever happened.
+        (
+            vec![
+                job("build", &[], None, true),
+                job("notify", &["build"], Some("always()"), false),
+            ],
+            vec![Failure, Success],
+        ),
+        // A skipped need skips its dependents, but failure() stays false.
+        (
+            vec![
+                job(
+                    "build",
+                    &[],
+                    Some("github.ref == 'refs/heads/release'"),
+                    false,
+                ),
+                job("deploy", &["build"], None, false),
+                job("rollback", &["build"], Some("failure()"), false),
+            ],
+            vec![Skipped, Skipped, Skipped],
+        ),
+        // A condition without a status function still needs success().
+        (
+            vec![
+                job("build", &[], None, true),
+                job(
+                    "deploy",
+                    &["build"],
+                    Some("github.ref == 'refs/heads/main'"),
+                    false,
+                ),
+            ],
+            vec![Failure, Skipped],
+        ),
+        // Independent jobs run; the run fails if any job failed.
+        (
+            vec![job("lint", &[], None, true), job("unit", &[], None, false)],
+            vec![Failure, Success],
+        ),
+        // needs.<job>.result can be read.
+        (
+            vec![
+                job("build", &[], None, true),
+                job(
+                    "report",
+                    &["build"],
+                    Some("always() && needs.build.result == 'failure'"),
+                    false,
+                ),
+            ],
+            vec![Failure, Success],
+        ),
+    ];
+    for (jobs, expected) in table {
+        let names: Vec<String> = jobs
+            .iter()
+            .map(|j| {
+                format!(
+                    "{}{}",
+                    j.id,
+                    j.condition
+                        .as_ref()
+                        .map(|c| format!(" if {c}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let actual: Vec<JobResult> = results(workflow(jobs), push("main"))
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(actual, expected, "{names:?}");
+    }
+}
+
+#[test]
+fn the_canary_workflow_rolls_back_with_if_failure() {
+    // Appendix C's canary workflow: rollback needs every stage and runs if: failure().
+    let jobs = vec![
+        job("deploy-canary-10", &[], None, false),
+        job("deploy-canary-25", &["deploy-canary-10"], None, true),
+        job("deploy-canary-50", &["deploy-canary-25"], None, false),
+        job("deploy-canary-100", &["deploy-canary-50"], None, false),
+        job(
+            "rollback",
+            &[
+                "deploy-canary-10",
+                "deploy-canary-25",
+                "deploy-canary-50",
+                "deploy-canary-100",
+            ],
+            Some("failure()"),
+            false,
+        ),
+    ];
+    let results = results(workflow(jobs), push("main"));
+    assert_eq!(
+        results
+            .iter()
+            .map(|(id, r)| format!("{id}={}", r.label()))
+            .collect::<Vec<_>>(),
+        [
+            "deploy-canary-10=success",
+            "deploy-canary-25=failure",
+            "deploy-canary-50=skipped",
+            "deploy-canary-100=skipped",
+            "rollback=success"
+        ]
+    );
+}
+
+fn environments() -> BTreeMap<String, EnvironmentSpec> {
+    let mut production = EnvironmentSpec::unprotected("production");
+    production.reviewers = vec!["alice".to_string(), "bob".to_string()];
+    production.prevent_self_review = true;
+    production.branch_policy = BranchPolicy::Selected(vec![RefPattern {
+        pattern: "main".to_string(),
+        tag: false,
+    }]);
+    [
+        (
+            "staging".to_string(),
+            EnvironmentSpec::unprotected("staging"),
+        ),
+        ("production".to_string(), production),
+    ]
+    .into()
+}
+
+/// Steps the course pipeline second by second; returns the run and what changed when.
+fn course_run(
+    trigger: Trigger,
+    start_s: u64,
+    settings: &RunSettings,
+    until_s: u64,
+) -> (WorkflowRun, Vec<(u64, RunChange)>) {
+    let mut workflow = course_pipeline();
+    for job in &mut workflow.jobs {
+        job.simulation.flaky_bp = 0;
+    }
+    let mut run = WorkflowRun::new(1, workflow, trigger, start_s);
+    let mut log = Vec::new();
+    for now in start_s..until_s {
+        for change in run.advance(now, settings) {
+            log.push((now, change));
+        }
+    }
+    (run, log)
+}
+
+#[test]
+fn a_push_to_develop_deploys_to_staging_and_skips_production() {
+    let environments = environments();
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    let start = tuesday_10am();
+    let (run, _) = course_run(push("develop"), start, &settings, start + 4 * 3_600);
+    let result = |id: &str| match &run.job(id).unwrap().status {
+        JobStatus::Completed { result, note, .. } => (*result, note.clone()),
+        other => panic!("{id}: {other:?}"),
+    };
+    assert_eq!(result("deploy-staging").0, JobResult::Success);
+    assert_eq!(
+        result("deploy-production"),
+        (
+            JobResult::Skipped,
+            "skipped: if: !failure() && !cancelled() && github.ref == 'refs/heads/main' is false"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        result("monitor"),
+        (
+            JobResult::Skipped,
+            "skipped: if: !failure() && !cancelled() && needs.deploy-production.result == 'success' is false"
+                .to_string()
+        )
+    );
+    // A skipped job does not fail the run: the check is green although nothing reached production.
+    assert_eq!(run.conclusion, Some(JobResult::Success));
+}
+
+#[test]
+fn production_waits_for_a_reviewer_and_self_review_is_refused() {
+    let environments = environments();
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    let start = tuesday_10am();
+    let mut trigger = push("main");
+    trigger.actor = "alice".to_string();
+    let (mut run, log) = course_run(trigger, start, &settings, start + 2 * 3_600);
+    let waiting = log.iter().find_map(|(_, c)| match c {
+        RunChange::JobWaiting { job, reason, .. } => Some((job.clone(), reason.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        waiting,
+        Some((
+            "deploy-production".to_string(),
+            "Waiting for review: one of alice, bob must approve the deployment to production"
+                .to_string()
+        ))
+    );
+    let now = start + 2 * 3_600;
+    assert_eq!(
+        run.review("production", "alice", Review::Approve, "ship it", now, &settings),
+        Err("alice triggered this run and production prevents self-review: another reviewer must approve".to_string())
+    );
+    assert_eq!(
+        run.review("production", "bob", Review::Approve, "LGTM", now, &settings),
+        Ok("deploy-production".to_string())
+    );
+    let changes = run.advance(now, &settings);
+    assert!(
+        changes.contains(&RunChange::DeployStarted {
+            job: "deploy-production".to_string(),
+            environment: "production".to_string()
+        }),
+        "{changes:?}"
+    );
+    run.finish_deploy("deploy-production", true, "promoted", now + 600);
+    let mut concluded = None;
+    for t in now + 600..now + 3_600 {
+        for change in run.advance(t, &settings) {
+            if let RunChange::RunCompleted { conclusion } = change {
+                concluded = Some(conclusion);
+            }
+        }
+    }
+    assert_eq!(concluded, Some(JobResult::Success));
+}
+
+#[test]
+fn a_branch_outside_the_policy_cannot_deploy_and_a_rejection_fails_the_job() {
+    let mut environments = environments();
+    let production = environments.get_mut("production").unwrap();
+    production.branch_policy = BranchPolicy::Selected(vec![RefPattern {
+        pattern: "release/*".to_string(),
+        tag: false,
+    }]);
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    let start = tuesday_10am();
+    let (run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
+    assert!(
+        matches!(&run.job("deploy-production").unwrap().status, JobStatus::Completed { result: JobResult::Failure, note, .. } if note == "Branch \"main\" is not allowed to deploy to production due to environment protection rules.")
+    );
+
+    let environments = self::environments();
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    let (mut run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
+    run.review(
+        "production",
+        "bob",
+        Review::Reject,
+        "not during the sale",
+        start + 2 * 3_600,
+        &settings,
+    )
+    .unwrap();
+    run.advance(start + 2 * 3_600, &settings);
+    assert!(
+        matches!(&run.job("deploy-production").unwrap().status, JobStatus::Completed { result: JobResult::Failure, note, .. } if note.contains("bob rejected the deployment to production"))
+    );
+}
+
+#[test]
+fn a_saturday_push_waits_for_monday_unless_an_emergency_override_has_a_reason() {
+    let windows = DeploymentWindows::default();
+    let environments: BTreeMap<String, EnvironmentSpec> = [(
+        "production".to_string(),
+        EnvironmentSpec::unprotected("production"),
+    )]
+    .into();
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        windows: Some(&windows),
+        ..RunSettings::default()
+    };
+    let saturday = UtcDateTime::unix_s_of(2026, 3, 14, 14, 30);
+    let (run, log) = course_run(push("main"), saturday, &settings, saturday + 3 * 3_600);
+    let reason = log.iter().find_map(|(_, c)| match c {
+        RunChange::JobWaiting { job, reason, .. } if job == "deploy-production" => {
+            Some(reason.clone())
+        }
+        _ => None,
+    });
+    assert!(
+        reason.as_deref().is_some_and(
+            |r| r.ends_with("Next deployment window: Monday 09:00 UTC (2026-03-16T09:00:00Z)")
+        ),
+        "{reason:?}"
+    );
+    assert!(matches!(
+        run.job("deploy-production").unwrap().status,
+        JobStatus::Waiting(_)
+    ));
+
+    // The intent is kept: on Monday at 09:00 the job goes ahead.
+    let monday = UtcDateTime::unix_s_of(2026, 3, 16, 9, 0);
+    let mut run = run;
+    assert!(run.advance(monday - 1, &settings).is_empty());
+    let changes = run.advance(monday, &settings);
+    assert!(
+        matches!(changes.first(), Some(RunChange::DeployStarted { .. })),
+        "{changes:?}"
+    );
+
+    // An emergency override with a reason deploys at once and may skip the tests.
+    let mut hotfix = push("main");
+    hotfix.emergency = Some(
+        EmergencyOverride::new("CVE-2026-1234 is being exploited in production", true).unwrap(),
+    );
+    let (run, log) = course_run(hotfix, saturday, &settings, saturday + 3 * 3_600);
+    assert!(
+        matches!(run.job("unit-tests").unwrap().status, JobStatus::Completed { result: JobResult::Skipped, ref note, .. } if note.starts_with("skipped by the emergency override"))
+    );
+    assert!(
+        log.iter()
+            .any(|(_, c)| matches!(c, RunChange::DeployStarted { .. })),
+        "{:#?}",
+        run.jobs
+            .iter()
+            .map(|j| (&j.id, &j.status))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        EmergencyOverride::new("", false).is_err(),
+        "no reason, no override"
+    );
+}
+
+#[test]
+fn an_error_budget_freeze_refuses_a_normal_deploy_but_not_an_emergency_fix() {
+    let environments: BTreeMap<String, EnvironmentSpec> = [(
+        "production".to_string(),
+        EnvironmentSpec::unprotected("production"),
+    )]
+    .into();
+    let freeze = "Deployment freeze: the error budget policy is red (12.0 % of the budget left); only critical fixes may deploy".to_string();
+    let settings = RunSettings {
+        seed: 3,
+        environments: Some(&environments),
+        rollout_environment: "production",
+        freeze: Some(freeze.clone()),
+        ..RunSettings::default()
+    };
+    let start = tuesday_10am();
+    let (run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
+    assert!(
+        matches!(&run.job("deploy-production").unwrap().status, JobStatus::Completed { result: JobResult::Failure, note, .. } if *note == freeze)
+    );
+    let mut fix = push("main");
+    fix.emergency =
+        Some(EmergencyOverride::new("payments are failing for every customer", false).unwrap());
+    let (run, _) = course_run(fix, start, &settings, start + 2 * 3_600);
+    assert!(matches!(
+        run.job("deploy-production").unwrap().status,
+        JobStatus::Deploying { .. }
+    ));
+}
+
+#[test]
+fn flaky_jobs_fail_at_their_rate_and_rerunning_failed_jobs_reruns_their_dependents() {
+    // 2,000 runs of a job that fails one time in ten.
+    let mut failures = 0;
+    for number in 0..2_000u32 {
+        let mut flaky = job("test", &[], None, false);
+        flaky.simulation.flaky_bp = 1_000;
+        let mut run = WorkflowRun::new(number, workflow(vec![flaky]), push("main"), 0);
+        let settings = RunSettings {
+            seed: 11,
+            rollout_environment: "production",
+            ..RunSettings::default()
+        };
+        run.advance(0, &settings);
+        run.advance(100_000, &settings);
+        failures += u32::from(run.conclusion == Some(JobResult::Failure));
+    }
+    assert!(
+        (160..=240).contains(&failures),
+        "{failures} of 2,000 failed at a 10 % rate"
+    );
+
+    let mut run = WorkflowRun::new(
+        7,
+        workflow(vec![
+            job("build", &[], None, false),
+            job("test", &["build"], None, true),
+            job("deploy", &["test"], None, false),
+        ]),
+        push("main"),
+        0,
+    );
+    let settings = RunSettings {
+        seed: 11,
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    for now in 0..1_000 {
+        run.advance(now, &settings);
+    }
+    assert_eq!(run.conclusion, Some(JobResult::Failure));
+    run.workflow.jobs[1].simulation.flaky_bp = 0;
+    assert_eq!(
+        run.rerun_failed(),
+        Ok(vec!["test".to_string(), "deploy".to_string()])
+    );
+    assert!(
+        matches!(
+            run.job("build").unwrap().status,
+            JobStatus::Completed {
+                result: JobResult::Success,
+                ..
+            }
+        ),
+        "kept"
+    );
+    for now in 1_000..2_000 {
+        run.advance(now, &settings);
+    }
+    assert_eq!(run.conclusion, Some(JobResult::Success));
+    assert_eq!(run.job("test").unwrap().attempt, 2);
+}
+
+#[test]
+fn cancelling_a_run_cancels_running_jobs_and_cancelled_still_runs() {
+    let mut run = WorkflowRun::new(
+        1,
+        workflow(vec![
+            job("build", &[], None, false),
+            job("deploy", &["build"], None, false),
+            job("cleanup", &["deploy"], Some("cancelled()"), false),
+        ]),
+        push("main"),
+        0,
+    );
+    let settings = RunSettings {
+        seed: 1,
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    run.advance(0, &settings);
+    let changes = run.cancel(
+        "Canceling since a higher priority waiting request for 'deploy' exists",
+        30,
+    );
+    assert_eq!(changes.len(), 1);
+    for now in 30..500 {
+        run.advance(now, &settings);
+    }
+    let results: Vec<&str> = run
+        .jobs
+        .iter()
+        .map(|j| match j.status {
+            JobStatus::Completed { result, .. } => result.label(),
+            _ => "unfinished",
+        })
+        .collect();
+    assert_eq!(results, ["cancelled", "skipped", "success"]);
+    assert_eq!(run.conclusion, Some(JobResult::Cancelled));
+}
+
+#[test]
+fn environment_names_can_come_from_inputs() {
+    let mut deploy = job("deploy", &[], None, false);
+    deploy.environment = Some(JobEnvironment {
+        name: "${{ inputs.environment }}".to_string(),
+        url: None,
+    });
+    deploy.simulation.kind = JobKind::Deploy;
+    let mut trigger = push("main");
+    trigger.event = "workflow_dispatch".to_string();
+    trigger
+        .inputs
+        .insert("environment".to_string(), "staging".to_string());
+    let mut run = WorkflowRun::new(1, workflow(vec![deploy]), trigger, 0);
+    let settings = RunSettings {
+        seed: 1,
+        rollout_environment: "production",
+        ..RunSettings::default()
+    };
+    run.advance(0, &settings);
+    assert_eq!(
+        run.job("deploy").unwrap().environment.as_deref(),
+        Some("staging")
+    );
+    assert!(
+        matches!(
+            run.job("deploy").unwrap().status,
+            JobStatus::InProgress { .. }
+        ),
+        "staging is not the rollout environment: plain work"
+    );
+}
