@@ -1,6 +1,7 @@
 //! The delivery pipeline around a rollout: workflows as job graphs with GitHub Actions'
 //! semantics, environments and their protection rules, deployment windows, and cron schedules.
 
+pub mod concurrency;
 pub mod cron;
 pub mod environments;
 pub mod expr;
@@ -8,3 +9,4 @@ pub mod fnmatch;
 pub mod run;
 pub mod windows;
 pub mod workflow;
+pub mod workflow_import;

@@ -14,3 +14,4 @@ mod rollouts;
 mod scenarios;
 mod swarm;
 mod tidy;
+mod workflows;

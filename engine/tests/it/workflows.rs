@@ -1,0 +1,188 @@
+//! The course's workflows (002, appendices C and G) import with their jobs, needs, conditions,
+//! environments and triggers; unsupported keys become warnings; bad files are refused with the
+//! path and the reason.
+
+use engine::pipeline::environments::GitRef;
+use engine::pipeline::run::{JobResult, JobStatus, RunSettings, Trigger, WorkflowRun};
+use engine::pipeline::workflow_import::import_workflow;
+use yaml_rust2::YamlLoader;
+
+fn load(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/workflows/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn import(text: &str) -> Result<engine::pipeline::workflow_import::ImportedWorkflow, Vec<String>> {
+    let documents = YamlLoader::load_from_str(text).map_err(|e| vec![e.to_string()])?;
+    import_workflow(&documents[0], "workflow.yml")
+}
+
+#[test]
+fn the_complete_pipeline_imports_as_its_job_graph() {
+    let imported = import(&load("complete-pipeline.yml")).unwrap();
+    let workflow = &imported.workflow;
+    assert_eq!(workflow.name, "Complete CI/CD Pipeline");
+    assert_eq!(
+        workflow.triggers.push,
+        Some(vec!["develop".to_string(), "main".to_string()])
+    );
+    assert_eq!(
+        workflow.triggers.pull_request,
+        Some(vec!["main".to_string()])
+    );
+    let graph: Vec<(String, Vec<String>)> = workflow
+        .jobs
+        .iter()
+        .map(|j| (j.id.clone(), j.needs.clone()))
+        .collect();
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        ("validate", vec![]),
+        ("unit-tests", vec!["validate"]),
+        ("integration-tests", vec!["validate"]),
+        ("quality-gate", vec!["unit-tests", "integration-tests"]),
+        ("deploy-staging", vec!["quality-gate"]),
+        ("deploy-production", vec!["deploy-staging"]),
+    ];
+    assert_eq!(
+        graph,
+        expected
+            .iter()
+            .map(|(id, needs)| (
+                id.to_string(),
+                needs.iter().map(|n| n.to_string()).collect()
+            ))
+            .collect::<Vec<_>>()
+    );
+    let production = workflow.job("deploy-production").unwrap();
+    assert_eq!(
+        production.condition.as_deref(),
+        Some("github.ref == 'refs/heads/main'")
+    );
+    assert_eq!(production.environment.as_ref().unwrap().name, "production");
+    assert_eq!(production.steps.len(), 6);
+    assert_eq!(
+        production.steps[1].run.as_deref(),
+        Some("./scripts/deploy-blue-green.sh")
+    );
+    assert_eq!(production.steps[4].condition.as_deref(), Some("success()"));
+    assert_eq!(
+        workflow.job("unit-tests").unwrap().steps[0].uses.as_deref(),
+        Some("actions/checkout@v4")
+    );
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+}
+
+#[test]
+fn appendix_c_workflows_import_with_their_inputs() {
+    let blue_green = import(&load("blue-green-deployment.yml")).unwrap().workflow;
+    let inputs = blue_green.triggers.workflow_dispatch.as_ref().unwrap();
+    assert_eq!(inputs[0].name, "target_slot");
+    assert_eq!(inputs[0].kind, "choice");
+    assert_eq!(inputs[0].options, ["blue", "green"]);
+    assert!(inputs[0].required);
+    assert_eq!(
+        blue_green.job("switch-traffic").unwrap().needs,
+        ["deploy-to-inactive-slot"]
+    );
+
+    let canary = import(&load("canary-deployment.yml")).unwrap().workflow;
+    let rollback = canary.job("rollback").unwrap();
+    assert_eq!(rollback.condition.as_deref(), Some("failure()"));
+    assert_eq!(rollback.needs.len(), 4);
+}
+
+/// Runs the imported complete pipeline with nothing flaky: on main every job succeeds; on a
+/// feature branch (a push the workflow would not even start for) the deploy jobs are skipped.
+#[test]
+fn the_imported_pipeline_runs() {
+    let mut workflow = import(&load("complete-pipeline.yml")).unwrap().workflow;
+    for job in &mut workflow.jobs {
+        job.simulation.flaky_bp = 0;
+    }
+    for (branch, production) in [
+        ("main", JobResult::Success),
+        ("develop", JobResult::Skipped),
+    ] {
+        let trigger = Trigger {
+            event: "push".to_string(),
+            git_ref: GitRef {
+                name: branch.to_string(),
+                tag: false,
+                protected: true,
+            },
+            sha: "abc1234".to_string(),
+            actor: "dana".to_string(),
+            inputs: Default::default(),
+            emergency: None,
+        };
+        let mut run = WorkflowRun::new(1, workflow.clone(), trigger, 0);
+        let settings = RunSettings {
+            seed: 5,
+            rollout_environment: "none",
+            ..RunSettings::default()
+        };
+        let mut now = 0;
+        while run.conclusion.is_none() && now < 100_000 {
+            run.advance(now, &settings);
+            now += 1;
+        }
+        assert_eq!(run.conclusion, Some(JobResult::Success), "{branch}");
+        assert!(
+            matches!(run.job("deploy-production").unwrap().status, JobStatus::Completed { result, .. } if result == production),
+            "{branch}"
+        );
+    }
+}
+
+#[test]
+fn bad_workflows_are_refused_with_the_path() {
+    let table = [
+        (
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n  deploy:\n    needs: buld\n",
+            "jobs.deploy.needs: Job 'deploy' depends on unknown job 'buld'.",
+        ),
+        (
+            "on: push\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n",
+            "which creates a cycle in the dependency graph.",
+        ),
+        (
+            "on:\n  schedule:\n    - cron: '0 25 * * *'\njobs:\n  a:\n    runs-on: x\n",
+            "on.schedule[0].cron: cron \"0 25 * * *\": hour \"25\": 25 is outside 0-23",
+        ),
+        (
+            "jobs:\n  a:\n    runs-on: x\n",
+            "on: the workflow has no `on`",
+        ),
+        ("on: push\njobs: {}\n", "jobs: No jobs defined in `jobs`"),
+        (
+            "on: push\njobs:\n  a:\n    if: github.ref == \"main\"\n",
+            "jobs.a.if: \"github.ref == \"main\"\": strings use single quotes",
+        ),
+    ];
+    for (text, message) in table {
+        let problems = import(text).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains(message)),
+            "{text}\n{problems:?}"
+        );
+    }
+}
+
+#[test]
+fn unsupported_keys_are_warnings() {
+    let text = "on:\n  push:\n  release:\npermissions: read-all\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: [18, 20]\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: make\n        retries: 3\n";
+    let imported = import(text).unwrap();
+    assert_eq!(
+        imported.warnings,
+        [
+            "permissions: read but not simulated",
+            "on.release: this event is not simulated; the run starts from push, pull_request, workflow_dispatch or schedule",
+            "jobs.build.strategy: a matrix job runs once here, not once per combination",
+            "jobs.build.services: read but not simulated",
+            "jobs.build.steps[0].retries: read but not simulated",
+        ]
+    );
+}
