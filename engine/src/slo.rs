@@ -1,0 +1,267 @@
+//! SLOs and error budgets (SRE Workbook, "Alerting on SLOs"; course 002 appendix I): the
+//! budget for a window (99.9 % over 30 days is 43.2 minutes), burn rates, the multi-window
+//! burn-rate alerts (14.4× over 1 h and 5 min, 6× over 6 h and 30 min, 1× over 3 days and
+//! 6 h), and the course's error budget policy (green, yellow, red, exhausted).
+
+use serde::{Deserialize, Serialize};
+
+/// An availability SLO: the share of good events over a rolling window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slo {
+    /// The target, in parts per million (99.9 % is 999,000).
+    pub target_ppm: u32,
+    /// The window, in seconds (30 days is 2,592,000).
+    pub window_s: u64,
+}
+
+/// One multi-window burn-rate alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BurnRateRule {
+    /// The burn rate, in tenths (14.4× is 144).
+    pub burn_rate_tenths: u32,
+    /// The long window, in seconds.
+    pub long_window_s: u32,
+    /// The short window, in seconds.
+    pub short_window_s: u32,
+    /// Share of the 30-day budget the rule spends before it fires, in percent.
+    pub budget_consumed_percent: u32,
+    /// `page` or `ticket`.
+    pub severity: &'static str,
+}
+
+/// The Workbook's three rules.
+pub const BURN_RATE_RULES: [BurnRateRule; 3] = [
+    BurnRateRule {
+        burn_rate_tenths: 144,
+        long_window_s: 3_600,
+        short_window_s: 300,
+        budget_consumed_percent: 2,
+        severity: "page",
+    },
+    BurnRateRule {
+        burn_rate_tenths: 60,
+        long_window_s: 6 * 3_600,
+        short_window_s: 1_800,
+        budget_consumed_percent: 5,
+        severity: "page",
+    },
+    BurnRateRule {
+        burn_rate_tenths: 10,
+        long_window_s: 3 * 86_400,
+        short_window_s: 6 * 3_600,
+        budget_consumed_percent: 10,
+        severity: "ticket",
+    },
+];
+
+/// The error budget policy's colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPolicy {
+    /// 100–75 % left: normal cadence.
+    Green,
+    /// 75–25 % left: fewer deployments, enhanced review.
+    Yellow,
+    /// Under 25 % left: deployment freeze except critical fixes.
+    Red,
+    /// Nothing left: complete freeze.
+    Exhausted,
+}
+
+impl BudgetPolicy {
+    /// The policy for the share of budget left, in parts per million (may be negative).
+    pub fn for_remaining_ppm(remaining_ppm: i64) -> BudgetPolicy {
+        match remaining_ppm {
+            r if r <= 0 => BudgetPolicy::Exhausted,
+            r if r < 250_000 => BudgetPolicy::Red,
+            r if r < 750_000 => BudgetPolicy::Yellow,
+            _ => BudgetPolicy::Green,
+        }
+    }
+
+    /// True when non-critical deployments are frozen.
+    pub fn freezes_deployments(self) -> bool {
+        matches!(self, BudgetPolicy::Red | BudgetPolicy::Exhausted)
+    }
+
+    /// What the policy asks for, in the course's words.
+    pub fn actions(self) -> &'static str {
+        match self {
+            BudgetPolicy::Green => {
+                "normal deployment cadence; standard change review; experimentation permitted"
+            }
+            BudgetPolicy::Yellow => {
+                "fewer deployments (2–3 a week); enhanced change review; focus on reliability"
+            }
+            BudgetPolicy::Red => {
+                "deployment freeze except critical fixes; every change needs VP approval"
+            }
+            BudgetPolicy::Exhausted => "complete deployment freeze; emergency reliability sprint",
+        }
+    }
+
+    /// `green`, `yellow`, `red` or `exhausted`.
+    pub fn label(self) -> &'static str {
+        match self {
+            BudgetPolicy::Green => "green",
+            BudgetPolicy::Yellow => "yellow",
+            BudgetPolicy::Red => "red",
+            BudgetPolicy::Exhausted => "exhausted",
+        }
+    }
+}
+
+impl Slo {
+    /// 99.9 % over 30 days.
+    pub const THREE_NINES_30_DAYS: Slo = Slo {
+        target_ppm: 999_000,
+        window_s: 30 * 86_400,
+    };
+
+    /// The budget of bad time in the window, in seconds: (1 − SLO) × window.
+    pub fn budget_s(self) -> u64 {
+        self.window_s * u64::from(1_000_000 - self.target_ppm) / 1_000_000
+    }
+
+    /// The budget of bad events for `events` events: (1 − SLO) × events.
+    pub fn budget_events(self, events: u64) -> u64 {
+        events * u64::from(1_000_000 - self.target_ppm) / 1_000_000
+    }
+
+    /// The burn rate in thousandths: the observed error ratio over (1 − SLO).
+    pub fn burn_rate_milli(self, errors: u64, events: u64) -> u64 {
+        if events == 0 {
+            return 0;
+        }
+        errors * 1_000_000_000 / (events * u64::from(1_000_000 - self.target_ppm))
+    }
+
+    /// The share of the budget left after `bad_s` seconds of budget spent, in ppm.
+    pub fn remaining_ppm(self, bad_s: u64) -> i64 {
+        let budget = self.budget_s().max(1) as i64;
+        1_000_000 - (bad_s as i64) * 1_000_000 / budget
+    }
+
+    /// The rules that fire, given `(errors, events)` over a window of `window_s` seconds: a
+    /// rule fires when both its long and its short window burn at least its rate.
+    pub fn firing_rules(self, window: &dyn Fn(u32) -> (u64, u64)) -> Vec<BurnRateRule> {
+        BURN_RATE_RULES
+            .into_iter()
+            .filter(|rule| {
+                let threshold = u64::from(rule.burn_rate_tenths) * 100;
+                let burns = |seconds: u32| {
+                    let (errors, events) = window(seconds);
+                    events > 0 && self.burn_rate_milli(errors, events) >= threshold
+                };
+                burns(rule.long_window_s) && burns(rule.short_window_s)
+            })
+            .collect()
+    }
+}
+
+/// Seconds of budget an interval spends under the course's consumption rules: downtime counts
+/// in full, degraded performance (p95 over 2 s for 15 minutes or more) counts half, and
+/// planned maintenance counts nothing.
+pub fn budget_spent_s(downtime_s: u64, degraded_s: u64, in_maintenance: bool) -> u64 {
+    if in_maintenance {
+        return 0;
+    }
+    let degraded = if degraded_s >= 15 * 60 {
+        degraded_s / 2
+    } else {
+        0
+    };
+    downtime_s + degraded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_and_burn_rates() {
+        let slo = Slo::THREE_NINES_30_DAYS;
+        assert_eq!(slo.budget_s(), 2_592, "43.2 minutes");
+        assert_eq!(slo.budget_events(10_000_000), 10_000);
+        // 1.44 % errors burn a 99.9 % budget 14.4 times as fast as it allows.
+        assert_eq!(slo.burn_rate_milli(144, 10_000), 14_400);
+        assert_eq!(slo.burn_rate_milli(1, 1_000), 1_000);
+        // 14.4× for an hour spends 2 % of a 30-day budget: 14.4 × 1 h / 720 h.
+        assert_eq!(144 * 3_600 * 100 / (10 * 30 * 86_400), 2);
+        assert_eq!(60 * 6 * 3_600 * 100 / (10 * 30 * 86_400), 5);
+        assert_eq!(10 * 3 * 86_400 * 100 / (10 * 30 * 86_400), 10);
+    }
+
+    #[test]
+    fn multi_window_rules_need_both_windows() {
+        let slo = Slo::THREE_NINES_30_DAYS;
+        // 2 % errors everywhere: 20×, so the two page rules fire, and the ticket rule too.
+        let everywhere = |_: u32| (200, 10_000);
+        assert_eq!(slo.firing_rules(&everywhere).len(), 3);
+        // A spike that has already ended: the 1 h window burns at 15×, the last 5 min at 0.
+        let ended = |seconds: u32| {
+            if seconds <= 300 {
+                (0, 10_000)
+            } else {
+                (150, 10_000)
+            }
+        };
+        let fired: Vec<u32> = slo
+            .firing_rules(&ended)
+            .iter()
+            .map(|r| r.burn_rate_tenths)
+            .collect();
+        assert!(
+            !fired.contains(&144),
+            "the short window resets the page: {fired:?}"
+        );
+        // 0.7 % errors: 7× pages on the 6 h rule only.
+        let slow = |_: u32| (70, 10_000);
+        let fired: Vec<u32> = slo
+            .firing_rules(&slow)
+            .iter()
+            .map(|r| r.burn_rate_tenths)
+            .collect();
+        assert_eq!(fired, [60, 10]);
+    }
+
+    #[test]
+    fn the_policy_colours() {
+        let slo = Slo::THREE_NINES_30_DAYS;
+        let table = [
+            (0, BudgetPolicy::Green),
+            (648, BudgetPolicy::Green),
+            (649, BudgetPolicy::Yellow),
+            (1_944, BudgetPolicy::Yellow),
+            (1_945, BudgetPolicy::Red),
+            (2_591, BudgetPolicy::Red),
+            (2_592, BudgetPolicy::Exhausted),
+            (5_000, BudgetPolicy::Exhausted),
+        ];
+        for (bad_s, policy) in table {
+            assert_eq!(
+                BudgetPolicy::for_remaining_ppm(slo.remaining_ppm(bad_s)),
+                policy,
+                "{bad_s} s spent"
+            );
+        }
+        assert!(BudgetPolicy::Red.freezes_deployments());
+        assert!(!BudgetPolicy::Yellow.freezes_deployments());
+        assert_eq!(budget_spent_s(600, 0, false), 600);
+        assert_eq!(
+            budget_spent_s(0, 20 * 60, false),
+            600,
+            "degraded for 20 min counts half"
+        );
+        assert_eq!(
+            budget_spent_s(0, 10 * 60, false),
+            0,
+            "under 15 min does not count"
+        );
+        assert_eq!(
+            budget_spent_s(600, 0, true),
+            0,
+            "planned maintenance is free"
+        );
+    }
+}
