@@ -249,7 +249,12 @@ impl BlueGreenController {
                     ),
                 ));
             }
-            Command::InjectFault { .. } | Command::ClearFault { .. } => {
+            Command::InjectFault { .. }
+            | Command::ClearFault { .. }
+            | Command::TriggerWorkflow { .. }
+            | Command::ReviewDeployment { .. }
+            | Command::RerunFailedJobs { .. }
+            | Command::CancelWorkflowRun { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),
                 ));

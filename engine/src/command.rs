@@ -39,6 +39,58 @@ pub enum Command {
         /// The fault's number, from zero.
         fault_id: u32,
     },
+    /// Start a run of the scenario's workflow (`workflow_dispatch`, or a push).
+    TriggerWorkflow {
+        /// `push` or `workflow_dispatch`.
+        event: String,
+        /// The branch.
+        branch: String,
+        /// Who triggers it (a login).
+        login: String,
+        /// `workflow_dispatch` inputs.
+        #[serde(default)]
+        inputs: std::collections::BTreeMap<String, String>,
+        /// An emergency override of the deployment window: its written reason.
+        #[serde(default)]
+        emergency_reason: Option<String>,
+        /// With an emergency override, skip the tests too.
+        #[serde(default)]
+        skip_tests: bool,
+    },
+    /// Approve or reject the deployment waiting for an environment, as a reviewer.
+    ReviewDeployment {
+        /// The environment, for example `production`.
+        environment: String,
+        /// The reviewer's login.
+        reviewer: String,
+        /// Approve (true) or reject (false).
+        approve: bool,
+        /// The reviewer's comment.
+        comment: String,
+    },
+    /// Re-run the failed jobs of a workflow run.
+    RerunFailedJobs {
+        /// The run number.
+        run: u32,
+    },
+    /// Cancel a workflow run.
+    CancelWorkflowRun {
+        /// The run number.
+        run: u32,
+    },
+}
+
+impl Command {
+    /// True for the pipeline's commands, which the rollout controllers do not take.
+    pub fn is_pipeline(&self) -> bool {
+        matches!(
+            self,
+            Command::TriggerWorkflow { .. }
+                | Command::ReviewDeployment { .. }
+                | Command::RerunFailedJobs { .. }
+                | Command::CancelWorkflowRun { .. }
+        )
+    }
 }
 
 impl Command {
@@ -55,6 +107,19 @@ impl Command {
                 format!("inject {} in {}", fault.id(), target.environment)
             }
             Command::ClearFault { fault_id } => format!("clear fault #{fault_id}"),
+            Command::TriggerWorkflow { event, branch, .. } => {
+                format!("run the workflow ({event} on {branch})")
+            }
+            Command::ReviewDeployment {
+                environment,
+                approve,
+                ..
+            } => format!(
+                "{} the deployment to {environment}",
+                if *approve { "approve" } else { "reject" }
+            ),
+            Command::RerunFailedJobs { run } => format!("re-run the failed jobs of run #{run}"),
+            Command::CancelWorkflowRun { run } => format!("cancel run #{run}"),
         }
     }
 }

@@ -161,9 +161,14 @@ impl FlagRolloutController {
                     ),
                 )])
             }
-            Command::InjectFault { .. } | Command::ClearFault { .. } => Err(
-                CommandError::NotApplicable("faults are not rollout commands".to_string()),
-            ),
+            Command::InjectFault { .. }
+            | Command::ClearFault { .. }
+            | Command::TriggerWorkflow { .. }
+            | Command::ReviewDeployment { .. }
+            | Command::RerunFailedJobs { .. }
+            | Command::CancelWorkflowRun { .. } => Err(CommandError::NotApplicable(
+                "faults are not rollout commands".to_string(),
+            )),
         }
     }
 

@@ -251,9 +251,14 @@ impl FlaggerController {
             Command::Retry => Err(CommandError::NotApplicable(
                 "Flagger retries by detecting a new revision: start a rollout again".to_string(),
             )),
-            Command::InjectFault { .. } | Command::ClearFault { .. } => Err(
-                CommandError::NotApplicable("faults are not rollout commands".to_string()),
-            ),
+            Command::InjectFault { .. }
+            | Command::ClearFault { .. }
+            | Command::TriggerWorkflow { .. }
+            | Command::ReviewDeployment { .. }
+            | Command::RerunFailedJobs { .. }
+            | Command::CancelWorkflowRun { .. } => Err(CommandError::NotApplicable(
+                "faults are not rollout commands".to_string(),
+            )),
         }
     }
 

@@ -441,7 +441,12 @@ impl RolloutStatus {
                     ),
                 ));
             }
-            Command::InjectFault { .. } | Command::ClearFault { .. } => {
+            Command::InjectFault { .. }
+            | Command::ClearFault { .. }
+            | Command::TriggerWorkflow { .. }
+            | Command::ReviewDeployment { .. }
+            | Command::RerunFailedJobs { .. }
+            | Command::CancelWorkflowRun { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),
                 ));

@@ -54,6 +54,9 @@ pub struct Scenario {
     /// deployments, success conditions and rollbacks are kept as CodeDeploy keeps them.
     #[serde(default)]
     pub codedeploy: Option<crate::codedeploy_run::CodeDeploySpec>,
+    /// The delivery pipeline around the rollout, if the scenario has one.
+    #[serde(default)]
+    pub pipeline: Option<crate::pipeline::state::PipelineSpec>,
     /// The branch its changes come from (`main` unless the scenario says otherwise).
     #[serde(default = "main_branch")]
     pub branch: String,
@@ -116,6 +119,8 @@ pub fn builtin_ids() -> Vec<&'static str> {
         "canary-good-release",
         "production-day",
         "feature-flag-rollout",
+        "pipeline-release",
+        "pipeline-budget-freeze",
     ]
 }
 
@@ -140,6 +145,9 @@ pub fn builtin(id: &str) -> Option<Scenario> {
         )),
         "production-day" => Some(production_day()),
         "feature-flag-rollout" => Some(feature_flag_rollout()),
+        "pipeline-release" | "pipeline-budget-freeze" => {
+            crate::pipeline::builtin::pipeline_scenario(id)
+        }
         _ => None,
     }
 }
@@ -292,7 +300,7 @@ fn production_day() -> Scenario {
 }
 
 /// The canary story shared by the built-in scenarios: checkout v1 is stable, `release` rolls out.
-fn canary_story(
+pub(crate) fn canary_story(
     id: &str,
     title: &str,
     situation: &str,
@@ -378,6 +386,7 @@ fn canary_story(
         rollout_service: "checkout".to_string(),
         every_second: false,
         codedeploy: None,
+        pipeline: None,
         branch: main_branch(),
         strategy: Strategy::ArgoCanary,
         faults: Vec::new(),

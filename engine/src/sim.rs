@@ -27,8 +27,12 @@ use crate::world::{SecondContext, ServiceEffects, World};
 
 /// Audit actions at which "run to the next decision" stops: moments a person would want to
 /// look, decide, or explain.
-pub const DECISION_ACTIONS: [&str; 12] = [
+pub const DECISION_ACTIONS: [&str; 16] = [
     "WaitingPromotion",
+    "deployment.created",
+    "workflows.approve_workflow_job",
+    "workflows.reject_workflow_job",
+    "workflows.completed_workflow_run",
     "Failed",
     "Succeeded",
     "ProgressDeadlineExceeded",
@@ -88,6 +92,10 @@ pub struct Sim {
     flag: Option<FlagRolloutController>,
     /// CodeDeploy's record of the rollout, when the scenario stands for a CodeDeploy group.
     codedeploy: Option<CodeDeployTracker>,
+    /// The delivery pipeline, when the scenario has one.
+    pipeline: Option<crate::pipeline::state::PipelineState>,
+    /// While a pipeline job deploys with the strategy: the first audit record of its rollout.
+    deploy_watch_from: Option<u32>,
     /// Every change of the rollout's state (see [`TimelineEntry`]).
     timeline: Vec<TimelineEntry>,
 }
@@ -228,6 +236,11 @@ impl Sim {
                 }
                 _ => None,
             },
+            pipeline: scenario
+                .pipeline
+                .as_ref()
+                .map(crate::pipeline::state::PipelineState::new),
+            deploy_watch_from: None,
             codedeploy: scenario
                 .codedeploy
                 .clone()
@@ -474,6 +487,7 @@ impl Sim {
             self.apply_replica_targets();
         }
         self.track_codedeploy(events_before as u32);
+        self.step_pipeline();
         self.record_timeline(self.audit.records().len() > events_before);
         self.track_settling();
         self.now = self.now.plus_s(1);
@@ -604,6 +618,11 @@ impl Sim {
     /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
     pub fn deployment(&self) -> Option<&DeploymentController> {
         self.deployment.as_ref()
+    }
+
+    /// The delivery pipeline, when the scenario has one.
+    pub fn pipeline(&self) -> Option<&crate::pipeline::state::PipelineState> {
+        self.pipeline.as_ref()
     }
 
     /// CodeDeploy's deployments, when the scenario stands for a CodeDeploy group.
@@ -936,6 +955,10 @@ impl Sim {
                 self.start_fault(self.faults.len() as u32 - 1, actor);
                 Vec::new()
             }
+            command if command.is_pipeline() => {
+                self.apply_pipeline_command(actor, command)?;
+                Vec::new()
+            }
             Command::ClearFault { fault_id } => {
                 let now = self.now;
                 let fault = self
@@ -1146,6 +1169,9 @@ impl Sim {
     /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
+        if self.pipeline.as_ref().is_some_and(|p| p.is_busy()) {
+            return false;
+        }
         if let Some(controller) = &self.flagger {
             return controller.is_idle();
         }
@@ -1597,6 +1623,218 @@ impl Sim {
                 )
             }),
         }
+    }
+
+    /// The simulated clock as unix seconds, for the pipeline's calendar rules.
+    fn unix_now(&self) -> u64 {
+        self.scenario.start_unix_s + self.now.0
+    }
+
+    /// One second of the pipeline: budget, reviewers, runs; then its effects.
+    fn step_pipeline(&mut self) {
+        let Some(mut state) = self.pipeline.take() else {
+            return;
+        };
+        if self.scenario.pipeline.is_none() {
+            self.pipeline = Some(state);
+            return;
+        }
+        // A second in which most of the rollout environment's requests failed is downtime,
+        // which spends the error budget in full.
+        let environment = self.world.services[self.target as usize].environment;
+        if let Some(sample) = self
+            .metrics
+            .environment(environment)
+            .and_then(|series| series.latest())
+            .filter(|sample| sample.tick == self.now)
+            && sample.requests > 0
+            && sample.errors * 2 > sample.requests
+        {
+            state.budget_spent_s += 1;
+        }
+        let verdict = self.deploy_verdict();
+        let Some(spec) = self.scenario.pipeline.as_ref() else {
+            return;
+        };
+        let effects = state.step(
+            spec,
+            &self.scenario.rollout_environment,
+            self.seed,
+            self.unix_now(),
+            verdict,
+        );
+        self.pipeline = Some(state);
+        self.apply_pipeline_effects(effects);
+    }
+
+    /// How the strategy's rollout for a deploying job ended, once it has.
+    fn deploy_verdict(&mut self) -> Option<(bool, String)> {
+        let from = self.deploy_watch_from? as usize;
+        let ended = self.audit.records()[from..].iter().find_map(|record| {
+            let promoted = match record.action.as_str() {
+                "RolloutCompleted"
+                | "NewReplicaSetAvailable"
+                | "Succeeded"
+                | "DeploymentSuccess" => true,
+                "RolloutAborted"
+                | "ProgressDeadlineExceeded"
+                | "Failed"
+                | "DeploymentFailure"
+                | "DeploymentStop" => false,
+                _ => return None,
+            };
+            Some((promoted, format!("{}: {}", record.action, record.reason)))
+        });
+        if ended.is_some() {
+            self.deploy_watch_from = None;
+        }
+        ended
+    }
+
+    fn apply_pipeline_effects(&mut self, effects: Vec<crate::pipeline::state::PipelineEffect>) {
+        use crate::pipeline::state::PipelineEffect;
+        for effect in effects {
+            match effect {
+                PipelineEffect::Audit {
+                    actor,
+                    person,
+                    action,
+                    environment,
+                    reason,
+                    outcome,
+                } => {
+                    let time_utc = self.utc().iso8601();
+                    self.audit.append_entry(
+                        self.now,
+                        time_utc,
+                        crate::audit::AuditEntry {
+                            actor,
+                            person: &person,
+                            action: &action,
+                            environment: Some(&environment),
+                            version: "",
+                            reason,
+                            outcome: Some(&outcome),
+                        },
+                    );
+                }
+                PipelineEffect::StartRollout { run, sha } => {
+                    let version = self
+                        .scenario
+                        .versions
+                        .iter()
+                        .find(|v| v.commit_sha == sha)
+                        .or(self.scenario.versions.last())
+                        .map(|v| v.name.clone())
+                        .unwrap_or_default();
+                    let watch_from = self.audit.records().len() as u32;
+                    match self.apply_as(Actor::Pipeline, Command::StartRollout { version }) {
+                        Ok(()) => self.deploy_watch_from = Some(watch_from),
+                        Err(error) => {
+                            if let (Some(state), Some(spec)) =
+                                (self.pipeline.as_mut(), self.scenario.pipeline.as_ref())
+                            {
+                                let effects = state.step(
+                                    spec,
+                                    &self.scenario.rollout_environment,
+                                    self.seed,
+                                    self.scenario.start_unix_s + self.now.0,
+                                    Some((
+                                        false,
+                                        format!("run #{run}: the rollout could not start: {error}"),
+                                    )),
+                                );
+                                self.apply_pipeline_effects(effects);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A person's pipeline command: trigger a run, review a deployment, re-run or cancel.
+    fn apply_pipeline_command(
+        &mut self,
+        actor: Actor,
+        command: &Command,
+    ) -> Result<(), CommandError> {
+        use crate::pipeline::environments::{GitRef, Review};
+        let not_applicable = |why: String| CommandError::NotApplicable(why);
+        // Refusals come before the state is taken out, so a refused command changes nothing.
+        let emergency = match command {
+            Command::TriggerWorkflow {
+                emergency_reason: Some(reason),
+                skip_tests,
+                ..
+            } => Some(
+                crate::pipeline::windows::EmergencyOverride::new(reason, *skip_tests)
+                    .map_err(not_applicable)?,
+            ),
+            _ => None,
+        };
+        let (Some(mut state), Some(spec)) = (self.pipeline.take(), self.scenario.pipeline.clone())
+        else {
+            return Err(not_applicable("this scenario has no pipeline".to_string()));
+        };
+        let now_s = self.unix_now();
+        let result = match command {
+            Command::TriggerWorkflow {
+                event,
+                branch,
+                login,
+                inputs,
+                ..
+            } => {
+                let sha = self
+                    .scenario
+                    .versions
+                    .last()
+                    .map(|v| v.commit_sha.clone())
+                    .unwrap_or_default();
+                let trigger = crate::pipeline::run::Trigger {
+                    event: event.clone(),
+                    git_ref: GitRef {
+                        name: branch.clone(),
+                        tag: false,
+                        protected: branch == "main",
+                    },
+                    sha,
+                    actor: login.clone(),
+                    inputs: inputs.clone(),
+                    emergency,
+                };
+                Ok(state.trigger(&spec, trigger, now_s))
+            }
+            Command::ReviewDeployment {
+                environment,
+                reviewer,
+                approve,
+                comment,
+            } => state.review(
+                &spec,
+                &self.scenario.rollout_environment,
+                environment,
+                reviewer,
+                if *approve {
+                    Review::Approve
+                } else {
+                    Review::Reject
+                },
+                comment,
+                now_s,
+                actor,
+            ),
+            Command::RerunFailedJobs { run } => state.rerun_failed(*run, actor.label()),
+            Command::CancelWorkflowRun { run } => {
+                Ok(state.cancel_run(*run, &format!("cancelled by {}", actor.label()), now_s))
+            }
+            _ => Ok(Vec::new()),
+        };
+        self.pipeline = Some(state);
+        let effects = result.map_err(not_applicable)?;
+        self.apply_pipeline_effects(effects);
+        Ok(())
     }
 
     /// Lets CodeDeploy's record follow the controller: `since` is the first audit record of

@@ -669,17 +669,27 @@ impl WorkflowRun {
         changes: &mut Vec<RunChange>,
     ) {
         let i = index as usize;
-        if self.jobs[i].status != JobStatus::Waiting(reason.clone()) {
-            // Only the first wait, or a change of reason, is news.
-            let first = !matches!(self.jobs[i].status, JobStatus::Waiting(_));
-            self.jobs[i].status = JobStatus::Waiting(reason.clone());
-            if first {
-                changes.push(RunChange::JobWaiting {
-                    job: self.jobs[i].id.clone(),
-                    environment: environment.to_string(),
-                    reason,
-                });
+        // What the job waits for, not the countdown in the words, decides whether it is news.
+        let kind = |reason: &str| {
+            if reason.starts_with("Blocked") {
+                0
+            } else if reason.contains("review") {
+                1
+            } else {
+                2
             }
+        };
+        let news = match &self.jobs[i].status {
+            JobStatus::Waiting(previous) => kind(previous) != kind(&reason),
+            _ => true,
+        };
+        self.jobs[i].status = JobStatus::Waiting(reason.clone());
+        if news {
+            changes.push(RunChange::JobWaiting {
+                job: self.jobs[i].id.clone(),
+                environment: environment.to_string(),
+                reason,
+            });
         }
     }
 

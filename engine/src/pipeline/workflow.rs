@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::pipeline::cron::CronSchedule;
 
 /// A workflow.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workflow {
     /// `name`.
     pub name: String,
@@ -21,7 +21,7 @@ pub struct Workflow {
 }
 
 /// `on`: the events that start the workflow.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Triggers {
     /// `push`, with its branch patterns (empty: every branch).
     pub push: Option<Vec<String>>,
@@ -34,7 +34,7 @@ pub struct Triggers {
 }
 
 /// A `workflow_dispatch` input.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DispatchInput {
     /// Its name.
     pub name: String,
@@ -60,7 +60,7 @@ pub struct ConcurrencySpec {
 }
 
 /// A job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSpec {
     /// Its key under `jobs`.
     pub id: String,

@@ -622,3 +622,169 @@ fn environment_names_can_come_from_inputs() {
         "staging is not the rollout environment: plain work"
     );
 }
+
+mod in_the_simulation {
+    use engine::{Command, Sim, scenario};
+
+    fn review(environment: &str, reviewer: &str, approve: bool, comment: &str) -> Command {
+        Command::ReviewDeployment {
+            environment: environment.to_string(),
+            reviewer: reviewer.to_string(),
+            approve,
+            comment: comment.to_string(),
+        }
+    }
+
+    fn actions(sim: &Sim) -> Vec<(String, String, String)> {
+        sim.audit()
+            .records()
+            .iter()
+            .map(|r| (r.action.clone(), r.person.clone(), r.outcome.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_pipeline_takes_a_push_to_production_through_a_reviewer_and_the_canary() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 1);
+        let waiting = sim.run_to_decision(3_600).expect("production waits");
+        assert_eq!(waiting.action, "deployment.created");
+        assert_eq!(waiting.environment, "production");
+        assert_eq!(waiting.outcome, "waiting");
+        // dana pushed; she cannot approve her own deployment.
+        let refused = sim
+            .apply(review("production", "dana", true, "mine"))
+            .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("dana is not a required reviewer"),
+            "{refused}"
+        );
+        sim.apply(review("production", "bob", true, "Staging looks good"))
+            .unwrap();
+        sim.run_to_end();
+        let log = actions(&sim);
+        let approve = log
+            .iter()
+            .find(|(a, _, _)| a == "workflows.approve_workflow_job")
+            .unwrap();
+        assert_eq!(
+            (approve.1.as_str(), approve.2.as_str()),
+            ("bob", "approved")
+        );
+        assert!(
+            log.iter()
+                .any(|(a, _, o)| a == "deployment_status.created" && o == "success")
+        );
+        assert_eq!(
+            log.last().unwrap(),
+            &(
+                "workflows.completed_workflow_run".to_string(),
+                String::new(),
+                "success".to_string()
+            )
+        );
+        assert_eq!(sim.outcome().result, "promoted");
+        assert_eq!(sim.outcome().stable_version, "v3");
+        let pipeline = sim.pipeline().unwrap();
+        assert_eq!(pipeline.deployments.len(), 1);
+        assert!(!pipeline.deployments[0].failed);
+        // The trainee's review is part of the run's defining commands.
+        let replayed = Sim::replay(
+            scenario::builtin("pipeline-release").unwrap(),
+            1,
+            sim.commands(),
+        );
+        assert_eq!(replayed.audit().head(), sim.audit().head());
+    }
+
+    #[test]
+    fn a_simulated_reviewer_approves_in_their_own_time() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 2);
+        sim.run_to_end();
+        let approval = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "workflows.approve_workflow_job")
+            .unwrap();
+        assert_eq!(approval.person, "alice");
+        let waited_from = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "deployment.created")
+            .unwrap()
+            .tick;
+        assert!(approval.tick.0 > waited_from.0 + 60, "alice takes a while");
+        assert_eq!(sim.outcome().result, "promoted");
+    }
+
+    #[test]
+    fn a_red_error_budget_freezes_production_until_an_emergency_fix_with_a_reason() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-budget-freeze").unwrap(), 1);
+        sim.run_to_end();
+        let refused = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "workflow_job.completed" && r.outcome == "failure")
+            .unwrap();
+        assert!(
+            refused.reason.contains(
+                "deploy-production failure: Deployment freeze: the error budget policy is red"
+            ),
+            "{}",
+            refused.reason
+        );
+        assert_eq!(sim.outcome().result, "no_rollout");
+
+        let dispatch = |reason: Option<&str>| Command::TriggerWorkflow {
+            event: "workflow_dispatch".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: Default::default(),
+            emergency_reason: reason.map(str::to_string),
+            skip_tests: true,
+        };
+        let error = sim.apply(dispatch(Some("   "))).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("an emergency override needs a written reason"),
+            "{error}"
+        );
+        sim.apply(dispatch(Some(
+            "Checkout fails for every customer paying by card",
+        )))
+        .unwrap();
+        let waiting = sim
+            .run_to_decision(3_600)
+            .expect("production waits for a reviewer");
+        assert_eq!(waiting.action, "deployment.created");
+        sim.apply(review("production", "bob", true, "emergency fix"))
+            .unwrap();
+        sim.run_to_end();
+        let records = sim.audit().records();
+        let created = records
+            .iter()
+            .rev()
+            .find(|r| r.action == "workflows.created_workflow_run")
+            .unwrap();
+        assert_eq!(created.outcome, "overridden");
+        assert!(created.reason.contains(
+            "EMERGENCY OVERRIDE (tests skipped): Checkout fails for every customer paying by card"
+        ));
+        assert!(records.iter().any(|r| {
+            r.action == "workflow_job.completed"
+                && r.reason
+                    .contains("unit-tests skipped: skipped by the emergency override")
+        }));
+        assert_eq!(sim.outcome().result, "promoted");
+        let deployments = &sim.pipeline().unwrap().deployments;
+        assert!(
+            deployments.last().unwrap().rework,
+            "an emergency fix is unplanned work"
+        );
+    }
+}

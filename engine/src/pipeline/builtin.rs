@@ -1,0 +1,97 @@
+//! The built-in pipeline scenarios: the course's complete pipeline taking checkout v3 from a
+//! push on main to production, through tests, staging, a migration, a reviewer's approval and
+//! the canary; and the same push while the error budget policy is red.
+
+use std::collections::BTreeMap;
+
+use crate::audit::Actor;
+use crate::command::{Command, TimedCommand};
+use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
+use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
+use crate::pipeline::windows::DeploymentWindows;
+use crate::pipeline::workflow::course_pipeline;
+use crate::scenario::Scenario;
+use crate::slo::Slo;
+use crate::time::Tick;
+
+/// `pipeline-release` or `pipeline-budget-freeze`.
+pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
+    let (title, situation, objective, budget_spent_s) = match id {
+        "pipeline-release" => (
+            "Complete pipeline to production",
+            "dana pushes checkout v3 to main. The course's pipeline validates it, runs unit and integration tests, checks coverage, deploys to staging, runs smoke tests, migrates the production database, and then waits: production requires a reviewer (alice or bob, not dana). Once approved, a canary takes v3 to production, and the pipeline monitors it for 10 minutes.",
+            "Follow the run job by job. When production waits, approve it yourself as bob (or wait for alice), and read every decision back in the audit trail.",
+            600,
+        ),
+        "pipeline-budget-freeze" => (
+            "Error budget red: deployment freeze",
+            "Production has spent 81 % of this month's error budget (99.9 % over 30 days: 43.2 minutes), so the policy is red: deployments are frozen except critical fixes. dana pushes checkout v3 to main anyway.",
+            "Watch the production job refused by the freeze. Then run the workflow again as an emergency fix with a written reason, and see it flagged everywhere.",
+            2_100,
+        ),
+        _ => return None,
+    };
+    let mut scenario = crate::scenario::canary_story(id, title, situation, objective, "v3", 30);
+    let mut production = EnvironmentSpec::unprotected("production");
+    production.reviewers = vec!["alice".to_string(), "bob".to_string()];
+    production.prevent_self_review = true;
+    production.branch_policy = BranchPolicy::Selected(vec![
+        RefPattern {
+            pattern: "main".to_string(),
+            tag: false,
+        },
+        RefPattern {
+            pattern: "release/*".to_string(),
+            tag: false,
+        },
+    ]);
+    let environments: BTreeMap<String, EnvironmentSpec> = [
+        (
+            "staging".to_string(),
+            EnvironmentSpec::unprotected("staging"),
+        ),
+        ("production".to_string(), production),
+    ]
+    .into();
+    let mut workflow = course_pipeline();
+    // Two minutes of tests instead of four keep the story short; nothing is flaky here, so
+    // the story is the same for every seed (flakiness is tested on its own).
+    for job in &mut workflow.jobs {
+        if job.simulation.kind == crate::pipeline::workflow::JobKind::Tests {
+            job.simulation.median_s = job.simulation.median_s.min(120);
+        }
+        job.simulation.flaky_bp = 0;
+    }
+    workflow
+        .jobs
+        .retain(|job| job.id != "monitor" || id == "pipeline-release");
+    scenario.pipeline = Some(PipelineSpec {
+        workflow,
+        environments,
+        windows: Some(DeploymentWindows::default()),
+        admins: vec!["root".to_string()],
+        reviewers: vec![SimulatedReviewer {
+            login: "alice".to_string(),
+            response_median_s: 20 * 60,
+            business_hours_only: true,
+            decision: Review::Approve,
+            comment: "Staging smoke tests are green; approved.".to_string(),
+        }],
+        slo: Slo::THREE_NINES_30_DAYS,
+        budget_spent_at_start_s: budget_spent_s,
+    });
+    scenario.schedule = vec![TimedCommand {
+        at: Tick(60),
+        actor: Actor::Pipeline,
+        command: Command::TriggerWorkflow {
+            event: "push".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: BTreeMap::new(),
+            emergency_reason: None,
+            skip_tests: false,
+        },
+    }];
+    scenario.max_duration_s = 3 * 3_600;
+    Some(scenario)
+}

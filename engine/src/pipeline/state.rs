@@ -1,0 +1,585 @@
+//! The delivery pipeline inside a simulation: workflow runs started by the scenario's script or
+//! by a person, their concurrency groups, simulated reviewers who answer in their working
+//! hours, the error budget that can freeze production, and the production deployments DORA
+//! counts. The simulation asks it to step once a second and applies what it returns: audit
+//! records, and the start of the strategy's rollout when a job deploys to production.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Actor;
+use crate::dora::DeploymentRecord;
+use crate::pipeline::concurrency::ConcurrencyGroups;
+use crate::pipeline::environments::{EnvironmentSpec, Review};
+use crate::pipeline::expr::interpolate;
+use crate::pipeline::run::{JobResult, JobStatus, RunChange, RunSettings, Trigger, WorkflowRun};
+use crate::pipeline::windows::DeploymentWindows;
+use crate::pipeline::workflow::Workflow;
+use crate::prng::{Stream, approx_normal, keyed_u64};
+use crate::slo::{BudgetPolicy, Slo};
+use crate::time::UtcDateTime;
+
+/// A scenario's pipeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineSpec {
+    /// The workflow every run runs.
+    pub workflow: Workflow,
+    /// Environments by name, with their protection rules.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// Deployment windows of the rollout environment, if it has any.
+    pub windows: Option<DeploymentWindows>,
+    /// Logins of repository admins.
+    pub admins: Vec<String>,
+    /// The people who review deployments, as the simulation plays them.
+    pub reviewers: Vec<SimulatedReviewer>,
+    /// The availability SLO of the rollout environment.
+    pub slo: Slo,
+    /// Budget already spent in the SLO window when the scenario starts, in seconds.
+    pub budget_spent_at_start_s: u64,
+}
+
+/// A reviewer the simulation plays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulatedReviewer {
+    /// Their login.
+    pub login: String,
+    /// Typical time to respond, in seconds.
+    pub response_median_s: u32,
+    /// True when they answer only in business hours (Mon–Fri 09:00–18:00 UTC).
+    pub business_hours_only: bool,
+    /// What they decide.
+    pub decision: Review,
+    /// What they write.
+    pub comment: String,
+}
+
+/// Something the simulation must do for the pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PipelineEffect {
+    /// An audit record.
+    Audit {
+        /// Who.
+        actor: Actor,
+        /// The person, for people.
+        person: String,
+        /// What, in GitHub's vocabulary.
+        action: String,
+        /// Where.
+        environment: String,
+        /// Why, in words.
+        reason: String,
+        /// How it came out.
+        outcome: String,
+    },
+    /// A job deploys to the rollout environment: start the strategy's rollout of the run's
+    /// commit.
+    StartRollout {
+        /// The run.
+        run: u32,
+        /// Its commit.
+        sha: String,
+    },
+}
+
+/// A reviewer's answer, planned when a job starts waiting for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedReview {
+    /// When they answer (unix seconds).
+    pub due_s: u64,
+    /// The run.
+    pub run: u32,
+    /// The environment.
+    pub environment: String,
+    /// Who.
+    pub reviewer: String,
+}
+
+/// The pipeline's state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PipelineState {
+    /// Every run, oldest first; run numbers start at 1.
+    pub runs: Vec<WorkflowRun>,
+    /// Concurrency groups.
+    pub groups: ConcurrencyGroups,
+    /// Runs waiting for their group: (run number, group).
+    pub queued: Vec<(u32, String)>,
+    /// Reviews the simulated reviewers will give.
+    pub planned_reviews: Vec<PlannedReview>,
+    /// The run whose job is deploying with the strategy, and the job.
+    pub deploying: Option<(u32, String)>,
+    /// Production deployments so far, for DORA.
+    pub deployments: Vec<DeploymentRecord>,
+    /// Error budget spent in the SLO window, in seconds.
+    pub budget_spent_s: u64,
+}
+
+impl PipelineState {
+    /// The state at the start of a scenario.
+    pub fn new(spec: &PipelineSpec) -> PipelineState {
+        PipelineState {
+            budget_spent_s: spec.budget_spent_at_start_s,
+            ..PipelineState::default()
+        }
+    }
+
+    /// The error budget policy now.
+    pub fn policy(&self, spec: &PipelineSpec) -> BudgetPolicy {
+        BudgetPolicy::for_remaining_ppm(spec.slo.remaining_ppm(self.budget_spent_s))
+    }
+
+    /// True while any run is unfinished.
+    pub fn is_busy(&self) -> bool {
+        self.runs.iter().any(|r| r.conclusion.is_none())
+    }
+
+    /// Starts a run for `trigger` at `now_s`, in its concurrency group if the workflow has one.
+    pub fn trigger(
+        &mut self,
+        spec: &PipelineSpec,
+        trigger: Trigger,
+        now_s: u64,
+    ) -> Vec<PipelineEffect> {
+        let number = self.runs.len() as u32 + 1;
+        let run = WorkflowRun::new(number, spec.workflow.clone(), trigger, now_s);
+        let mut effects = vec![audit(
+            Actor::Pipeline,
+            &run.trigger.actor,
+            "workflows.created_workflow_run",
+            "",
+            format!(
+                "run #{number} of \"{}\" for {} of {} ({}) by {}{}",
+                spec.workflow.name,
+                run.trigger.event,
+                run.trigger.git_ref.name,
+                run.trigger.sha,
+                run.trigger.actor,
+                run.trigger
+                    .emergency
+                    .as_ref()
+                    .map(|e| format!("; {}", e.flag()))
+                    .unwrap_or_default()
+            ),
+            if run.trigger.emergency.is_some() {
+                "overridden"
+            } else {
+                ""
+            },
+        )];
+        let group = spec.workflow.concurrency.as_ref().map(|c| {
+            let context = run.context(0);
+            (
+                interpolate(&c.group, &context).unwrap_or_else(|_| c.group.clone()),
+                c.cancel_in_progress,
+            )
+        });
+        self.runs.push(run);
+        if let Some((group, cancel_in_progress)) = group {
+            let admission = self.groups.admit(&group, number, cancel_in_progress);
+            for (cancelled, message) in admission.cancelled {
+                effects.extend(self.cancel_run(cancelled, &message, now_s));
+            }
+            if !admission.starts {
+                self.queued.push((number, group.clone()));
+                effects.push(audit(
+                    Actor::Pipeline,
+                    "",
+                    "workflow_run.pending",
+                    "",
+                    format!("run #{number} waits for concurrency group '{group}'"),
+                    "waiting",
+                ));
+            }
+        }
+        effects
+    }
+
+    /// A person or a simulated reviewer reviews the deployment to `environment`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn review(
+        &mut self,
+        spec: &PipelineSpec,
+        rollout_environment: &str,
+        environment: &str,
+        reviewer: &str,
+        review: Review,
+        comment: &str,
+        now_s: u64,
+        actor: Actor,
+    ) -> Result<Vec<PipelineEffect>, String> {
+        let settings = self.settings(spec, rollout_environment, 0);
+        let run = self
+            .runs
+            .iter_mut()
+            .rev()
+            .find(|r| {
+                r.jobs.iter().any(|j| {
+                    j.gate
+                        .as_ref()
+                        .is_some_and(|g| g.environment == environment)
+                })
+            })
+            .ok_or_else(|| format!("no job is waiting for a review of {environment}"))?;
+        let job = run.review(environment, reviewer, review, comment, now_s, &settings)?;
+        let (action, outcome) = match review {
+            Review::Approve => ("workflows.approve_workflow_job", "approved"),
+            Review::Reject => ("workflows.reject_workflow_job", "rejected"),
+        };
+        Ok(vec![audit(
+            actor,
+            reviewer,
+            action,
+            environment,
+            format!(
+                "{reviewer} {outcome} {job} of run #{} for {}{}",
+                run.number,
+                environment,
+                if comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(": \"{comment}\"")
+                }
+            ),
+            outcome,
+        )])
+    }
+
+    /// Re-runs the failed jobs of run `number`.
+    pub fn rerun_failed(&mut self, number: u32, who: &str) -> Result<Vec<PipelineEffect>, String> {
+        let run = self
+            .runs
+            .get_mut(number.saturating_sub(1) as usize)
+            .ok_or_else(|| format!("there is no run #{number}"))?;
+        let jobs = run.rerun_failed()?;
+        Ok(vec![audit(
+            Actor::Trainee,
+            who,
+            "workflows.rerun_workflow_run",
+            "",
+            format!(
+                "{who} re-ran the failed jobs of run #{number}: {}",
+                jobs.join(", ")
+            ),
+            "",
+        )])
+    }
+
+    /// Cancels run `number`.
+    pub fn cancel_run(&mut self, number: u32, why: &str, now_s: u64) -> Vec<PipelineEffect> {
+        let Some(run) = self.runs.get_mut(number.saturating_sub(1) as usize) else {
+            return Vec::new();
+        };
+        if run.conclusion.is_some() {
+            return Vec::new();
+        }
+        run.cancel(why, now_s);
+        self.queued.retain(|(queued, _)| *queued != number);
+        vec![audit(
+            Actor::Pipeline,
+            "",
+            "workflows.cancel_workflow_run",
+            "",
+            format!("run #{number}: {why}"),
+            "cancelled",
+        )]
+    }
+
+    /// One second of the pipeline at `now_s` (unix seconds). `rollout_result` is the strategy's
+    /// verdict on a deployment in progress: promoted (true) or rolled back (false).
+    pub fn step(
+        &mut self,
+        spec: &PipelineSpec,
+        rollout_environment: &str,
+        seed: u64,
+        now_s: u64,
+        rollout_result: Option<(bool, String)>,
+    ) -> Vec<PipelineEffect> {
+        let mut effects = Vec::new();
+        if let (Some((run, job)), Some((promoted, note))) = (self.deploying.clone(), rollout_result)
+            && let Some(workflow_run) = self.runs.get_mut(run as usize - 1)
+        {
+            workflow_run.finish_deploy(&job, promoted, &note, now_s);
+            let committed_s = workflow_run.created_s;
+            self.deploying = None;
+            effects.push(audit(
+                Actor::Pipeline,
+                "",
+                "deployment_status.created",
+                rollout_environment,
+                format!(
+                    "run #{run} {job}: state {} ({note})",
+                    if promoted { "success" } else { "failure" }
+                ),
+                if promoted { "success" } else { "failure" },
+            ));
+            if let Some(last) = self.deployments.last_mut()
+                && last.failed
+                && last.recovered_s.is_none()
+                && promoted
+            {
+                last.recovered_s = Some(now_s);
+            }
+            self.deployments.push(DeploymentRecord {
+                committed_s,
+                deployed_s: now_s,
+                failed: !promoted,
+                // A rollback restores the previous version: recovery ends with it.
+                recovered_s: (!promoted).then_some(now_s),
+                rework: workflow_run.trigger.emergency.is_some(),
+            });
+        }
+        let due: Vec<PlannedReview> = self
+            .planned_reviews
+            .iter()
+            .filter(|r| r.due_s <= now_s)
+            .cloned()
+            .collect();
+        self.planned_reviews.retain(|r| r.due_s > now_s);
+        for planned in due {
+            let Some(reviewer) = spec.reviewers.iter().find(|r| r.login == planned.reviewer) else {
+                continue;
+            };
+            if let Ok(review) = self.review(
+                spec,
+                rollout_environment,
+                &planned.environment,
+                &reviewer.login,
+                reviewer.decision,
+                &reviewer.comment,
+                now_s,
+                Actor::Reviewer,
+            ) {
+                effects.extend(review);
+            }
+        }
+        let settings = self.settings(spec, rollout_environment, seed);
+        for index in 0..self.runs.len() {
+            let number = index as u32 + 1;
+            if self.runs[index].conclusion.is_some()
+                || self.queued.iter().any(|(q, _)| *q == number)
+            {
+                continue;
+            }
+            let changes = self.runs[index].advance(now_s, &settings);
+            for change in changes {
+                effects.extend(self.effects_of(spec, number, change, now_s, seed));
+            }
+        }
+        effects
+    }
+
+    fn settings<'a>(
+        &self,
+        spec: &'a PipelineSpec,
+        rollout_environment: &'a str,
+        seed: u64,
+    ) -> RunSettings<'a> {
+        let policy = self.policy(spec);
+        RunSettings {
+            seed,
+            environments: Some(&spec.environments),
+            rollout_environment,
+            windows: spec.windows.as_ref(),
+            freeze: policy.freezes_deployments().then(|| {
+                format!(
+                    "Deployment freeze: the error budget policy is {} ({} of the budget left); only critical fixes (an emergency override with a reason) may deploy",
+                    policy.label(),
+                    crate::metrics::percent_label((spec.slo.remaining_ppm(self.budget_spent_s).max(0) / 100) as u32)
+                )
+            }),
+            admins: &spec.admins,
+        }
+    }
+
+    fn effects_of(
+        &mut self,
+        spec: &PipelineSpec,
+        number: u32,
+        change: RunChange,
+        now_s: u64,
+        seed: u64,
+    ) -> Vec<PipelineEffect> {
+        let run = &self.runs[number as usize - 1];
+        let environment_of = |job: &str| {
+            run.job(job)
+                .and_then(|j| j.environment.clone())
+                .unwrap_or_default()
+        };
+        match change {
+            RunChange::JobStarted { job } => vec![audit(
+                Actor::Pipeline,
+                "",
+                "workflows.prepared_workflow_job",
+                &environment_of(&job),
+                format!("run #{number}: {job} started"),
+                "",
+            )],
+            RunChange::JobWaiting {
+                job,
+                environment,
+                reason,
+            } => {
+                let effect = audit(
+                    Actor::Pipeline,
+                    "",
+                    "deployment.created",
+                    &environment,
+                    format!("run #{number}: {job} is waiting: {reason}"),
+                    if reason.starts_with("Blocked") {
+                        "blocked"
+                    } else {
+                        "waiting"
+                    },
+                );
+                if reason.contains("review") {
+                    self.plan_reviews(spec, number, &environment, now_s, seed);
+                }
+                vec![effect]
+            }
+            RunChange::DeployStarted { job, environment } => {
+                self.deploying = Some((number, job.clone()));
+                let sha = run.trigger.sha.clone();
+                let flag = run
+                    .trigger
+                    .emergency
+                    .as_ref()
+                    .map(|e| format!("; {}", e.flag()))
+                    .unwrap_or_default();
+                vec![
+                    audit(
+                        Actor::Pipeline,
+                        "",
+                        "deployment_status.created",
+                        &environment,
+                        format!(
+                            "run #{number} {job}: state in_progress, the rollout of {sha} starts{flag}"
+                        ),
+                        if flag.is_empty() { "" } else { "overridden" },
+                    ),
+                    PipelineEffect::StartRollout { run: number, sha },
+                ]
+            }
+            RunChange::JobCompleted { job, result, note } => vec![audit(
+                Actor::Pipeline,
+                "",
+                "workflow_job.completed",
+                &environment_of(&job),
+                format!("run #{number}: {job} {}: {note}", result.label()),
+                match result {
+                    JobResult::Success => "success",
+                    JobResult::Failure => "failure",
+                    JobResult::Cancelled => "cancelled",
+                    JobResult::Skipped => "skipped",
+                },
+            )],
+            RunChange::RunCompleted { conclusion } => {
+                let mut effects = vec![audit(
+                    Actor::Pipeline,
+                    "",
+                    "workflows.completed_workflow_run",
+                    "",
+                    format!("run #{number} completed: {}", conclusion.label()),
+                    conclusion.label(),
+                )];
+                let group = spec.workflow.concurrency.as_ref().map(|c| {
+                    interpolate(&c.group, &run.context(0)).unwrap_or_else(|_| c.group.clone())
+                });
+                if let Some(group) = group
+                    && let Some(next) = self.groups.release(&group, number)
+                {
+                    self.queued.retain(|(q, _)| *q != next);
+                    effects.push(audit(
+                        Actor::Pipeline,
+                        "",
+                        "workflow_run.in_progress",
+                        "",
+                        format!("run #{next} leaves the queue of '{group}'"),
+                        "",
+                    ));
+                }
+                effects
+            }
+        }
+    }
+
+    /// Each simulated reviewer answers after their response time, in their working hours.
+    fn plan_reviews(
+        &mut self,
+        spec: &PipelineSpec,
+        run: u32,
+        environment: &str,
+        now_s: u64,
+        seed: u64,
+    ) {
+        let Some(environment_spec) = spec.environments.get(environment) else {
+            return;
+        };
+        let triggered_by = self.runs[run as usize - 1].trigger.actor.clone();
+        for (index, reviewer) in spec.reviewers.iter().enumerate() {
+            if !environment_spec.reviewers.contains(&reviewer.login)
+                || (environment_spec.prevent_self_review && reviewer.login == triggered_by)
+            {
+                continue;
+            }
+            let z = approx_normal(keyed_u64(
+                seed,
+                Stream::Pipeline,
+                1 << 40 | u64::from(run),
+                index as u64,
+            ));
+            let delay_s = (f64::from(reviewer.response_median_s) * libm::exp(0.5 * z))
+                .round()
+                .max(30.0) as u64;
+            let mut due_s = now_s + delay_s;
+            if reviewer.business_hours_only {
+                let hours = DeploymentWindows::default();
+                if !UtcDateTime::from_unix_s(due_s).is_business_hours() {
+                    due_s = hours.next_open(due_s) + delay_s.min(3_600);
+                }
+            }
+            self.planned_reviews.push(PlannedReview {
+                due_s,
+                run,
+                environment: environment.to_string(),
+                reviewer: reviewer.login.clone(),
+            });
+        }
+    }
+
+    /// The jobs of the newest run, for a quick look: (id, state in words).
+    pub fn latest_jobs(&self) -> Vec<(String, String)> {
+        self.runs.last().map_or_else(Vec::new, |run| {
+            run.jobs
+                .iter()
+                .map(|job| {
+                    let state = match &job.status {
+                        JobStatus::Pending => "pending".to_string(),
+                        JobStatus::Waiting(_) => "waiting".to_string(),
+                        JobStatus::InProgress { .. } => "in progress".to_string(),
+                        JobStatus::Deploying { .. } => "deploying".to_string(),
+                        JobStatus::Completed { result, .. } => result.label().to_string(),
+                    };
+                    (job.id.clone(), state)
+                })
+                .collect()
+        })
+    }
+}
+
+fn audit(
+    actor: Actor,
+    person: &str,
+    action: &str,
+    environment: &str,
+    reason: String,
+    outcome: &str,
+) -> PipelineEffect {
+    PipelineEffect::Audit {
+        actor,
+        person: person.to_string(),
+        action: action.to_string(),
+        environment: environment.to_string(),
+        reason,
+        outcome: outcome.to_string(),
+    }
+}
