@@ -4,8 +4,8 @@ use engine::scenario;
 use yew::prelude::*;
 
 use crate::components::{
-    AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView, RolloutPanel,
-    TopBar, TrafficSplit,
+    AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView, PipelinePanel,
+    RolloutPanel, TopBar, TrafficSplit,
 };
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
@@ -68,6 +68,9 @@ pub fn App() -> Html {
             </div>
             <main id="workspace" class="workspace">
                 <div class="column-main">
+                    if let Some(pipeline) = crate::pipeline_view::pipeline(&sim) {
+                        <PipelinePanel view={pipeline} on_action={on_action.clone()} />
+                    }
                     <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">
                         <TrafficSplit shares={view_model::traffic(&sim)} />

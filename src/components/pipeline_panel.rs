@@ -1,0 +1,212 @@
+//! The pipeline: the newest run's job graph, the review dialog of a waiting deployment, the
+//! deployment-window badge, the error budget gauge, DORA's metrics, and the run form.
+
+use std::collections::BTreeMap;
+
+use engine::Command;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::pipeline_view::PipelineView;
+use crate::state::Action;
+
+/// Props of [`PipelinePanel`].
+#[derive(Properties, PartialEq)]
+pub struct PipelinePanelProps {
+    /// The pipeline.
+    pub view: PipelineView,
+    /// Receives the pipeline commands.
+    pub on_action: Callback<Action>,
+}
+
+/// The pipeline card.
+#[component]
+pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
+    let view = &props.view;
+    let reviewer = use_state(String::new);
+    let comment = use_state(String::new);
+    let branch = use_state(|| "main".to_string());
+    let reason = use_state(String::new);
+    let skip_tests = use_state(|| false);
+    let command = |command: Command| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Command(command.clone())))
+    };
+    let review_buttons = view.review.as_ref().map(|request| {
+        let chosen = if reviewer.is_empty() {
+            request
+                .reviewers
+                .iter()
+                .find(|r| **r != request.triggered_by)
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            (*reviewer).clone()
+        };
+        let decide = |approve: bool| {
+            command(Command::ReviewDeployment {
+                environment: request.environment.clone(),
+                reviewer: chosen.clone(),
+                approve,
+                comment: (*comment).clone(),
+            })
+        };
+        (chosen.clone(), decide(true), decide(false))
+    });
+    let on_reviewer = {
+        let reviewer = reviewer.clone();
+        Callback::from(move |e: Event| {
+            reviewer.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let on_comment = {
+        let comment = comment.clone();
+        Callback::from(move |e: InputEvent| {
+            comment.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+    let on_branch = {
+        let branch = branch.clone();
+        Callback::from(move |e: Event| {
+            branch.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let on_reason = {
+        let reason = reason.clone();
+        Callback::from(move |e: InputEvent| {
+            reason.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_skip = {
+        let skip_tests = skip_tests.clone();
+        Callback::from(move |e: Event| {
+            skip_tests.set(e.target_unchecked_into::<HtmlInputElement>().checked())
+        })
+    };
+    let run_workflow = |emergency: bool| {
+        let on_action = props.on_action.clone();
+        let (branch, reason, skip_tests) = ((*branch).clone(), (*reason).clone(), *skip_tests);
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::Command(Command::TriggerWorkflow {
+                event: "workflow_dispatch".to_string(),
+                branch: branch.clone(),
+                login: "trainee".to_string(),
+                inputs: BTreeMap::from([("environment".to_string(), "production".to_string())]),
+                emergency_reason: emergency.then(|| reason.clone()),
+                skip_tests: emergency && skip_tests,
+            }))
+        })
+    };
+    let budget = &view.budget;
+    html! {
+        <section class="card pipeline" aria-labelledby="pipeline-heading">
+            <div class="card-head">
+                <h2 id="pipeline-heading">{"Pipeline"}</h2>
+                <div class="pipeline-badges">
+                    if let Some((open, text)) = &view.window {
+                        <span id="window-badge" class={classes!("badge", if *open { "badge-ok" } else { "badge-danger" })} title={text.clone()}>
+                            { if *open { "Deployment window open" } else { "Deployment window closed" } }
+                        </span>
+                    }
+                    if let Some(conclusion) = view.conclusion {
+                        <span id="run-conclusion" class={classes!("badge", format!("job-{conclusion}"))}>{ format!("Run {conclusion}") }</span>
+                    }
+                </div>
+            </div>
+            <p id="pipeline-title" class="phase-message">{ &view.title }</p>
+            if let Some(flag) = &view.override_flag {
+                <p id="override-flag" class="banner banner-danger">{ flag }</p>
+            }
+            <ol id="job-graph" class="job-graph" aria-label="Jobs of the run, stage by stage">
+                { for (0..view.columns).map(|stage| html! {
+                    <li class="stage">
+                        <span class="stage-number" aria-hidden="true">{ stage + 1 }</span>
+                        <ul class="stage-jobs">
+                            { for view.jobs.iter().filter(|job| job.column == stage).map(|job| html! {
+                                <li class={classes!("job", format!("job-{}", job.state))} title={job.note.clone()} data-job={job.id.clone()}>
+                                    <span class="job-name">{ &job.name }</span>
+                                    <span class="job-state">{ job_state_label(job.state) }</span>
+                                    if let Some(environment) = &job.environment { <span class="job-env">{ environment }</span> }
+                                    <span class="job-note">{ &job.note }</span>
+                                </li>
+                            }) }
+                        </ul>
+                    </li>
+                }) }
+            </ol>
+            if let (Some(request), Some((chosen, approve, reject))) = (&view.review, review_buttons) {
+                <div id="review-dialog" class="review-dialog" role="dialog" aria-labelledby="review-heading" aria-describedby="review-reason">
+                    <h3 id="review-heading">{ format!("Review deployments: {}", request.environment) }</h3>
+                    <p id="review-reason">{ format!("{} ({})", request.reason, request.job) }</p>
+                    <div class="review-fields">
+                        <label class="stacked">{"Review as"}
+                            <select id="review-as" onchange={on_reviewer}>
+                                { for request.reviewers.iter().map(|r| html! { <option value={r.clone()} selected={*r == chosen}>{ if *r == request.triggered_by { format!("{r} (triggered the run)") } else { r.clone() } }</option> }) }
+                            </select>
+                        </label>
+                        <label class="stacked grow">{"Comment"}
+                            <textarea id="review-comment" rows="2" value={(*comment).clone()} oninput={on_comment} placeholder="What you checked" />
+                        </label>
+                    </div>
+                    <div class="review-buttons">
+                        <button id="approve-deployment" class="primary" onclick={approve}>{"Approve and deploy"}</button>
+                        <button id="reject-deployment" class="danger" onclick={reject}>{"Reject"}</button>
+                    </div>
+                </div>
+            }
+            <div class="pipeline-grid">
+                <div class="budget" aria-labelledby="budget-heading">
+                    <h3 id="budget-heading">{"Error budget"}</h3>
+                    <div class="gauge" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow={budget.remaining_percent.to_string()} aria-label="Error budget left, percent">
+                        <div class={classes!("gauge-fill", format!("policy-{}", budget.policy))} style={format!("width: {}%", budget.remaining_percent)}></div>
+                    </div>
+                    <p><span id="budget-policy" class={classes!("policy", format!("policy-{}", budget.policy))}>{ budget.policy.to_uppercase() }</span>{" "}<span id="budget-text">{ &budget.text }</span></p>
+                    <p class="muted">{ budget.actions }</p>
+                </div>
+                <div class="dora">
+                    <h3>{"DORA metrics"}</h3>
+                    <table id="dora-table">
+                        <tbody>
+                            { for view.dora.iter().map(|(name, value, level, unverified)| html! {
+                                <tr><th scope="row">{ *name }</th><td>{ value }</td><td class={classes!("level", format!("level-{}", level.to_lowercase()))}>{ *level }{ if *unverified { " (unverified figure)" } else { "" } }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            </div>
+            <details class="run-form">
+                <summary>{"Run the workflow"}</summary>
+                <div class="review-fields">
+                    <label class="stacked">{"Branch"}
+                        <select id="run-branch" onchange={on_branch}>
+                            { for view.branches.iter().chain(std::iter::once(&"feature/login".to_string())).map(|b| html! { <option value={b.clone()} selected={*b == *branch}>{ b }</option> }) }
+                        </select>
+                    </label>
+                    <label class="stacked grow">{"Emergency reason"}
+                        <input id="emergency-reason" type="text" value={(*reason).clone()} oninput={on_reason} placeholder="Only for an emergency override: what is broken" />
+                    </label>
+                    <label class="checkbox"><input id="skip-tests" type="checkbox" checked={*skip_tests} onchange={on_skip} />{"Skip tests"}</label>
+                </div>
+                <div class="review-buttons">
+                    <button id="run-workflow" onclick={run_workflow(false)}>{"Run workflow"}</button>
+                    <button id="run-emergency" class="danger" onclick={run_workflow(true)}>{"Run as emergency override"}</button>
+                    if view.can_rerun { <button id="rerun-failed" onclick={command(Command::RerunFailedJobs { run: view.run.unwrap_or(0) })}>{"Re-run failed jobs"}</button> }
+                    if view.can_cancel { <button id="cancel-run" onclick={command(Command::CancelWorkflowRun { run: view.run.unwrap_or(0) })}>{"Cancel run"}</button> }
+                </div>
+            </details>
+        </section>
+    }
+}
+
+fn job_state_label(state: &str) -> &'static str {
+    match state {
+        "pending" => "Pending",
+        "waiting" => "Waiting",
+        "in-progress" => "In progress",
+        "deploying" => "Deploying",
+        "success" => "Success",
+        "failure" => "Failure",
+        "cancelled" => "Cancelled",
+        _ => "Skipped",
+    }
+}

@@ -1,0 +1,269 @@
+//! The pipeline card's data: the newest run's job graph with each job's state, the review a
+//! waiting job asks for, the deployment-window badge, the error budget gauge and DORA's metrics.
+
+use engine::Sim;
+use engine::pipeline::run::{JobStatus, WorkflowRun};
+use engine::pipeline::windows::WindowVerdict;
+
+use crate::view_model::elapsed_label;
+
+/// The pipeline card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipelineView {
+    /// `Run #2 · Complete CI/CD Pipeline · push of main by dana`, or the workflow's name.
+    pub title: String,
+    /// The newest run's number, if there is one.
+    pub run: Option<u32>,
+    /// Its conclusion, once it has one.
+    pub conclusion: Option<&'static str>,
+    /// Its emergency override, flagged.
+    pub override_flag: Option<String>,
+    /// The jobs, in the workflow's order.
+    pub jobs: Vec<JobBox>,
+    /// Columns in the graph.
+    pub columns: u32,
+    /// The review a waiting job asks for.
+    pub review: Option<ReviewRequest>,
+    /// The deployment window now: (open, text).
+    pub window: Option<(bool, String)>,
+    /// The error budget.
+    pub budget: BudgetGauge,
+    /// DORA's metrics: (name, value, level, unverified).
+    pub dora: Vec<(&'static str, String, &'static str, bool)>,
+    /// True when the newest run failed or was cancelled and can be re-run.
+    pub can_rerun: bool,
+    /// True while the newest run is unfinished.
+    pub can_cancel: bool,
+    /// The branches the workflow runs on, for the run form.
+    pub branches: Vec<String>,
+}
+
+/// One job in the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobBox {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `pending`, `waiting`, `in-progress`, `deploying`, `success`, `failure`, `cancelled`, `skipped`.
+    pub state: &'static str,
+    /// What the state means here, in words.
+    pub note: String,
+    /// Its column: one more than its deepest need.
+    pub column: u32,
+    /// Its environment, if it deploys.
+    pub environment: Option<String>,
+}
+
+/// A deployment waiting for a reviewer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRequest {
+    /// The environment.
+    pub environment: String,
+    /// The job.
+    pub job: String,
+    /// Why it waits.
+    pub reason: String,
+    /// Who may review: the required reviewers, then admins.
+    pub reviewers: Vec<String>,
+    /// Who triggered the run.
+    pub triggered_by: String,
+}
+
+/// The error budget gauge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BudgetGauge {
+    /// `green`, `yellow`, `red` or `exhausted`.
+    pub policy: &'static str,
+    /// Share left, in percent (0–100).
+    pub remaining_percent: u32,
+    /// `18.2 of 43.2 min spent`.
+    pub text: String,
+    /// What the policy asks for.
+    pub actions: &'static str,
+}
+
+/// The card's data, when the scenario has a pipeline.
+pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
+    let (state, spec) = (sim.pipeline()?, sim.scenario().pipeline.as_ref()?);
+    let run = state.runs.last();
+    let workflow = run.map_or(&spec.workflow, |r| &r.workflow);
+    let columns_of = |id: &str| column(workflow, id);
+    let jobs: Vec<JobBox> = workflow
+        .jobs
+        .iter()
+        .map(|job| {
+            let (state, note) = run
+                .and_then(|r| r.job(&job.id))
+                .map_or(("pending", "not started".to_string()), |j| {
+                    describe(&j.status)
+                });
+            JobBox {
+                id: job.id.clone(),
+                name: job.name.clone(),
+                state,
+                note,
+                column: columns_of(&job.id),
+                environment: run
+                    .and_then(|r| r.job(&job.id))
+                    .and_then(|j| j.environment.clone())
+                    .or_else(|| job.environment.as_ref().map(|e| e.name.clone())),
+            }
+        })
+        .collect();
+    let review = run.and_then(|r| review_request(r, spec));
+    let policy = state.policy(spec);
+    let remaining_ppm = spec
+        .slo
+        .remaining_ppm(state.budget_spent_s)
+        .clamp(0, 1_000_000);
+    let budget_min_tenths = spec.slo.budget_s() / 6;
+    let spent_tenths = state.budget_spent_s / 6;
+    let dora_report = engine::dora::report(&state.deployments, sim.now().0.max(1));
+    let metric = |name: &'static str, m: &engine::dora::Metric| {
+        (name, m.value.clone(), m.level, m.unverified)
+    };
+    Some(PipelineView {
+        title: match run {
+            Some(r) => format!(
+                "Run #{} · {} · {} of {} by {}",
+                r.number, r.workflow.name, r.trigger.event, r.trigger.git_ref.name, r.trigger.actor
+            ),
+            None => format!("{} · no run yet", spec.workflow.name),
+        },
+        run: run.map(|r| r.number),
+        conclusion: run.and_then(|r| r.conclusion).map(|c| c.label()),
+        override_flag: run.and_then(|r| r.trigger.emergency.as_ref().map(|e| e.flag())),
+        columns: jobs.iter().map(|j| j.column).max().unwrap_or(0) + 1,
+        jobs,
+        review,
+        window: spec.windows.as_ref().map(|windows| {
+            match windows.check(sim.scenario().start_unix_s + sim.now().0) {
+                WindowVerdict::Open { window } => (true, format!("Deployments open: {window}")),
+                WindowVerdict::Blocked { reason, .. } => {
+                    (false, format!("Deployments blocked: {reason}"))
+                }
+            }
+        }),
+        budget: BudgetGauge {
+            policy: policy.label(),
+            remaining_percent: (remaining_ppm / 10_000) as u32,
+            text: format!(
+                "{}.{} of {}.{} min spent ({} % left, {} SLO over {} days)",
+                spent_tenths / 10,
+                spent_tenths % 10,
+                budget_min_tenths / 10,
+                budget_min_tenths % 10,
+                remaining_ppm / 10_000,
+                engine::metrics::percent_label(spec.slo.target_ppm / 100),
+                spec.slo.window_s / 86_400
+            ),
+            actions: policy.actions(),
+        },
+        dora: vec![
+            metric("Deployment frequency", &dora_report.deployment_frequency),
+            metric("Lead time for changes", &dora_report.lead_time),
+            metric("Change fail rate", &dora_report.change_fail_rate),
+            metric(
+                "Failed deployment recovery time",
+                &dora_report.recovery_time,
+            ),
+            metric("Rework rate", &dora_report.rework_rate),
+        ],
+        can_rerun: run.is_some_and(|r| {
+            matches!(
+                r.conclusion,
+                Some(
+                    engine::pipeline::run::JobResult::Failure
+                        | engine::pipeline::run::JobResult::Cancelled
+                )
+            )
+        }),
+        can_cancel: run.is_some_and(|r| r.conclusion.is_none()),
+        branches: {
+            let mut branches = spec.workflow.triggers.push.clone().unwrap_or_default();
+            if branches.is_empty() {
+                branches.push("main".to_string());
+            }
+            branches
+        },
+    })
+}
+
+fn column(workflow: &engine::pipeline::workflow::Workflow, id: &str) -> u32 {
+    let Some(job) = workflow.job(id) else {
+        return 0;
+    };
+    // The graph was validated, so it has no cycles; the depth bound is a guard all the same.
+    job.needs
+        .iter()
+        .map(|need| {
+            if need == id {
+                0
+            } else {
+                column(workflow, need) + 1
+            }
+        })
+        .max()
+        .unwrap_or(0)
+        .min(32)
+}
+
+fn describe(status: &JobStatus) -> (&'static str, String) {
+    match status {
+        JobStatus::Pending => ("pending", "waiting for the jobs it needs".to_string()),
+        JobStatus::Waiting(reason) => ("waiting", reason.clone()),
+        JobStatus::InProgress { .. } => ("in-progress", "running".to_string()),
+        JobStatus::Deploying { .. } => (
+            "deploying",
+            "the strategy is rolling the release out".to_string(),
+        ),
+        JobStatus::Completed {
+            result,
+            started_s,
+            finished_s,
+            note,
+        } => (
+            match result {
+                engine::pipeline::run::JobResult::Success => "success",
+                engine::pipeline::run::JobResult::Failure => "failure",
+                engine::pipeline::run::JobResult::Cancelled => "cancelled",
+                engine::pipeline::run::JobResult::Skipped => "skipped",
+            },
+            match started_s {
+                Some(started) if !note.starts_with("took") => {
+                    format!("{note} (after {})", elapsed_label(finished_s - started))
+                }
+                _ => note.clone(),
+            },
+        ),
+    }
+}
+
+fn review_request(
+    run: &WorkflowRun,
+    spec: &engine::pipeline::state::PipelineSpec,
+) -> Option<ReviewRequest> {
+    let job = run.jobs.iter().find(|j| {
+        j.gate
+            .as_ref()
+            .is_some_and(|g| g.approved.is_none() && g.rejected.is_none())
+            && matches!(&j.status, JobStatus::Waiting(reason) if reason.contains("review"))
+    })?;
+    let environment = job.gate.as_ref()?.environment.clone();
+    let environment_spec = spec.environments.get(&environment)?;
+    let mut reviewers = environment_spec.reviewers.clone();
+    if environment_spec.can_admins_bypass {
+        reviewers.extend(spec.admins.iter().cloned());
+    }
+    Some(ReviewRequest {
+        reason: match &job.status {
+            JobStatus::Waiting(reason) => reason.clone(),
+            _ => String::new(),
+        },
+        job: job.id.clone(),
+        environment,
+        reviewers,
+        triggered_by: run.trigger.actor.clone(),
+    })
+}
