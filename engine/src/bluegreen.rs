@@ -254,7 +254,9 @@ impl BlueGreenController {
             | Command::TriggerWorkflow { .. }
             | Command::ReviewDeployment { .. }
             | Command::RerunFailedJobs { .. }
-            | Command::CancelWorkflowRun { .. } => {
+            | Command::CancelWorkflowRun { .. }
+            | Command::AcknowledgeIncident { .. }
+            | Command::ResolveIncident { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),
                 ));

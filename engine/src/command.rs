@@ -78,6 +78,20 @@ pub enum Command {
         /// The run number.
         run: u32,
     },
+    /// Acknowledge an incident (an alert that fired).
+    AcknowledgeIncident {
+        /// The incident's number.
+        incident: u32,
+        /// Who (a login).
+        login: String,
+    },
+    /// Resolve an incident.
+    ResolveIncident {
+        /// The incident's number.
+        incident: u32,
+        /// Who (a login).
+        login: String,
+    },
 }
 
 impl Command {
@@ -89,6 +103,8 @@ impl Command {
                 | Command::ReviewDeployment { .. }
                 | Command::RerunFailedJobs { .. }
                 | Command::CancelWorkflowRun { .. }
+                | Command::AcknowledgeIncident { .. }
+                | Command::ResolveIncident { .. }
         )
     }
 }
@@ -120,6 +136,10 @@ impl Command {
             ),
             Command::RerunFailedJobs { run } => format!("re-run the failed jobs of run #{run}"),
             Command::CancelWorkflowRun { run } => format!("cancel run #{run}"),
+            Command::AcknowledgeIncident { incident, .. } => {
+                format!("acknowledge incident #{incident}")
+            }
+            Command::ResolveIncident { incident, .. } => format!("resolve incident #{incident}"),
         }
     }
 }

@@ -166,7 +166,9 @@ impl FlagRolloutController {
             | Command::TriggerWorkflow { .. }
             | Command::ReviewDeployment { .. }
             | Command::RerunFailedJobs { .. }
-            | Command::CancelWorkflowRun { .. } => Err(CommandError::NotApplicable(
+            | Command::CancelWorkflowRun { .. }
+            | Command::AcknowledgeIncident { .. }
+            | Command::ResolveIncident { .. } => Err(CommandError::NotApplicable(
                 "faults are not rollout commands".to_string(),
             )),
         }

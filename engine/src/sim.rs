@@ -27,12 +27,13 @@ use crate::world::{SecondContext, ServiceEffects, World};
 
 /// Audit actions at which "run to the next decision" stops: moments a person would want to
 /// look, decide, or explain.
-pub const DECISION_ACTIONS: [&str; 16] = [
+pub const DECISION_ACTIONS: [&str; 17] = [
     "WaitingPromotion",
     "deployment.created",
     "workflows.approve_workflow_job",
     "workflows.reject_workflow_job",
     "workflows.completed_workflow_run",
+    "alert.firing",
     "Failed",
     "Succeeded",
     "ProgressDeadlineExceeded",
@@ -1656,13 +1657,46 @@ impl Sim {
         let Some(spec) = self.scenario.pipeline.as_ref() else {
             return;
         };
-        let effects = state.step(
+        let mut effects = Vec::new();
+        if self
+            .now
+            .0
+            .is_multiple_of(crate::alerts::EVALUATION_INTERVAL_S)
+            && !spec.alert_rules.is_empty()
+        {
+            let series = self.metrics.environment(environment);
+            // A burn rate over a few seconds of history is noise: a window is read once five
+            // minutes of data (the shortest window) exist, and longer ones use what there is.
+            let window = |seconds: u32| -> (u64, u64) {
+                if self.now.0 + 1 < u64::from(seconds.min(300)) {
+                    return (0, 0);
+                }
+                series.map_or((0, 0), |series| {
+                    long_window_totals(series, self.now, seconds)
+                })
+            };
+            let minute = series.map(|s| s.window(self.now, 60)).unwrap_or_default();
+            let half_minute = series.map(|s| s.window(self.now, 30)).unwrap_or_default();
+            let readings = crate::alerts::Readings {
+                minute: (minute.errors, minute.requests),
+                half_minute: (half_minute.errors, half_minute.requests),
+                p95_max_ms: (minute.requests > minute.unserved).then_some(minute.p95_max_ms),
+            };
+            effects.extend(state.evaluate_alerts(
+                spec,
+                &self.scenario.rollout_environment,
+                &readings,
+                &window,
+                self.now.0,
+            ));
+        }
+        effects.extend(state.step(
             spec,
             &self.scenario.rollout_environment,
             self.seed,
             self.unix_now(),
             verdict,
-        );
+        ));
         self.pipeline = Some(state);
         self.apply_pipeline_effects(effects);
     }
@@ -1826,6 +1860,15 @@ impl Sim {
                 actor,
             ),
             Command::RerunFailedJobs { run } => state.rerun_failed(*run, actor.label()),
+            Command::AcknowledgeIncident { incident, login }
+            | Command::ResolveIncident { incident, login } => state.handle_incident(
+                &spec,
+                &self.scenario.rollout_environment,
+                *incident,
+                login,
+                matches!(command, Command::ResolveIncident { .. }),
+                self.now.0,
+            ),
             Command::CancelWorkflowRun { run } => {
                 Ok(state.cancel_run(*run, &format!("cancelled by {}", actor.label()), now_s))
             }
@@ -2260,6 +2303,26 @@ impl Sim {
             _ => {}
         }
     }
+}
+
+/// Errors and requests of `series` over the `window_s` seconds ending at `now`: from the
+/// second tier within its hour, beyond it from the minute and hour tiers.
+fn long_window_totals(series: &crate::metrics::Series, now: Tick, window_s: u32) -> (u64, u64) {
+    if window_s <= crate::metrics::SECOND_TIER_LEN {
+        let totals = series.window(now, window_s);
+        return (totals.errors, totals.requests);
+    }
+    let start = now.0.saturating_sub(u64::from(window_s));
+    let tier = if window_s <= 86_400 {
+        series.minutes()
+    } else {
+        series.hours()
+    };
+    tier.iter()
+        .filter(|sample| sample.start.0 >= start)
+        .fold((0, 0), |(errors, requests), sample| {
+            (errors + sample.errors, requests + sample.requests)
+        })
 }
 
 fn describe_target(target: &crate::fault::FaultTarget) -> String {

@@ -79,6 +79,7 @@ pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
         }],
         slo: Slo::THREE_NINES_30_DAYS,
         budget_spent_at_start_s: budget_spent_s,
+        alert_rules: crate::alerts::course_rules(),
     });
     scenario.schedule = vec![TimedCommand {
         at: Tick(60),

@@ -37,6 +37,9 @@ pub struct PipelineSpec {
     pub slo: Slo,
     /// Budget already spent in the SLO window when the scenario starts, in seconds.
     pub budget_spent_at_start_s: u64,
+    /// Alert rules on the rollout environment.
+    #[serde(default)]
+    pub alert_rules: Vec<crate::alerts::AlertRule>,
 }
 
 /// A reviewer the simulation plays.
@@ -112,6 +115,8 @@ pub struct PipelineState {
     pub deployments: Vec<DeploymentRecord>,
     /// Error budget spent in the SLO window, in seconds.
     pub budget_spent_s: u64,
+    /// Alerts, incidents and the notification feed.
+    pub alerts: crate::alerts::Alerts,
 }
 
 impl PipelineState {
@@ -242,6 +247,48 @@ impl PipelineState {
             ),
             outcome,
         )])
+    }
+
+    /// Evaluates the alert rules (every [`crate::alerts::EVALUATION_INTERVAL_S`] seconds).
+    pub fn evaluate_alerts(
+        &mut self,
+        spec: &PipelineSpec,
+        environment: &str,
+        readings: &crate::alerts::Readings,
+        window: &dyn Fn(u32) -> (u64, u64),
+        now_s: u64,
+    ) -> Vec<PipelineEffect> {
+        self.alerts
+            .evaluate(
+                &spec.alert_rules,
+                &spec.slo,
+                environment,
+                readings,
+                window,
+                now_s,
+            )
+            .into_iter()
+            .map(|change| alert_effect(change, environment))
+            .collect()
+    }
+
+    /// A person acknowledges (or resolves) an incident.
+    pub fn handle_incident(
+        &mut self,
+        spec: &PipelineSpec,
+        environment: &str,
+        incident: u32,
+        who: &str,
+        resolve: bool,
+        now_s: u64,
+    ) -> Result<Vec<PipelineEffect>, String> {
+        let change = if resolve {
+            self.alerts
+                .resolve(&spec.alert_rules, incident, who, now_s)?
+        } else {
+            self.alerts.acknowledge(incident, who, now_s)?
+        };
+        Ok(vec![alert_effect(change, environment)])
     }
 
     /// Re-runs the failed jobs of run `number`.
@@ -564,6 +611,22 @@ impl PipelineState {
                 .collect()
         })
     }
+}
+
+fn alert_effect(change: crate::alerts::AlertChange, environment: &str) -> PipelineEffect {
+    let actor = if change.person.is_empty() {
+        Actor::Monitor
+    } else {
+        Actor::Trainee
+    };
+    audit(
+        actor,
+        &change.person,
+        change.action,
+        environment,
+        change.reason,
+        change.outcome,
+    )
 }
 
 fn audit(

@@ -788,3 +788,91 @@ mod in_the_simulation {
         );
     }
 }
+
+mod alerts_in_the_simulation {
+    use engine::fault::{FaultKind, FaultTarget};
+    use engine::{Command, Sim, scenario};
+
+    #[test]
+    fn a_bad_build_fires_alerts_that_are_acknowledged_and_resolve_when_cleared() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 1);
+        sim.advance(120);
+        sim.apply(Command::InjectFault {
+            fault: FaultKind::BadBuild {
+                error_rate_bp: 2_000,
+            },
+            target: FaultTarget {
+                environment: "production".to_string(),
+                service: None,
+                version: None,
+                zone: None,
+            },
+            duration_s: None,
+        })
+        .unwrap();
+        let injected_at = sim.now().0;
+        // The error-rate rule fires after its minute; the fast burn rule once five minutes of
+        // data show the budget burning.
+        let fired = sim
+            .run_to_decision(600)
+            .expect("the error-rate alert fires");
+        assert_eq!(fired.action, "alert.firing");
+        assert!(
+            fired.tick.0 >= injected_at + 60,
+            "HighErrorRate waits its `for` of 1 min"
+        );
+        assert!(
+            fired
+                .reason
+                .starts_with("incident #1: [CRITICAL] HighErrorRate in production: error rate"),
+            "{}",
+            fired.reason
+        );
+        assert_eq!(fired.outcome, "firing");
+        let burn = sim.run_to_decision(600).expect("the budget burns");
+        assert!(
+            burn.reason
+                .starts_with("incident #2: [CRITICAL] ErrorBudgetFastBurn"),
+            "{}",
+            burn.reason
+        );
+        let channels: Vec<String> = sim
+            .pipeline()
+            .unwrap()
+            .alerts
+            .feed
+            .iter()
+            .map(|n| n.channel.clone())
+            .collect();
+        assert_eq!(
+            channels,
+            [
+                "Slack #deploys",
+                "PagerDuty checkout-oncall",
+                "PagerDuty checkout-oncall",
+                "Discord #sre"
+            ]
+        );
+        let acknowledge = || Command::AcknowledgeIncident {
+            incident: 1,
+            login: "bob".to_string(),
+        };
+        sim.apply(acknowledge()).unwrap();
+        assert!(sim.apply(acknowledge()).is_err(), "once");
+        sim.apply(Command::ClearFault { fault_id: 0 }).unwrap();
+        sim.advance(180);
+        let records = sim.audit().records();
+        let ack = records
+            .iter()
+            .find(|r| r.action == "alert.acknowledged")
+            .unwrap();
+        assert_eq!(ack.person, "bob");
+        let resolved = records
+            .iter()
+            .find(|r| r.action == "alert.resolved" && r.reason.contains("HighErrorRate"))
+            .expect("it clears");
+        assert_eq!(resolved.actor.label(), "monitor");
+        let incident = &sim.pipeline().unwrap().alerts.incidents[0];
+        assert_eq!(incident.timeline.len(), 3, "{:?}", incident.timeline);
+    }
+}
