@@ -4,8 +4,8 @@ use engine::scenario;
 use yew::prelude::*;
 
 use crate::components::{
-    AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView, PipelinePanel,
-    RolloutPanel, TopBar, TrafficSplit,
+    AlertFeed, AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView,
+    PipelinePanel, RolloutPanel, TopBar, TrafficSplit,
 };
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
@@ -81,6 +81,9 @@ pub fn App() -> Html {
                 </div>
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
+                    if let Some(pipeline) = crate::pipeline_view::pipeline(&sim) {
+                        <AlertFeed incidents={pipeline.incidents} feed={pipeline.feed} on_action={on_action.clone()} />
+                    }
                     <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
                         versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
                         faults={view_model::faults(&sim)} on_action={on_action.clone()} />

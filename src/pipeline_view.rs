@@ -36,6 +36,25 @@ pub struct PipelineView {
     pub can_cancel: bool,
     /// The branches the workflow runs on, for the run form.
     pub branches: Vec<String>,
+    /// Incidents, newest first.
+    pub incidents: Vec<IncidentRow>,
+    /// Notifications, newest first: (when, channel, severity, text).
+    pub feed: Vec<(String, String, String, String)>,
+}
+
+/// One incident in the alert panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncidentRow {
+    /// Its number.
+    pub id: u32,
+    /// `CRITICAL`, `WARNING` or `INFO`.
+    pub severity: &'static str,
+    /// The rule.
+    pub rule: String,
+    /// `firing`, `acknowledged` or `resolved`.
+    pub state: &'static str,
+    /// Its timeline, in words.
+    pub timeline: Vec<String>,
 }
 
 /// One job in the graph.
@@ -119,7 +138,8 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
         .clamp(0, 1_000_000);
     let budget_min_tenths = spec.slo.budget_s() / 6;
     let spent_tenths = state.budget_spent_s / 6;
-    let dora_report = engine::dora::report(&state.deployments, sim.now().0.max(1));
+    // A frequency measured over less than a day would extrapolate one deployment wildly.
+    let dora_report = engine::dora::report(&state.deployments, sim.now().0.max(86_400));
     let metric = |name: &'static str, m: &engine::dora::Metric| {
         (name, m.value.clone(), m.level, m.unverified)
     };
@@ -180,6 +200,42 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             )
         }),
         can_cancel: run.is_some_and(|r| r.conclusion.is_none()),
+        incidents: state
+            .alerts
+            .incidents
+            .iter()
+            .rev()
+            .map(|incident| IncidentRow {
+                id: incident.id,
+                severity: incident.severity.label(),
+                rule: incident.rule.clone(),
+                state: match (&incident.resolved, &incident.acknowledged) {
+                    (Some(_), _) => "resolved",
+                    (None, Some(_)) => "acknowledged",
+                    (None, None) => "firing",
+                },
+                timeline: incident
+                    .timeline
+                    .iter()
+                    .map(|(at, text)| format!("T+{} {text}", elapsed_label(*at)))
+                    .collect(),
+            })
+            .collect(),
+        feed: state
+            .alerts
+            .feed
+            .iter()
+            .rev()
+            .take(8)
+            .map(|n| {
+                (
+                    format!("T+{}", elapsed_label(n.at_s)),
+                    n.channel.clone(),
+                    n.severity.clone(),
+                    n.text.clone(),
+                )
+            })
+            .collect(),
         branches: {
             let mut branches = spec.workflow.triggers.push.clone().unwrap_or_default();
             if branches.is_empty() {

@@ -1874,8 +1874,24 @@ impl Sim {
             }
             _ => Ok(Vec::new()),
         };
+        let effects = match result {
+            Ok(effects) => effects,
+            Err(why) => {
+                self.pipeline = Some(state);
+                return Err(not_applicable(why));
+            }
+        };
+        // The runs take the decision in at once, so a paused trainee sees its effect: an
+        // approved job starts, a new run's first jobs begin.
+        let mut effects = effects;
+        effects.extend(state.step(
+            &spec,
+            &self.scenario.rollout_environment,
+            self.seed,
+            now_s,
+            None,
+        ));
         self.pipeline = Some(state);
-        let effects = result.map_err(not_applicable)?;
         self.apply_pipeline_effects(effects);
         Ok(())
     }

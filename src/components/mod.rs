@@ -1,5 +1,6 @@
 //! The screen's parts. Each takes plain data and callbacks, never the reducer itself.
 
+mod alert_feed;
 mod audit_log;
 mod briefing;
 mod controls;
@@ -13,6 +14,7 @@ mod rollout_panel;
 mod top_bar;
 mod traffic_split;
 
+pub use alert_feed::{AlertFeed, AlertFeedProps};
 pub use audit_log::{AuditLog, AuditLogProps};
 pub use briefing::{Briefing, BriefingProps};
 pub use controls::{Controls, ControlsProps};

@@ -345,6 +345,11 @@ impl PipelineState {
         if let (Some((run, job)), Some((promoted, note))) = (self.deploying.clone(), rollout_result)
             && let Some(workflow_run) = self.runs.get_mut(run as usize - 1)
         {
+            // A failed change hurts from the moment its rollout starts.
+            let started_s = match workflow_run.job(&job).map(|j| &j.status) {
+                Some(JobStatus::Deploying { started_s }) => *started_s,
+                _ => now_s,
+            };
             workflow_run.finish_deploy(&job, promoted, &note, now_s);
             let committed_s = workflow_run.created_s;
             self.deploying = None;
@@ -368,7 +373,7 @@ impl PipelineState {
             }
             self.deployments.push(DeploymentRecord {
                 committed_s,
-                deployed_s: now_s,
+                deployed_s: if promoted { now_s } else { started_s },
                 failed: !promoted,
                 // A rollback restores the previous version: recovery ends with it.
                 recovered_s: (!promoted).then_some(now_s),

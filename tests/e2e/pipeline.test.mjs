@@ -1,0 +1,85 @@
+// The pipeline as a reviewer, an on-call engineer and an auditor use it: approve a production
+// deployment, watch an alert fire and acknowledge it, export the audit trail and verify it;
+// and a deployment freeze that only an emergency override with a written reason gets past.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
+
+const app = useServedApp();
+
+test('a reviewer approves production, an alert fires and is acknowledged, and the exported trail verifies', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'pipeline-release');
+  await waitForText(page, '#pipeline-title', /^Complete CI\/CD Pipeline · no run yet$/);
+  assert.match(await page.textContent('#window-badge'), /Deployment window open/);
+  assert.match(await page.textContent('#budget-policy'), /^GREEN$/);
+
+  // Next decision: every job up to production runs, then production waits for a reviewer.
+  await page.click('#next-decision');
+  await waitForText(page, '#review-dialog', /Review deployments: production/, 30_000);
+  assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Waiting/);
+  assert.match(await page.textContent('#job-graph'), /Migrate production database\s*Success/);
+  const reviewers = await page.locator('#review-as option').allTextContents();
+  assert.deepEqual(reviewers, ['alice', 'bob', 'root']);
+  await page.selectOption('#review-as', 'bob');
+  await page.fill('#review-comment', 'Smoke tests green on staging');
+  await screenshot(page, 'pipeline-review');
+  await page.click('#approve-deployment');
+  await waitForText(page, '#job-graph', /Deploy to production\s*Deploying/);
+  assert.match(await page.textContent('#audit-table'), /workflows\.approve_workflow_job[\s\S]*bob approved deploy-production of run #1 for production: "Smoke tests green on staging"/);
+
+  // A bad build in production: the error-rate alert fires after its minute.
+  await page.selectOption('#fault-kind', { label: 'bad build' });
+  await page.selectOption('#fault-environment', 'production');
+  await page.selectOption('#fault-duration', { label: 'until cleared' });
+  await page.click('#inject-fault');
+  await page.click('#play');
+  // The budget's fast-burn page comes first; the error-rate rule waits its minute.
+  await waitForText(page, '#alerts-summary', /^\d+ firing$/, 30_000);
+  await waitForText(page, '#alert-feed', /HighErrorRate/, 30_000);
+  await page.click('#play');
+  const feed = await page.textContent('#alert-feed');
+  assert.match(feed, /Slack #deploys/);
+  assert.match(feed, /\[CRITICAL\] HighErrorRate in production: error rate \d+\.\d % over the last minute \(threshold 5\.0 %\) for 1 min\. Runbook: incident runbook \(002 appendix H\): step 2/);
+  await page.click('#incidents .incident-firing:has-text("HighErrorRate") button.ack');
+  await waitForText(page, '#incidents', /acknowledged by trainee/);
+  assert.match(await page.textContent('#audit-table'), /alert\.acknowledged/);
+  await screenshot(page, 'pipeline-alert');
+
+  // The auditor's export verifies.
+  const dir = await mkdtemp(join(tmpdir(), 'dojo-pipeline-'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const path = join(dir, download.suggestedFilename());
+  await download.saveAs(path);
+  await page.setInputFiles('#verify-input', path);
+  await waitForText(page, '#verify-result', /verified, \d+ records, and its head is this run's$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a red error budget freezes production; an emergency override needs a reason and is flagged', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'pipeline-budget-freeze');
+  await waitForText(page, '#budget-policy', /^RED$/);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Failure\s*production\s*Deployment freeze: the error budget policy is red/);
+  assert.match(await page.textContent('#run-conclusion'), /Run failure/);
+
+  await page.click('.run-form summary');
+  await page.click('#run-emergency');
+  await waitForText(page, '#notice', /an emergency override needs a written reason/);
+  await page.fill('#emergency-reason', 'Card payments fail for every customer');
+  await page.check('#skip-tests');
+  await page.click('#run-emergency');
+  await waitForText(page, '#override-flag', /^EMERGENCY OVERRIDE \(tests skipped\): Card payments fail for every customer$/);
+  await page.click('#next-decision');
+  await waitForText(page, '#review-dialog', /Review deployments: production/, 30_000);
+  assert.match(await page.textContent('#job-graph'), /Unit tests\s*Skipped/);
+  await screenshot(page, 'pipeline-emergency');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
