@@ -71,6 +71,12 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         .iter()
         .filter_map(|d| d["kind"].as_str().map(String::from))
         .collect();
+    if let Some(workflow) = documents
+        .iter()
+        .find(|d| crate::pipeline::workflow_import::is_workflow(d))
+    {
+        return import_workflow_file(workflow);
+    }
     if let Some(name) = documents
         .iter()
         .find_map(|d| d["deploymentConfigName"].as_str())
@@ -114,6 +120,97 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         });
     };
     import_deployment(manifest)
+}
+
+/// A GitHub Actions workflow: it runs in the canary story's world, started the way its `on`
+/// allows (a push to its first branch, else a dispatch with its inputs' defaults, else its
+/// first schedule), with a job for `production` taking the canary as its deployment.
+fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
+    let imported = crate::pipeline::workflow_import::import_workflow(document, "workflow")
+        .map_err(|problems| ImportError { problems })?;
+    let mut warnings = imported.warnings;
+    let workflow = imported.workflow;
+    let triggers = &workflow.triggers;
+    let (event, branch, inputs) = if let Some(branches) = &triggers.push {
+        // main, where it is listed, since that is the branch production deploys from.
+        let branch = if branches.is_empty() || branches.iter().any(|b| b == "main") {
+            "main".to_string()
+        } else {
+            branches
+                .iter()
+                .find(|b| !b.contains('*'))
+                .cloned()
+                .unwrap_or_else(|| "main".to_string())
+        };
+        ("push", branch, std::collections::BTreeMap::new())
+    } else if let Some(inputs) = &triggers.workflow_dispatch {
+        let values = inputs
+            .iter()
+            .map(|input| {
+                let value = input
+                    .default
+                    .clone()
+                    .or_else(|| input.options.first().cloned())
+                    .unwrap_or_else(|| match input.kind.as_str() {
+                        "boolean" => "false".to_string(),
+                        "environment" => "production".to_string(),
+                        _ => format!("v3 ({} was not given a default)", input.name),
+                    });
+                (input.name.clone(), value)
+            })
+            .collect();
+        ("workflow_dispatch", "main".to_string(), values)
+    } else if triggers.pull_request.is_some() {
+        (
+            "pull_request",
+            "main".to_string(),
+            std::collections::BTreeMap::new(),
+        )
+    } else {
+        (
+            "schedule",
+            "main".to_string(),
+            std::collections::BTreeMap::new(),
+        )
+    };
+    if !workflow.jobs.iter().any(|job| {
+        job.environment
+            .as_ref()
+            .is_some_and(|e| e.name.contains("production"))
+    }) {
+        warnings.push(
+            "no job deploys to production: the run is simulated, and no rollout starts".to_string(),
+        );
+    }
+    warnings.push(format!(
+        "steps are shown, not executed: each job takes simulated time (about 30 s plus 45 s a step), tests fail on their own one run in fifty; the run starts a minute in, as a {event} on {branch} by dana"
+    ));
+    let name = workflow.name.clone();
+    let trigger = Command::TriggerWorkflow {
+        event: event.to_string(),
+        branch: branch.clone(),
+        login: "dana".to_string(),
+        inputs,
+        emergency_reason: None,
+        skip_tests: false,
+    };
+    let mut scenario = crate::pipeline::builtin::pipeline_world(
+        &format!("import:{}", name.to_lowercase().replace(' ', "-")),
+        &format!("Workflow: {name}"),
+        &format!(
+            "The workflow \"{name}\" runs against checkout in the simulated world: v1 in production, v3 to release. Production needs a reviewer (alice or bob, not dana) and only main or release/* may deploy there."
+        ),
+        "Follow the run's jobs, review the production deployment when it waits, and read the decisions back in the audit trail.",
+        workflow,
+        600,
+        trigger,
+    );
+    scenario.title = format!("Workflow: {name}");
+    Ok(Imported {
+        scenario,
+        kind: "GitHub Actions workflow".to_string(),
+        warnings,
+    })
 }
 
 /// Instances in an imported CodeDeploy deployment group.

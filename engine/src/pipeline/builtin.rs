@@ -9,7 +9,7 @@ use crate::command::{Command, TimedCommand};
 use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
 use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
 use crate::pipeline::windows::DeploymentWindows;
-use crate::pipeline::workflow::course_pipeline;
+use crate::pipeline::workflow::{Workflow, course_pipeline};
 use crate::scenario::Scenario;
 use crate::slo::Slo;
 use crate::time::Tick;
@@ -31,6 +31,50 @@ pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
         ),
         _ => return None,
     };
+    let mut workflow = course_pipeline();
+    // Two minutes of tests instead of four keep the story short; nothing is flaky here, so
+    // the story is the same for every seed (flakiness is tested on its own).
+    for job in &mut workflow.jobs {
+        if job.simulation.kind == crate::pipeline::workflow::JobKind::Tests {
+            job.simulation.median_s = job.simulation.median_s.min(120);
+        }
+        job.simulation.flaky_bp = 0;
+    }
+    workflow
+        .jobs
+        .retain(|job| job.id != "monitor" || id == "pipeline-release");
+    let push = Command::TriggerWorkflow {
+        event: "push".to_string(),
+        branch: "main".to_string(),
+        login: "dana".to_string(),
+        inputs: BTreeMap::new(),
+        emergency_reason: None,
+        skip_tests: false,
+    };
+    Some(pipeline_world(
+        id,
+        title,
+        situation,
+        objective,
+        workflow,
+        budget_spent_s,
+        push,
+    ))
+}
+
+/// The canary story's world (checkout v1 in production, v3 to release) with `workflow` as its
+/// pipeline: staging open to all, production behind alice or bob (not the person who triggered
+/// the run) and the main or release/* branches, business-hours windows, the course's alert
+/// rules, and `trigger` a minute in.
+pub fn pipeline_world(
+    id: &str,
+    title: &str,
+    situation: &str,
+    objective: &str,
+    workflow: Workflow,
+    budget_spent_s: u64,
+    trigger: Command,
+) -> Scenario {
     let mut scenario = crate::scenario::canary_story(id, title, situation, objective, "v3", 30);
     let mut production = EnvironmentSpec::unprotected("production");
     production.reviewers = vec!["alice".to_string(), "bob".to_string()];
@@ -53,18 +97,6 @@ pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
         ("production".to_string(), production),
     ]
     .into();
-    let mut workflow = course_pipeline();
-    // Two minutes of tests instead of four keep the story short; nothing is flaky here, so
-    // the story is the same for every seed (flakiness is tested on its own).
-    for job in &mut workflow.jobs {
-        if job.simulation.kind == crate::pipeline::workflow::JobKind::Tests {
-            job.simulation.median_s = job.simulation.median_s.min(120);
-        }
-        job.simulation.flaky_bp = 0;
-    }
-    workflow
-        .jobs
-        .retain(|job| job.id != "monitor" || id == "pipeline-release");
     scenario.pipeline = Some(PipelineSpec {
         workflow,
         environments,
@@ -84,15 +116,8 @@ pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
     scenario.schedule = vec![TimedCommand {
         at: Tick(60),
         actor: Actor::Pipeline,
-        command: Command::TriggerWorkflow {
-            event: "push".to_string(),
-            branch: "main".to_string(),
-            login: "dana".to_string(),
-            inputs: BTreeMap::new(),
-            emergency_reason: None,
-            skip_tests: false,
-        },
+        command: trigger,
     }];
     scenario.max_duration_s = 3 * 3_600;
-    Some(scenario)
+    scenario
 }

@@ -189,6 +189,10 @@ pub struct WorkflowRun {
     pub attempt: u32,
     /// Its conclusion, once every job has finished.
     pub conclusion: Option<JobResult>,
+    /// The job that deployed with the rollout strategy; later jobs for the same environment
+    /// (a traffic switch, a notification) run as ordinary work.
+    #[serde(default)]
+    pub strategy_job: Option<String>,
 }
 
 impl WorkflowRun {
@@ -214,6 +218,7 @@ impl WorkflowRun {
             cancelled: None,
             attempt: 1,
             conclusion: None,
+            strategy_job: None,
         }
     }
 
@@ -650,7 +655,15 @@ impl WorkflowRun {
             }
         }
         self.jobs[i].gate = None;
-        if is_rollout && self.workflow.jobs[i].simulation.kind == JobKind::Deploy {
+        let takes_the_strategy = self
+            .strategy_job
+            .as_ref()
+            .is_none_or(|job| *job == self.jobs[i].id);
+        if is_rollout
+            && self.workflow.jobs[i].simulation.kind == JobKind::Deploy
+            && takes_the_strategy
+        {
+            self.strategy_job = Some(self.jobs[i].id.clone());
             self.jobs[i].status = JobStatus::Deploying { started_s: now_s };
             changes.push(RunChange::DeployStarted {
                 job: self.jobs[i].id.clone(),

@@ -186,3 +186,46 @@ fn unsupported_keys_are_warnings() {
         ]
     );
 }
+
+/// `dojo run --import` and the app's loader take a workflow file and run it in the simulated
+/// world: the course's pipeline pushes to main and ends with the canary in production.
+#[test]
+fn a_workflow_file_imports_as_a_scenario_and_runs_to_production() {
+    let imported = engine::import::import(&load("complete-pipeline.yml")).unwrap();
+    assert_eq!(imported.kind, "GitHub Actions workflow");
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("steps are shown, not executed"))
+    );
+    let mut sim = engine::Sim::new(imported.scenario, 4);
+    sim.run_to_end();
+    let records = sim.audit().records();
+    let created = records
+        .iter()
+        .find(|r| r.action == "workflows.created_workflow_run")
+        .unwrap();
+    assert!(
+        created.reason.contains("for push of main"),
+        "{}",
+        created.reason
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.action == "workflows.approve_workflow_job" && r.person == "alice")
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.action == "deployment_status.created" && r.outcome == "success")
+    );
+    assert_eq!(sim.outcome().result, "promoted");
+    let refused =
+        engine::import::import("on: push\njobs:\n  deploy:\n    needs: build\n").unwrap_err();
+    assert_eq!(
+        refused.problems,
+        ["jobs.deploy.needs: Job 'deploy' depends on unknown job 'build'."]
+    );
+}
