@@ -36,6 +36,8 @@ pub struct PipelineView {
     pub can_cancel: bool,
     /// The branches the workflow runs on, for the run form.
     pub branches: Vec<String>,
+    /// The auditor's report: production deployments, each as (heading, lines).
+    pub auditor: Vec<(String, Vec<String>)>,
     /// Incidents, newest first.
     pub incidents: Vec<IncidentRow>,
     /// Notifications, newest first: (when, channel, severity, text).
@@ -200,6 +202,36 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             )
         }),
         can_cancel: run.is_some_and(|r| r.conclusion.is_none()),
+        auditor: engine::pipeline::auditor::production_deployments(
+            state,
+            &sim.scenario().rollout_environment,
+        )
+        .into_iter()
+        .map(|d| {
+            let mut lines = vec![
+                format!(
+                    "Triggered by {} ({} of {}, commit {}) at {}",
+                    d.triggered_by, d.event, d.git_ref, d.commit_sha, d.started_utc
+                ),
+                format!("Review: {}", d.review.unwrap_or_else(|| "none".to_string())),
+                format!(
+                    "Checks passed: {}",
+                    if d.checks_passed.is_empty() {
+                        "none".to_string()
+                    } else {
+                        d.checks_passed.join(", ")
+                    }
+                ),
+            ];
+            if !d.checks_not_passed.is_empty() {
+                lines.push(format!("Did not pass: {}", d.checks_not_passed.join(", ")));
+            }
+            if let Some(flag) = d.emergency_override {
+                lines.push(flag);
+            }
+            (format!("Run #{} · {}: {}", d.run, d.job, d.result), lines)
+        })
+        .collect(),
         incidents: state
             .alerts
             .incidents

@@ -30,6 +30,10 @@ pub struct RunReport<'a> {
     /// rollback is a deployment of its own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub codedeploy_deployments: Vec<CodeDeployEntry>,
+    /// The auditor's report: every production deployment of the pipeline, with who triggered
+    /// and approved it, the branch, the checks that passed and any override.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub production_deployments: Vec<crate::pipeline::auditor::ProductionDeployment>,
     /// Fields of an imported manifest that were read but not simulated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -93,6 +97,12 @@ impl<'a> RunReport<'a> {
                     })
                     .collect()
             }),
+            production_deployments: sim.pipeline().map_or_else(Vec::new, |state| {
+                crate::pipeline::auditor::production_deployments(
+                    state,
+                    &sim.scenario().rollout_environment,
+                )
+            }),
             warnings: Vec::new(),
         }
     }
@@ -148,6 +158,33 @@ impl<'a> RunReport<'a> {
                     deployment.creator,
                     deployment.message
                 ));
+            }
+            text.push('\n');
+        }
+        if !self.production_deployments.is_empty() {
+            text.push_str("production deployments (auditor's report)\n");
+            for d in &self.production_deployments {
+                text.push_str(&format!(
+                    "  run #{} {} of {} ({}) by {} at {}: {}\n    review: {}\n    checks passed: {}\n",
+                    d.run,
+                    d.event,
+                    d.git_ref,
+                    d.commit_sha,
+                    d.triggered_by,
+                    d.started_utc,
+                    d.result,
+                    d.review.as_deref().unwrap_or("none"),
+                    d.checks_passed.join(", ")
+                ));
+                if !d.checks_not_passed.is_empty() {
+                    text.push_str(&format!(
+                        "    not passed: {}\n",
+                        d.checks_not_passed.join(", ")
+                    ));
+                }
+                if let Some(flag) = &d.emergency_override {
+                    text.push_str(&format!("    {flag}\n"));
+                }
             }
             text.push('\n');
         }

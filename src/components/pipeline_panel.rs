@@ -174,7 +174,18 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     </table>
                 </div>
             </div>
-            <details class="run-form">
+            if !view.auditor.is_empty() {
+                <details id="auditor-report" class="run-form">
+                    <summary>{ format!("Auditor's report: {} production deployment{}", view.auditor.len(), if view.auditor.len() == 1 { "" } else { "s" }) }</summary>
+                    { for view.auditor.iter().map(|(heading, lines)| html! {
+                        <div class="auditor-entry">
+                            <p class="auditor-heading">{ heading }</p>
+                            <ul>{ for lines.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+                        </div>
+                    }) }
+                </details>
+            }
+            <details id="run-form" class="run-form">
                 <summary>{"Run the workflow"}</summary>
                 <div class="review-fields">
                     <label class="stacked">{"Branch"}

@@ -49,6 +49,13 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   assert.match(await page.textContent('#audit-table'), /alert\.acknowledged/);
   await screenshot(page, 'pipeline-alert');
 
+  // The auditor's report names who triggered and who approved production.
+  await page.click('#auditor-report summary');
+  const auditor = await page.textContent('#auditor-report');
+  assert.match(auditor, /Triggered by dana \(push of main, commit e5f2a18\)/);
+  assert.match(auditor, /Review: approved by bob at 2026-03-10T\d\d:\d\d:\d\dZ: "Smoke tests green on staging"/);
+  assert.match(auditor, /Checks passed: deploy-staging, integration-tests, migrate-production, quality-gate, smoke-tests, unit-tests, validate/);
+
   // The auditor's export verifies.
   const dir = await mkdtemp(join(tmpdir(), 'dojo-pipeline-'));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
@@ -69,7 +76,7 @@ test('a red error budget freezes production; an emergency override needs a reaso
   assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Failure\s*production\s*Deployment freeze: the error budget policy is red/);
   assert.match(await page.textContent('#run-conclusion'), /Run failure/);
 
-  await page.click('.run-form summary');
+  await page.click('#run-form summary');
   await page.click('#run-emergency');
   await waitForText(page, '#notice', /an emergency override needs a written reason/);
   await page.fill('#emergency-reason', 'Card payments fail for every customer');

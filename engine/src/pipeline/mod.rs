@@ -1,6 +1,7 @@
 //! The delivery pipeline around a rollout: workflows as job graphs with GitHub Actions'
 //! semantics, environments and their protection rules, deployment windows, and cron schedules.
 
+pub mod auditor;
 pub mod builtin;
 pub mod concurrency;
 pub mod cron;

@@ -111,6 +111,10 @@ pub struct JobRun {
     pub environment: Option<String>,
     /// Its protection gate, while it has one.
     pub gate: Option<ProtectionGate>,
+    /// The review that let it through or stopped it: (reviewer, comment, unix seconds,
+    /// approved, by admin bypass).
+    #[serde(default)]
+    pub review: Option<(String, String, u64, bool, bool)>,
 }
 
 /// What happened during a step of the run, for the audit trail and the UI.
@@ -207,6 +211,7 @@ impl WorkflowRun {
                 attempt: 1,
                 environment: None,
                 gate: None,
+                review: None,
             })
             .collect();
         WorkflowRun {
@@ -382,6 +387,7 @@ impl WorkflowRun {
                 job.status = JobStatus::Pending;
                 job.attempt += 1;
                 job.gate = None;
+                job.review = None;
             }
         }
         self.attempt += 1;
@@ -629,6 +635,13 @@ impl WorkflowRun {
                 .gate
                 .get_or_insert_with(|| ProtectionGate::new(&spec, &self.trigger.actor, now_s))
                 .clone();
+            if let Some((reviewer, comment, at_s, bypass)) = &gate.approved {
+                self.jobs[i].review =
+                    Some((reviewer.clone(), comment.clone(), *at_s, true, *bypass));
+            } else if let Some((reviewer, comment)) = &gate.rejected {
+                self.jobs[i].review =
+                    Some((reviewer.clone(), comment.clone(), now_s, false, false));
+            }
             match gate.state(&spec, now_s) {
                 GateState::Passed => {}
                 GateState::Waiting(reason) => {

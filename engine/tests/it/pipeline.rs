@@ -689,6 +689,32 @@ mod in_the_simulation {
         let pipeline = sim.pipeline().unwrap();
         assert_eq!(pipeline.deployments.len(), 1);
         assert!(!pipeline.deployments[0].failed);
+        let report = engine::pipeline::auditor::production_deployments(
+            sim.pipeline().unwrap(),
+            "production",
+        );
+        assert_eq!(report.len(), 1);
+        let deployment = &report[0];
+        assert_eq!(
+            (
+                deployment.triggered_by.as_str(),
+                deployment.git_ref.as_str(),
+                deployment.result.as_str()
+            ),
+            ("dana", "main", "success")
+        );
+        assert!(
+            deployment
+                .review
+                .as_deref()
+                .is_some_and(|r| r.starts_with("approved by bob at 2026-03-10T")
+                    && r.ends_with(": \"Staging looks good\"")),
+            "{:?}",
+            deployment.review
+        );
+        assert_eq!(deployment.checks_passed.len(), 7);
+        assert!(deployment.checks_not_passed.is_empty());
+        assert_eq!(deployment.emergency_override, None);
         // The trainee's review is part of the run's defining commands.
         let replayed = Sim::replay(
             scenario::builtin("pipeline-release").unwrap(),
@@ -785,6 +811,29 @@ mod in_the_simulation {
         assert!(
             deployments.last().unwrap().rework,
             "an emergency fix is unplanned work"
+        );
+        let report = engine::pipeline::auditor::production_deployments(
+            sim.pipeline().unwrap(),
+            "production",
+        );
+        assert_eq!(report.len(), 2, "the refused deployment is listed too");
+        assert!(
+            report[0].result.starts_with("failure: Deployment freeze"),
+            "{}",
+            report[0].result
+        );
+        assert_eq!(
+            report[1].emergency_override.as_deref(),
+            Some(
+                "EMERGENCY OVERRIDE (tests skipped): Checkout fails for every customer paying by card"
+            )
+        );
+        assert!(
+            report[1]
+                .checks_not_passed
+                .contains(&"unit-tests (skipped)".to_string()),
+            "{:?}",
+            report[1].checks_not_passed
         );
     }
 }
