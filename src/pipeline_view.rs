@@ -38,6 +38,10 @@ pub struct PipelineView {
     pub branches: Vec<String>,
     /// The auditor's report: production deployments, each as (heading, lines).
     pub auditor: Vec<(String, Vec<String>)>,
+    /// Secrets: (name, scope, `v2, expires …` or `expired`, environment for rotation).
+    pub secrets: Vec<(String, String, String, Option<String>)>,
+    /// The rollout environment's configuration, merged: (key, value, source).
+    pub config: Vec<(String, String, String)>,
     /// Incidents, newest first.
     pub incidents: Vec<IncidentRow>,
     /// Notifications, newest first: (when, channel, severity, text).
@@ -232,6 +236,41 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             (format!("Run #{} · {}: {}", d.run, d.job, d.result), lines)
         })
         .collect(),
+        secrets: state
+            .secrets
+            .secrets
+            .iter()
+            .map(|secret| {
+                let now_s = sim.scenario().start_unix_s + sim.now().0;
+                let status = match secret.expires_s {
+                    Some(expires) if now_s >= expires => format!("v{}, EXPIRED", secret.version),
+                    Some(expires) => format!(
+                        "v{}, expires {}",
+                        secret.version,
+                        engine::time::UtcDateTime::from_unix_s(expires)
+                            .iso8601()
+                            .get(..10)
+                            .unwrap_or_default()
+                    ),
+                    None => format!("v{}", secret.version),
+                };
+                (
+                    secret.name.clone(),
+                    secret
+                        .environment
+                        .clone()
+                        .unwrap_or_else(|| "repository".to_string()),
+                    status,
+                    secret.environment.clone(),
+                )
+            })
+            .collect(),
+        config: spec
+            .config
+            .merged(&sim.scenario().rollout_environment)
+            .into_iter()
+            .map(|(key, value, source)| (key, state.secrets.mask(&value), source))
+            .collect(),
         incidents: state
             .alerts
             .incidents

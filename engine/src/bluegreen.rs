@@ -256,7 +256,8 @@ impl BlueGreenController {
             | Command::RerunFailedJobs { .. }
             | Command::CancelWorkflowRun { .. }
             | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. } => {
+            | Command::ResolveIncident { .. }
+            | Command::RotateSecret { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),
                 ));

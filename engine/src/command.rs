@@ -92,6 +92,15 @@ pub enum Command {
         /// Who (a login).
         login: String,
     },
+    /// Give a secret a new value.
+    RotateSecret {
+        /// Its name.
+        name: String,
+        /// Its environment, or `None` for a repository secret.
+        environment: Option<String>,
+        /// Who (a login).
+        login: String,
+    },
 }
 
 impl Command {
@@ -105,6 +114,7 @@ impl Command {
                 | Command::CancelWorkflowRun { .. }
                 | Command::AcknowledgeIncident { .. }
                 | Command::ResolveIncident { .. }
+                | Command::RotateSecret { .. }
         )
     }
 }
@@ -140,6 +150,7 @@ impl Command {
                 format!("acknowledge incident #{incident}")
             }
             Command::ResolveIncident { incident, .. } => format!("resolve incident #{incident}"),
+            Command::RotateSecret { name, .. } => format!("rotate secret {name}"),
         }
     }
 }

@@ -168,7 +168,8 @@ impl FlagRolloutController {
             | Command::RerunFailedJobs { .. }
             | Command::CancelWorkflowRun { .. }
             | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. } => Err(CommandError::NotApplicable(
+            | Command::ResolveIncident { .. }
+            | Command::RotateSecret { .. } => Err(CommandError::NotApplicable(
                 "faults are not rollout commands".to_string(),
             )),
         }

@@ -258,7 +258,8 @@ impl FlaggerController {
             | Command::RerunFailedJobs { .. }
             | Command::CancelWorkflowRun { .. }
             | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. } => Err(CommandError::NotApplicable(
+            | Command::ResolveIncident { .. }
+            | Command::RotateSecret { .. } => Err(CommandError::NotApplicable(
                 "faults are not rollout commands".to_string(),
             )),
         }

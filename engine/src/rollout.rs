@@ -448,7 +448,8 @@ impl RolloutStatus {
             | Command::RerunFailedJobs { .. }
             | Command::CancelWorkflowRun { .. }
             | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. } => {
+            | Command::ResolveIncident { .. }
+            | Command::RotateSecret { .. } => {
                 return Err(CommandError::NotApplicable(
                     "faults are not rollout commands".to_string(),
                 ));

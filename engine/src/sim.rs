@@ -1860,6 +1860,11 @@ impl Sim {
                 actor,
             ),
             Command::RerunFailedJobs { run } => state.rerun_failed(*run, actor.label()),
+            Command::RotateSecret {
+                name,
+                environment,
+                login,
+            } => state.rotate_secret(name, environment.as_deref(), login, now_s),
             Command::AcknowledgeIncident { incident, login }
             | Command::ResolveIncident { incident, login } => state.handle_incident(
                 &spec,

@@ -185,6 +185,32 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     }) }
                 </details>
             }
+            if !view.secrets.is_empty() || !view.config.is_empty() {
+                <details id="secrets-config" class="run-form">
+                    <summary>{"Secrets and configuration"}</summary>
+                    <div class="pipeline-grid">
+                        <table id="secrets-table" class="compact">
+                            <caption>{"Secrets (values never shown)"}</caption>
+                            <tbody>
+                                { for view.secrets.iter().map(|(name, scope, status, environment)| html! {
+                                    <tr class={classes!(status.contains("EXPIRED").then_some("row-danger"))}>
+                                        <th scope="row">{ name }</th><td>{ scope }</td><td>{ status }</td>
+                                        <td><button class="small" onclick={command(Command::RotateSecret { name: name.clone(), environment: environment.clone(), login: "trainee".to_string() })}>{"Rotate"}</button></td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        <table id="config-table" class="compact">
+                            <caption>{"Production configuration (base + overrides)"}</caption>
+                            <tbody>
+                                { for view.config.iter().map(|(key, value, source)| html! {
+                                    <tr><th scope="row">{ key }</th><td>{ value }</td><td class="muted">{ source }</td></tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                </details>
+            }
             <details id="run-form" class="run-form">
                 <summary>{"Run the workflow"}</summary>
                 <div class="review-fields">

@@ -56,6 +56,15 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   assert.match(auditor, /Review: approved by bob at 2026-03-10T\d\d:\d\d:\d\dZ: "Smoke tests green on staging"/);
   assert.match(auditor, /Checks passed: deploy-staging, integration-tests, migrate-production, quality-gate, smoke-tests, unit-tests, validate/);
 
+  // Secrets are listed without their values; rotating one is audited, masked.
+  await page.click('#secrets-config summary');
+  assert.match(await page.textContent('#secrets-table'), /PROD_ENDPOINT\s*production\s*v1, expires 2026-06-08/);
+  assert.doesNotMatch(await page.textContent('body'), /api\.internal\.example\.com|sk-live-/);
+  assert.match(await page.textContent('#config-table'), /ai\.model\s*gpt-4\s*production/);
+  await page.click('#secrets-table tr:has-text("PROD_ENDPOINT") button');
+  await waitForText(page, '#secrets-table', /PROD_ENDPOINT\s*production\s*v2/);
+  assert.match(await page.textContent('#audit-table'), /environment\.update_actions_secret/);
+
   // The auditor's export verifies.
   const dir = await mkdtemp(join(tmpdir(), 'dojo-pipeline-'));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
+use crate::pipeline::secrets::{ConfigLayers, Secret, SecretStore};
 use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
 use crate::pipeline::windows::DeploymentWindows;
 use crate::pipeline::workflow::{Workflow, course_pipeline};
@@ -112,6 +113,8 @@ pub fn pipeline_world(
         slo: Slo::THREE_NINES_30_DAYS,
         budget_spent_at_start_s: budget_spent_s,
         alert_rules: crate::alerts::course_rules(),
+        secrets: course_secrets(&scenario),
+        config: course_config(),
     });
     scenario.schedule = vec![TimedCommand {
         at: Tick(60),
@@ -120,4 +123,81 @@ pub fn pipeline_world(
     }];
     scenario.max_duration_s = 3 * 3_600;
     scenario
+}
+
+/// The course's secrets (002 appendix D): the AI key and the Slack webhook for the repository,
+/// and each environment's endpoint, production's expiring after 90 days.
+fn course_secrets(scenario: &Scenario) -> SecretStore {
+    let secret =
+        |name: &str, value: &str, environment: Option<&str>, expires_s: Option<u64>| Secret {
+            name: name.to_string(),
+            value: value.to_string(),
+            environment: environment.map(str::to_string),
+            expires_s,
+            version: 1,
+        };
+    SecretStore {
+        secrets: vec![
+            secret("AI_API_KEY", "sk-live-7f3a9c2e51d8", None, None),
+            secret(
+                "SLACK_WEBHOOK",
+                "https://hooks.slack.com/services/T000/B000/x9y8z7",
+                None,
+                None,
+            ),
+            secret(
+                "STAGING_ENDPOINT",
+                "https://staging.internal.example.com",
+                Some("staging"),
+                None,
+            ),
+            secret(
+                "PROD_ENDPOINT",
+                "https://api.internal.example.com",
+                Some("production"),
+                Some(scenario.start_unix_s + 90 * 86_400),
+            ),
+        ],
+    }
+}
+
+/// The course's configuration (002 appendix E): a base and the staging and production overrides.
+fn course_config() -> ConfigLayers {
+    let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    ConfigLayers {
+        base: map(&[
+            ("ai.provider", "openai"),
+            ("ai.temperature", "0.7"),
+            ("ai.max_tokens", "2000"),
+            ("rate_limits.burst_size", "10"),
+            ("monitoring.health_check_interval", "900"),
+        ]),
+        overrides: [
+            (
+                "staging".to_string(),
+                map(&[
+                    ("ai.model", "gpt-4o-mini"),
+                    ("ai.api_key", "${AI_API_KEY}"),
+                    ("deployment.endpoint", "https://staging.example.com"),
+                    ("rate_limits.requests_per_minute", "50"),
+                ]),
+            ),
+            (
+                "production".to_string(),
+                map(&[
+                    ("ai.model", "gpt-4"),
+                    ("ai.api_key", "${AI_API_KEY}"),
+                    ("deployment.endpoint", "https://api.example.com"),
+                    ("rate_limits.requests_per_minute", "100"),
+                    ("monitoring.error_threshold", "0.02"),
+                ]),
+            ),
+        ]
+        .into(),
+    }
 }

@@ -9,6 +9,7 @@ pub mod environments;
 pub mod expr;
 pub mod fnmatch;
 pub mod run;
+pub mod secrets;
 pub mod state;
 pub mod windows;
 pub mod workflow;

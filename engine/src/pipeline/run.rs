@@ -172,6 +172,8 @@ pub struct RunSettings<'a> {
     pub freeze: Option<String>,
     /// Logins of admins (who may bypass protection rules).
     pub admins: &'a [String],
+    /// Secrets; `None` when the scenario does not simulate them.
+    pub secrets: Option<&'a crate::pipeline::secrets::SecretStore>,
 }
 
 /// A run of a workflow.
@@ -676,6 +678,10 @@ impl WorkflowRun {
             && self.workflow.jobs[i].simulation.kind == JobKind::Deploy
             && takes_the_strategy
         {
+            if let Some(problem) = self.missing_secret(index, Some(environment), now_s, settings) {
+                self.complete(index, JobResult::Failure, None, now_s, &problem, changes);
+                return;
+            }
             self.strategy_job = Some(self.jobs[i].id.clone());
             self.jobs[i].status = JobStatus::Deploying { started_s: now_s };
             changes.push(RunChange::DeployStarted {
@@ -727,6 +733,11 @@ impl WorkflowRun {
         changes: &mut Vec<RunChange>,
     ) {
         let i = index as usize;
+        let environment = self.jobs[i].environment.clone();
+        if let Some(problem) = self.missing_secret(index, environment.as_deref(), now_s, settings) {
+            self.complete(index, JobResult::Failure, None, now_s, &problem, changes);
+            return;
+        }
         let simulation = &self.workflow.jobs[i].simulation;
         let key = (u64::from(self.number) << 32) | u64::from(index);
         let attempt = u64::from(self.jobs[i].attempt);
@@ -745,6 +756,30 @@ impl WorkflowRun {
         changes.push(RunChange::JobStarted {
             job: self.jobs[i].id.clone(),
         });
+    }
+
+    /// The first secret a job's steps use that it cannot have: missing, expired, or another
+    /// environment's. A job runs with its environment's secrets only once its rules passed,
+    /// which by the time it starts they have.
+    fn missing_secret(
+        &self,
+        index: u32,
+        environment: Option<&str>,
+        now_s: u64,
+        settings: &RunSettings,
+    ) -> Option<String> {
+        let store = settings.secrets?;
+        let spec = &self.workflow.jobs[index as usize];
+        spec.steps
+            .iter()
+            .filter_map(|step| step.run.as_deref())
+            .flat_map(crate::pipeline::secrets::referenced_secrets)
+            .find_map(|name| {
+                store
+                    .resolve(&name, environment, environment.is_some(), now_s)
+                    .err()
+                    .map(|why| format!("Error: {why}"))
+            })
     }
 
     fn complete(

@@ -40,6 +40,12 @@ pub struct PipelineSpec {
     /// Alert rules on the rollout environment.
     #[serde(default)]
     pub alert_rules: Vec<crate::alerts::AlertRule>,
+    /// Repository and environment secrets; with none, secrets are not checked.
+    #[serde(default)]
+    pub secrets: crate::pipeline::secrets::SecretStore,
+    /// Configuration: a base and per-environment overrides.
+    #[serde(default)]
+    pub config: crate::pipeline::secrets::ConfigLayers,
 }
 
 /// A reviewer the simulation plays.
@@ -117,6 +123,8 @@ pub struct PipelineState {
     pub budget_spent_s: u64,
     /// Alerts, incidents and the notification feed.
     pub alerts: crate::alerts::Alerts,
+    /// The secrets as they stand (rotation changes them).
+    pub secrets: crate::pipeline::secrets::SecretStore,
 }
 
 impl PipelineState {
@@ -124,6 +132,7 @@ impl PipelineState {
     pub fn new(spec: &PipelineSpec) -> PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
+            secrets: spec.secrets.clone(),
             ..PipelineState::default()
         }
     }
@@ -212,7 +221,8 @@ impl PipelineState {
         now_s: u64,
         actor: Actor,
     ) -> Result<Vec<PipelineEffect>, String> {
-        let settings = self.settings(spec, rollout_environment, 0);
+        let no_secrets = crate::pipeline::secrets::SecretStore::default();
+        let settings = self.settings(spec, rollout_environment, 0, &no_secrets);
         let run = self
             .runs
             .iter_mut()
@@ -289,6 +299,32 @@ impl PipelineState {
             self.alerts.acknowledge(incident, who, now_s)?
         };
         Ok(vec![alert_effect(change, environment)])
+    }
+
+    /// A person rotates a secret: a new value, valid for 90 days.
+    pub fn rotate_secret(
+        &mut self,
+        name: &str,
+        environment: Option<&str>,
+        who: &str,
+        now_s: u64,
+    ) -> Result<Vec<PipelineEffect>, String> {
+        let version = self.secrets.rotate(name, environment, now_s, 90 * 86_400)?;
+        let (action, scope) = match environment {
+            Some(env) => ("environment.update_actions_secret", env.to_string()),
+            None => ("repo.update_actions_secret", "the repository".to_string()),
+        };
+        Ok(vec![audit(
+            Actor::Trainee,
+            who,
+            action,
+            environment.unwrap_or(""),
+            format!(
+                "{who} rotated secret {name} of {scope} to version {version} (value {}), valid for 90 days",
+                crate::pipeline::secrets::MASK
+            ),
+            "success",
+        )])
     }
 
     /// Re-runs the failed jobs of run `number`.
@@ -404,7 +440,9 @@ impl PipelineState {
                 effects.extend(review);
             }
         }
-        let settings = self.settings(spec, rollout_environment, seed);
+        // The secrets are lent to this second's runs and put back after.
+        let secrets = std::mem::take(&mut self.secrets);
+        let settings = self.settings(spec, rollout_environment, seed, &secrets);
         for index in 0..self.runs.len() {
             let number = index as u32 + 1;
             if self.runs[index].conclusion.is_some()
@@ -417,6 +455,7 @@ impl PipelineState {
                 effects.extend(self.effects_of(spec, number, change, now_s, seed));
             }
         }
+        self.secrets = secrets;
         effects
     }
 
@@ -425,6 +464,7 @@ impl PipelineState {
         spec: &'a PipelineSpec,
         rollout_environment: &'a str,
         seed: u64,
+        secrets: &'a crate::pipeline::secrets::SecretStore,
     ) -> RunSettings<'a> {
         let policy = self.policy(spec);
         RunSettings {
@@ -440,6 +480,7 @@ impl PipelineState {
                 )
             }),
             admins: &spec.admins,
+            secrets: (!secrets.secrets.is_empty()).then_some(secrets),
         }
     }
 

@@ -374,6 +374,11 @@ pub fn course_pipeline() -> Workflow {
         name: "staging".to_string(),
         url: Some("https://staging.example.com".to_string()),
     });
+    // The smoke tests reach staging's endpoint, a staging secret, so they run in staging.
+    jobs[5].environment = Some(JobEnvironment {
+        name: "staging".to_string(),
+        url: Some("https://staging.example.com".to_string()),
+    });
     jobs[6].condition = unless_failed(" && github.ref == 'refs/heads/main'");
     jobs[7].condition = unless_failed(" && github.ref == 'refs/heads/main'");
     jobs[8].condition = unless_failed(" && needs.deploy-production.result == 'success'");

@@ -925,3 +925,106 @@ mod alerts_in_the_simulation {
         assert_eq!(incident.timeline.len(), 3, "{:?}", incident.timeline);
     }
 }
+
+mod secrets_in_the_simulation {
+    use engine::{Command, Sim, scenario};
+
+    fn production_job(sim: &Sim) -> String {
+        sim.audit()
+            .records()
+            .iter()
+            .filter(|r| r.action == "workflow_job.completed")
+            .map(|r| r.reason.clone())
+            .find(|r| r.contains("deploy-production") || r.contains("deploy-staging failure"))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_missing_or_expired_secret_fails_one_environment_only_and_rotation_mends_it() {
+        // Production's endpoint secret removed: staging deploys, production fails.
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        let pipeline = world.pipeline.as_mut().unwrap();
+        pipeline
+            .secrets
+            .secrets
+            .retain(|s| s.name != "PROD_ENDPOINT");
+        let mut sim = Sim::new(world, 1);
+        sim.run_to_decision(3_600).unwrap();
+        sim.apply(Command::ReviewDeployment {
+            environment: "production".to_string(),
+            reviewer: "bob".to_string(),
+            approve: true,
+            comment: String::new(),
+        })
+        .unwrap();
+        sim.run_to_end();
+        let records = sim.audit().records();
+        assert!(
+            records
+                .iter()
+                .any(|r| r.reason.contains("deploy-staging success"))
+        );
+        assert!(
+            production_job(&sim).contains("deploy-production failure: Error: secret PROD_ENDPOINT is not set for the repository or the production environment"),
+            "{}",
+            production_job(&sim)
+        );
+        assert_eq!(sim.outcome().result, "no_rollout");
+
+        // The same secret expired before the run: rotating it lets a new run through.
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        let start = world.start_unix_s;
+        let pipeline = world.pipeline.as_mut().unwrap();
+        for secret in &mut pipeline.secrets.secrets {
+            if secret.name == "PROD_ENDPOINT" {
+                secret.expires_s = Some(start);
+            }
+        }
+        let mut sim = Sim::new(world, 1);
+        sim.run_to_decision(3_600).unwrap();
+        sim.apply(Command::ReviewDeployment {
+            environment: "production".to_string(),
+            reviewer: "bob".to_string(),
+            approve: true,
+            comment: String::new(),
+        })
+        .unwrap();
+        sim.run_to_end();
+        assert!(
+            production_job(&sim).contains(
+                "secret PROD_ENDPOINT of production expired at 2026-03-10T14:00:00Z; rotate it"
+            ),
+            "{}",
+            production_job(&sim)
+        );
+        sim.apply(Command::RotateSecret {
+            name: "PROD_ENDPOINT".to_string(),
+            environment: Some("production".to_string()),
+            login: "bob".to_string(),
+        })
+        .unwrap();
+        let rotated = sim.audit().records().last().unwrap().clone();
+        assert_eq!(rotated.action, "environment.update_actions_secret");
+        assert!(rotated.reason.contains("(value ***)"), "{}", rotated.reason);
+        sim.apply(Command::RerunFailedJobs { run: 1 }).unwrap();
+        // The re-run reaches production at once: it waits for a review again.
+        assert_eq!(
+            sim.audit().records().last().unwrap().action,
+            "deployment.created"
+        );
+        sim.apply(Command::ReviewDeployment {
+            environment: "production".to_string(),
+            reviewer: "bob".to_string(),
+            approve: true,
+            comment: "after rotation".to_string(),
+        })
+        .unwrap();
+        sim.run_to_end();
+        assert_eq!(sim.outcome().result, "promoted");
+        // No secret value is in the audit trail or its export.
+        let export = engine::audit_export::to_csv(sim.audit().records(), sim.audit().head());
+        for secret in &sim.pipeline().unwrap().secrets.secrets {
+            assert!(!export.contains(&secret.value), "{} leaked", secret.name);
+        }
+    }
+}
