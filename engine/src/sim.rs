@@ -237,10 +237,14 @@ impl Sim {
                 }
                 _ => None,
             },
-            pipeline: scenario
-                .pipeline
-                .as_ref()
-                .map(crate::pipeline::state::PipelineState::new),
+            pipeline: scenario.pipeline.as_ref().map(|spec| {
+                let release = scenario
+                    .versions
+                    .last()
+                    .map(|v| v.schema_migration)
+                    .unwrap_or_default();
+                crate::pipeline::state::PipelineState::new(spec, release)
+            }),
             deploy_watch_from: None,
             codedeploy: scenario
                 .codedeploy

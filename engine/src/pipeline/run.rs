@@ -174,6 +174,8 @@ pub struct RunSettings<'a> {
     pub admins: &'a [String],
     /// Secrets; `None` when the scenario does not simulate them.
     pub secrets: Option<&'a crate::pipeline::secrets::SecretStore>,
+    /// The schema migration the release brings, for a migration job.
+    pub migration: crate::version::SchemaMigration,
 }
 
 /// A run of a workflow.
@@ -578,11 +580,32 @@ impl WorkflowRun {
                                 "a test failed (flaky: it may pass on a re-run)".to_string()
                             }
                             JobKind::Migration => {
-                                "the migration failed; the database was restored from the backup"
-                                    .to_string()
+                                let quarter = crate::time::duration_label((ends_s - started_s) / 4);
+                                format!(
+                                    "backed up the database ({quarter}), the migration failed, and the database was restored from the backup ({quarter})"
+                                )
                             }
                             _ => "a step exited with code 1".to_string(),
                         },
+                    )
+                } else if spec.simulation.kind == JobKind::Migration {
+                    use crate::version::SchemaMigration;
+                    let total = ends_s - started_s;
+                    let what = match settings.migration {
+                        SchemaMigration::None => "found no schema change to apply",
+                        SchemaMigration::Compatible => "applied a backward-compatible migration",
+                        SchemaMigration::Breaking => {
+                            "applied a BREAKING migration: the running version cannot read the new schema, and a rollback will not undo it"
+                        }
+                        SchemaMigration::Failing => "applied the migration",
+                    };
+                    (
+                        JobResult::Success,
+                        format!(
+                            "backed up the database ({}), then {what} ({})",
+                            crate::time::duration_label(total / 3),
+                            crate::time::duration_label(total - total / 3)
+                        ),
                     )
                 } else {
                     (
@@ -748,6 +771,14 @@ impl WorkflowRun {
             .max(1.0) as u64;
         let fails = keyed_u64(settings.seed, Stream::Pipeline, key, attempt * 2 + 1) % 10_000
             < u64::from(simulation.flaky_bp);
+        // A migration job backs the database up first (a third of its time), then migrates;
+        // a failing migration is restored from that backup, which takes as long again.
+        let (duration_s, fails) = match (simulation.kind, settings.migration) {
+            (JobKind::Migration, crate::version::SchemaMigration::Failing) => {
+                (duration_s + duration_s / 3, true)
+            }
+            _ => (duration_s, fails),
+        };
         self.jobs[i].status = JobStatus::InProgress {
             started_s: now_s,
             ends_s: now_s + duration_s,

@@ -125,14 +125,21 @@ pub struct PipelineState {
     pub alerts: crate::alerts::Alerts,
     /// The secrets as they stand (rotation changes them).
     pub secrets: crate::pipeline::secrets::SecretStore,
+    /// The schema migration of the release the pipeline ships.
+    #[serde(default)]
+    pub release_migration: crate::version::SchemaMigration,
 }
 
 impl PipelineState {
-    /// The state at the start of a scenario.
-    pub fn new(spec: &PipelineSpec) -> PipelineState {
+    /// The state at the start of a scenario that ships a release bringing `release_migration`.
+    pub fn new(
+        spec: &PipelineSpec,
+        release_migration: crate::version::SchemaMigration,
+    ) -> PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
             secrets: spec.secrets.clone(),
+            release_migration,
             ..PipelineState::default()
         }
     }
@@ -481,6 +488,7 @@ impl PipelineState {
             }),
             admins: &spec.admins,
             secrets: (!secrets.secrets.is_empty()).then_some(secrets),
+            migration: self.release_migration,
         }
     }
 

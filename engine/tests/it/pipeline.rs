@@ -1028,3 +1028,53 @@ mod secrets_in_the_simulation {
         }
     }
 }
+
+mod migrations_in_the_pipeline {
+    use engine::version::SchemaMigration;
+    use engine::{Sim, scenario};
+
+    fn migration_note(migration: SchemaMigration) -> (String, String) {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.versions.last_mut().unwrap().schema_migration = migration;
+        let mut sim = Sim::new(world, 1);
+        sim.run_to_end();
+        let note = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| {
+                r.reason.starts_with("run #1: migrate-production")
+                    && r.action == "workflow_job.completed"
+            })
+            .map(|r| r.reason.clone())
+            .unwrap_or_default();
+        (note, sim.outcome().result)
+    }
+
+    #[test]
+    fn the_migration_step_backs_up_migrates_and_restores_on_failure() {
+        let (note, result) = migration_note(SchemaMigration::Compatible);
+        assert!(
+            note.contains("success: backed up the database (")
+                && note.contains("then applied a backward-compatible migration ("),
+            "{note}"
+        );
+        assert_eq!(result, "promoted");
+        let (note, _) = migration_note(SchemaMigration::Breaking);
+        assert!(
+            note.contains(
+                "applied a BREAKING migration: the running version cannot read the new schema"
+            ),
+            "{note}"
+        );
+        let (note, result) = migration_note(SchemaMigration::Failing);
+        assert!(
+            note.contains("failure: backed up the database (")
+                && note.contains(
+                    "the migration failed, and the database was restored from the backup ("
+                ),
+            "{note}"
+        );
+        assert_eq!(result, "no_rollout", "production is never reached");
+    }
+}
