@@ -1174,6 +1174,17 @@ impl Sim {
     /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
     /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
     fn rollout_is_idle(&self) -> bool {
+        // A scheduled workflow due this minute is not idle time.
+        if let Some(spec) = &self.scenario.pipeline
+            && spec
+                .workflow
+                .triggers
+                .schedules
+                .iter()
+                .any(|cron| cron.matches(self.unix_now()))
+        {
+            return false;
+        }
         if self.pipeline.as_ref().is_some_and(|p| p.is_busy()) {
             return false;
         }
@@ -1662,6 +1673,36 @@ impl Sim {
             return;
         };
         let mut effects = Vec::new();
+        // `on: schedule`: a run at each minute its cron expressions name (UTC), from the
+        // default branch, as GitHub starts scheduled workflows.
+        let unix_now = self.unix_now();
+        if unix_now.is_multiple_of(60)
+            && spec
+                .workflow
+                .triggers
+                .schedules
+                .iter()
+                .any(|cron| cron.matches(unix_now))
+        {
+            let trigger = crate::pipeline::run::Trigger {
+                event: "schedule".to_string(),
+                git_ref: crate::pipeline::environments::GitRef {
+                    name: self.scenario.branch.clone(),
+                    tag: false,
+                    protected: true,
+                },
+                sha: self
+                    .scenario
+                    .versions
+                    .last()
+                    .map(|v| v.commit_sha.clone())
+                    .unwrap_or_default(),
+                actor: "github-actions[bot]".to_string(),
+                inputs: Default::default(),
+                emergency: None,
+            };
+            effects.extend(state.trigger(spec, trigger, unix_now));
+        }
         if self
             .now
             .0

@@ -1078,3 +1078,42 @@ mod migrations_in_the_pipeline {
         assert_eq!(result, "no_rollout", "production is never reached");
     }
 }
+
+mod schedules_in_the_simulation {
+    use engine::pipeline::cron::CronSchedule;
+    use engine::{Sim, scenario};
+
+    /// The course's maintenance workflow runs on `0 2 * * 0`; here a half-hourly schedule
+    /// starts runs at 14:00, 14:30 and 15:00 in a world that starts at 14:00 with no push.
+    #[test]
+    fn a_schedule_starts_runs_at_its_minutes() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let pipeline = world.pipeline.as_mut().unwrap();
+        pipeline.workflow.triggers.schedules = vec![CronSchedule::parse("*/30 * * * *").unwrap()];
+        // Only the jobs before production, so the runs end on their own.
+        pipeline.workflow.jobs.retain(|job| {
+            ["validate", "unit-tests", "integration-tests"].contains(&job.id.as_str())
+        });
+        let mut sim = Sim::new(world, 1);
+        sim.continue_to(engine::time::Tick(3_700));
+        let runs: Vec<(u64, String)> = sim
+            .audit()
+            .records()
+            .iter()
+            .filter(|r| r.action == "workflows.created_workflow_run")
+            .map(|r| (r.tick.0, r.reason.clone()))
+            .collect();
+        assert_eq!(
+            runs.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+            [1_800, 3_600]
+        );
+        assert!(
+            runs[0]
+                .1
+                .contains("for schedule of main (e5f2a18) by github-actions[bot]"),
+            "{}",
+            runs[0].1
+        );
+    }
+}
