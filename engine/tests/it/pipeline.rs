@@ -1106,7 +1106,7 @@ mod schedules_in_the_simulation {
             .collect();
         assert_eq!(
             runs.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
-            [1_800, 3_600]
+            [0, 1_800, 3_600]
         );
         assert!(
             runs[0]
