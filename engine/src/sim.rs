@@ -1783,6 +1783,14 @@ impl Sim {
                     outcome,
                 } => {
                     let time_utc = self.utc().iso8601();
+                    // The pipeline ships the scenario's newest version; its records name it, and
+                    // so carry its commit SHA.
+                    let version = self
+                        .scenario
+                        .versions
+                        .last()
+                        .map(|v| v.name.clone())
+                        .unwrap_or_default();
                     self.audit.append_entry(
                         self.now,
                         time_utc,
@@ -1791,7 +1799,7 @@ impl Sim {
                             person: &person,
                             action: &action,
                             environment: Some(&environment),
-                            version: "",
+                            version: &version,
                             reason,
                             outcome: Some(&outcome),
                         },

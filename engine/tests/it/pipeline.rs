@@ -1117,3 +1117,83 @@ mod schedules_in_the_simulation {
         );
     }
 }
+
+mod concurrency_in_the_simulation {
+    use engine::pipeline::workflow::ConcurrencySpec;
+    use engine::{Command, Sim, scenario};
+
+    fn push() -> Command {
+        Command::TriggerWorkflow {
+            event: "push".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: Default::default(),
+            emergency_reason: None,
+            skip_tests: false,
+        }
+    }
+
+    /// One running, one pending; a newer pending run cancels the older pending one; the pending
+    /// run starts when the running one ends. Group names ignore case.
+    #[test]
+    fn a_workflow_concurrency_group_keeps_one_running_and_one_pending() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let pipeline = world.pipeline.as_mut().unwrap();
+        pipeline.workflow.concurrency = Some(ConcurrencySpec {
+            group: "${{ github.workflow }}-${{ github.ref }}".to_string(),
+            cancel_in_progress: false,
+        });
+        pipeline.workflow.jobs.retain(|job| job.id == "validate");
+        let mut sim = Sim::new(world, 1);
+        sim.advance(10);
+        for _ in 0..3 {
+            sim.apply(push()).unwrap();
+        }
+        let records = sim.audit().records();
+        let cancelled = records
+            .iter()
+            .find(|r| r.action == "workflows.cancel_workflow_run")
+            .unwrap();
+        assert_eq!(
+            cancelled.reason,
+            "run #2: Canceling since a higher priority waiting request for 'Complete CI/CD Pipeline-refs/heads/main' exists"
+        );
+        assert!(records.iter().any(|r| r.action == "workflow_run.pending" && r.reason.starts_with("run #3 waits")));
+        sim.advance(600);
+        let state = sim.pipeline().unwrap();
+        let conclusions: Vec<&str> = state
+            .runs
+            .iter()
+            .map(|r| r.conclusion.map_or("running", |c| c.label()))
+            .collect();
+        assert_eq!(conclusions, ["success", "cancelled", "success"]);
+        let started = |run: u32| {
+            sim.audit()
+                .records()
+                .iter()
+                .find(|r| r.reason == format!("run #{run}: validate started"))
+                .map(|r| r.tick.0)
+        };
+        let finished_first = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.reason.starts_with("run #1 completed"))
+            .unwrap()
+            .tick
+            .0;
+        assert_eq!(
+            started(3),
+            Some(finished_first),
+            "run #3 starts when run #1 ends"
+        );
+        let with_sha = sim
+            .audit()
+            .records()
+            .iter()
+            .filter(|r| r.action.starts_with("workflow"))
+            .all(|r| r.commit_sha == "e5f2a18");
+        assert!(with_sha, "pipeline records carry the release's commit");
+    }
+}
