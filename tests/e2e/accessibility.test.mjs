@@ -36,3 +36,23 @@ test('no WCAG A/AA violations at rest, after a rollback, and with a fault active
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('no WCAG A/AA violations in the pipeline: a review waiting, details open, an alert firing', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'pipeline-release');
+  await page.click('#next-decision');
+  await waitForText(page, '#review-dialog', /Review deployments/, 30_000);
+  await page.click('#secrets-config summary');
+  await page.click('#run-form summary');
+  assert.deepEqual(await violations(page), [], 'review waiting');
+  await page.selectOption('#fault-kind', { label: 'bad build' });
+  await page.selectOption('#fault-environment', 'production');
+  await page.selectOption('#fault-duration', { label: 'until cleared' });
+  await page.click('#inject-fault');
+  await page.click('#play');
+  await waitForText(page, '#alerts-summary', /^\d+ firing$/, 30_000);
+  await page.click('#play');
+  assert.deepEqual(await violations(page), [], 'alert firing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
