@@ -1655,18 +1655,43 @@ impl Sim {
             self.pipeline = Some(state);
             return;
         }
-        // A second in which most of the rollout environment's requests failed is downtime,
-        // which spends the error budget in full.
+        // The course's consumption rules: a second in which most of the rollout environment's
+        // requests failed is downtime and spends the budget in full; p95 above 2 s for 15
+        // minutes or more spends half of that time; planned maintenance spends nothing.
         let environment = self.world.services[self.target as usize].environment;
+        let in_maintenance = self
+            .scenario
+            .pipeline
+            .as_ref()
+            .and_then(|spec| spec.windows.as_ref())
+            .is_some_and(|windows| {
+                windows
+                    .maintenance
+                    .iter()
+                    .any(|w| w.is_open(self.scenario.start_unix_s + self.now.0))
+            });
         if let Some(sample) = self
             .metrics
             .environment(environment)
             .and_then(|series| series.latest())
-            .filter(|sample| sample.tick == self.now)
-            && sample.requests > 0
-            && sample.errors * 2 > sample.requests
+            .filter(|sample| sample.tick == self.now && sample.requests > 0)
+            && !in_maintenance
         {
-            state.budget_spent_s += 1;
+            if sample.errors * 2 > sample.requests {
+                state.budget_spent_s += 1;
+            }
+            if sample.requests > sample.unserved && sample.p95_ms > 2_000 {
+                state.degraded_streak_s += 1;
+                let streak = state.degraded_streak_s;
+                // At 15 minutes the streak's first half counts at once, then one second in two.
+                match streak {
+                    900 => state.budget_spent_s += 450,
+                    s if s > 900 && s % 2 == 0 => state.budget_spent_s += 1,
+                    _ => {}
+                }
+            } else {
+                state.degraded_streak_s = 0;
+            }
         }
         let verdict = self.deploy_verdict();
         let Some(spec) = self.scenario.pipeline.as_ref() else {

@@ -121,6 +121,9 @@ pub struct PipelineState {
     pub deployments: Vec<DeploymentRecord>,
     /// Error budget spent in the SLO window, in seconds.
     pub budget_spent_s: u64,
+    /// Consecutive seconds of p95 above 2 s in the rollout environment.
+    #[serde(default)]
+    pub degraded_streak_s: u64,
     /// Alerts, incidents and the notification feed.
     pub alerts: crate::alerts::Alerts,
     /// The secrets as they stand (rotation changes them).

@@ -1197,3 +1197,56 @@ mod concurrency_in_the_simulation {
         assert!(with_sha, "pipeline records carry the release's commit");
     }
 }
+
+mod error_budget_in_the_simulation {
+    use engine::fault::{FaultKind, FaultTarget};
+    use engine::{Command, Sim, scenario};
+
+    fn spent_after(fault: FaultKind, seconds: u64) -> u64 {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 1);
+        let before = sim.pipeline().unwrap().budget_spent_s;
+        sim.apply(Command::InjectFault {
+            fault,
+            target: FaultTarget {
+                environment: "production".to_string(),
+                service: None,
+                version: None,
+                zone: None,
+            },
+            duration_s: Some(seconds as u32),
+        })
+        .unwrap();
+        sim.continue_to(engine::time::Tick(seconds + 120));
+        sim.pipeline().unwrap().budget_spent_s - before
+    }
+
+    /// Downtime spends the budget in full; slowness counts half, and only from 15 minutes on.
+    #[test]
+    fn downtime_counts_in_full_and_slowness_half_after_fifteen_minutes() {
+        let outage = spent_after(FaultKind::RegionOutage, 300);
+        assert!(
+            (290..=420).contains(&outage),
+            "a 5-minute outage spent {outage} s"
+        );
+        let slow = |seconds| {
+            spent_after(
+                FaultKind::SlowBuild {
+                    latency_factor_per_mille: 20_000,
+                },
+                seconds,
+            )
+        };
+        assert_eq!(
+            slow(600),
+            0,
+            "10 minutes of slowness is under the 15-minute rule"
+        );
+        let twenty = slow(1_200);
+        assert!(
+            (500..=700).contains(&twenty),
+            "20 minutes slow spent {twenty} s, about half"
+        );
+    }
+}
