@@ -514,19 +514,37 @@ impl WorkflowRun {
                 };
                 if !runs {
                     let note = if !context.success && spec.condition.is_none() {
-                        let blocking: Vec<String> = spec
-                            .needs
-                            .iter()
-                            .filter(|n| {
-                                context.properties.get(&format!("needs.{n}.result"))
-                                    != Some(&Value::String("success".to_string()))
+                        // success() looks at every ancestor, not only the direct needs.
+                        let blocking: Vec<String> = self
+                            .workflow
+                            .ancestors(&spec.id)
+                            .into_iter()
+                            .filter(|id| {
+                                !matches!(
+                                    self.job(id).map(|j| &j.status),
+                                    Some(JobStatus::Completed {
+                                        result: JobResult::Success,
+                                        ..
+                                    })
+                                )
                             })
-                            .cloned()
                             .collect();
-                        format!(
-                            "skipped: needed job {} did not succeed",
-                            blocking.join(", ")
-                        )
+                        if blocking.iter().any(|b| spec.needs.contains(b)) {
+                            format!(
+                                "skipped: needed job {} did not succeed",
+                                blocking
+                                    .iter()
+                                    .filter(|b| spec.needs.contains(b))
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        } else {
+                            format!(
+                                "skipped: earlier job {} did not succeed, and success() looks at every job before this one",
+                                blocking.join(", ")
+                            )
+                        }
                     } else {
                         format!("skipped: if: {condition} is false")
                     };

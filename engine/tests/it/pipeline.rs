@@ -822,6 +822,10 @@ mod in_the_simulation {
             "{}",
             report[0].result
         );
+        assert!(
+            sim.audit().records().iter().any(|r| r.reason.contains("smoke-tests skipped: skipped: earlier job integration-tests, unit-tests did not succeed, and success() looks at every job before this one")),
+            "the smoke tests say why they were skipped"
+        );
         assert_eq!(
             report[1].emergency_override.as_deref(),
             Some(
