@@ -115,6 +115,9 @@ pub struct JobRun {
     /// approved, by admin bypass).
     #[serde(default)]
     pub review: Option<(String, String, u64, bool, bool)>,
+    /// Its job-level concurrency group, and whether the group has let it in.
+    #[serde(default)]
+    pub group: Option<(String, bool)>,
 }
 
 /// What happened during a step of the run, for the audit trail and the UI.
@@ -149,6 +152,15 @@ pub enum RunChange {
         job: String,
         /// The environment.
         environment: String,
+    },
+    /// A job with job-level `concurrency` asks its group to let it in.
+    JobQueued {
+        /// The job.
+        job: String,
+        /// The group, evaluated.
+        group: String,
+        /// `cancel-in-progress`.
+        cancel_in_progress: bool,
     },
     /// The run finished.
     RunCompleted {
@@ -216,6 +228,7 @@ impl WorkflowRun {
                 environment: None,
                 gate: None,
                 review: None,
+                group: None,
             })
             .collect();
         WorkflowRun {
@@ -392,6 +405,7 @@ impl WorkflowRun {
                 job.attempt += 1;
                 job.gate = None;
                 job.review = None;
+                job.group = None;
             }
         }
         self.attempt += 1;
@@ -569,21 +583,37 @@ impl WorkflowRun {
                     self.complete(index, JobResult::Skipped, None, now_s, &note, changes);
                     return;
                 }
-                match &spec.environment {
-                    Some(environment) => {
-                        let name = interpolate(&environment.name, &context)
-                            .unwrap_or_else(|_| environment.name.clone());
-                        self.jobs[i].environment = Some(name.clone());
-                        self.enter_environment(index, &name, now_s, settings, changes);
-                    }
-                    None => self.start(index, now_s, settings, changes),
+                if let Some(environment) = &spec.environment {
+                    let name = interpolate(&environment.name, &context)
+                        .unwrap_or_else(|_| environment.name.clone());
+                    self.jobs[i].environment = Some(name);
                 }
+                // Job-level concurrency: the job waits until its group lets it in.
+                if let Some(concurrency) = &spec.concurrency {
+                    let group = interpolate(&concurrency.group, &context)
+                        .unwrap_or_else(|_| concurrency.group.clone());
+                    self.jobs[i].group = Some((group.clone(), false));
+                    self.jobs[i].status = JobStatus::Waiting(format!(
+                        "Pending: waiting for concurrency group '{group}'"
+                    ));
+                    changes.push(RunChange::JobQueued {
+                        job: spec.id.clone(),
+                        group,
+                        cancel_in_progress: concurrency.cancel_in_progress,
+                    });
+                    return;
+                }
+                self.proceed(index, now_s, settings, changes);
             }
             JobStatus::Waiting(_) => {
-                let Some(name) = self.jobs[i].environment.clone() else {
+                if self.jobs[i]
+                    .group
+                    .as_ref()
+                    .is_some_and(|(_, admitted)| !admitted)
+                {
                     return;
-                };
-                self.enter_environment(index, &name, now_s, settings, changes);
+                }
+                self.proceed(index, now_s, settings, changes);
             }
             JobStatus::InProgress {
                 started_s,
@@ -734,6 +764,52 @@ impl WorkflowRun {
         }
     }
 
+    /// Lets a job whose needs, condition and group allow it go on: into its environment's
+    /// rules, or straight to work.
+    fn proceed(
+        &mut self,
+        index: u32,
+        now_s: u64,
+        settings: &RunSettings,
+        changes: &mut Vec<RunChange>,
+    ) {
+        match self.jobs[index as usize].environment.clone() {
+            Some(name) => self.enter_environment(index, &name, now_s, settings, changes),
+            None => self.start(index, now_s, settings, changes),
+        }
+    }
+
+    /// The job's concurrency group let it in.
+    pub fn admit_job(&mut self, job: &str) {
+        if let Some(run) = self.jobs.iter_mut().find(|j| j.id == job)
+            && let Some((_, admitted)) = run.group.as_mut()
+        {
+            *admitted = true;
+        }
+    }
+
+    /// The group cancelled `job` (a newer one took its place, or `cancel-in-progress`).
+    pub fn cancel_job(&mut self, job: &str, why: &str, now_s: u64) -> bool {
+        let Some(run) = self.jobs.iter_mut().find(|j| j.id == job) else {
+            return false;
+        };
+        let started_s = match run.status {
+            JobStatus::InProgress { started_s, .. } | JobStatus::Deploying { started_s } => {
+                Some(started_s)
+            }
+            JobStatus::Waiting(_) | JobStatus::Pending => None,
+            JobStatus::Completed { .. } => return false,
+        };
+        run.status = JobStatus::Completed {
+            result: JobResult::Cancelled,
+            started_s,
+            finished_s: now_s,
+            note: why.to_string(),
+        };
+        run.gate = None;
+        true
+    }
+
     fn wait(
         &mut self,
         index: u32,
@@ -746,6 +822,8 @@ impl WorkflowRun {
         let kind = |reason: &str| {
             if reason.starts_with("Blocked") {
                 0
+            } else if reason.starts_with("Pending") {
+                3
             } else if reason.contains("review") {
                 1
             } else {

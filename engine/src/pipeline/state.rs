@@ -366,6 +366,15 @@ impl PipelineState {
             return Vec::new();
         }
         run.cancel(why, now_s);
+        let grouped: Vec<String> = run
+            .jobs
+            .iter()
+            .filter(|j| j.group.is_some())
+            .map(|j| j.id.clone())
+            .collect();
+        for job in grouped {
+            let _ = self.release_job_group(number, &job);
+        }
         self.queued.retain(|(queued, _)| *queued != number);
         vec![audit(
             Actor::Pipeline,
@@ -425,6 +434,8 @@ impl PipelineState {
                 recovered_s: (!promoted).then_some(now_s),
                 rework: workflow_run.trigger.emergency.is_some(),
             });
+            // The deploying job has finished: its concurrency group lets the next one in.
+            effects.extend(self.release_job_group(run, &job));
         }
         let due: Vec<PlannedReview> = self
             .planned_reviews
@@ -563,19 +574,29 @@ impl PipelineState {
                     PipelineEffect::StartRollout { run: number, sha },
                 ]
             }
-            RunChange::JobCompleted { job, result, note } => vec![audit(
-                Actor::Pipeline,
-                "",
-                "workflow_job.completed",
-                &environment_of(&job),
-                format!("run #{number}: {job} {}: {note}", result.label()),
-                match result {
-                    JobResult::Success => "success",
-                    JobResult::Failure => "failure",
-                    JobResult::Cancelled => "cancelled",
-                    JobResult::Skipped => "skipped",
-                },
-            )],
+            RunChange::JobCompleted { job, result, note } => {
+                let effect = audit(
+                    Actor::Pipeline,
+                    "",
+                    "workflow_job.completed",
+                    &environment_of(&job),
+                    format!("run #{number}: {job} {}: {note}", result.label()),
+                    match result {
+                        JobResult::Success => "success",
+                        JobResult::Failure => "failure",
+                        JobResult::Cancelled => "cancelled",
+                        JobResult::Skipped => "skipped",
+                    },
+                );
+                let mut effects = vec![effect];
+                effects.extend(self.release_job_group(number, &job));
+                effects
+            }
+            RunChange::JobQueued {
+                job,
+                group,
+                cancel_in_progress,
+            } => self.queue_job(number, &job, &group, cancel_in_progress, now_s),
             RunChange::RunCompleted { conclusion } => {
                 let mut effects = vec![audit(
                     Actor::Pipeline,
@@ -604,6 +625,88 @@ impl PipelineState {
                 effects
             }
         }
+    }
+
+    /// A job of run `number` asks its job-level group `group` to let it in.
+    fn queue_job(
+        &mut self,
+        number: u32,
+        job: &str,
+        group: &str,
+        cancel_in_progress: bool,
+        now_s: u64,
+    ) -> Vec<PipelineEffect> {
+        let Some(key) = job_key(&self.runs, number, job) else {
+            return Vec::new();
+        };
+        let admission = self.groups.admit(group, key, cancel_in_progress);
+        let mut effects = Vec::new();
+        for (cancelled, message) in admission.cancelled {
+            let (run, index) = (cancelled / JOB_KEY_SPAN, cancelled % JOB_KEY_SPAN);
+            let Some(other) = self.runs.get_mut(run as usize - 1) else {
+                continue;
+            };
+            let Some(other_job) = other.jobs.get(index as usize).map(|j| j.id.clone()) else {
+                continue;
+            };
+            if other.cancel_job(&other_job, &message, now_s) {
+                effects.push(audit(
+                    Actor::Pipeline,
+                    "",
+                    "workflow_job.completed",
+                    "",
+                    format!("run #{run}: {other_job} cancelled: {message}"),
+                    "cancelled",
+                ));
+            }
+        }
+        if admission.starts {
+            if let Some(run) = self.runs.get_mut(number as usize - 1) {
+                run.admit_job(job);
+            }
+        } else {
+            effects.push(audit(
+                Actor::Pipeline,
+                "",
+                "workflow_job.queued",
+                "",
+                format!("run #{number}: {job} waits for concurrency group '{group}'"),
+                "waiting",
+            ));
+        }
+        effects
+    }
+
+    /// A job with a job-level group finished: the group's pending job, if any, goes in.
+    fn release_job_group(&mut self, number: u32, job: &str) -> Vec<PipelineEffect> {
+        let Some(run) = self.runs.get(number as usize - 1) else {
+            return Vec::new();
+        };
+        let Some((group, _)) = run.job(job).and_then(|j| j.group.clone()) else {
+            return Vec::new();
+        };
+        let Some(key) = job_key(&self.runs, number, job) else {
+            return Vec::new();
+        };
+        let Some(next) = self.groups.release(&group, key) else {
+            return Vec::new();
+        };
+        let (next_run, index) = (next / JOB_KEY_SPAN, next % JOB_KEY_SPAN);
+        let Some(other) = self.runs.get_mut(next_run as usize - 1) else {
+            return Vec::new();
+        };
+        let Some(next_job) = other.jobs.get(index as usize).map(|j| j.id.clone()) else {
+            return Vec::new();
+        };
+        other.admit_job(&next_job);
+        vec![audit(
+            Actor::Pipeline,
+            "",
+            "workflow_job.in_progress",
+            "",
+            format!("run #{next_run}: {next_job} leaves the queue of '{group}'"),
+            "",
+        )]
     }
 
     /// Each simulated reviewer answers after their response time, in their working hours.
@@ -668,6 +771,15 @@ impl PipelineState {
                 .collect()
         })
     }
+}
+
+/// Job-level group members are keyed run × 1,000 + the job's index in its run.
+const JOB_KEY_SPAN: u32 = 1_000;
+
+fn job_key(runs: &[WorkflowRun], number: u32, job: &str) -> Option<u32> {
+    let run = runs.get(number.checked_sub(1)? as usize)?;
+    let index = run.jobs.iter().position(|j| j.id == job)? as u32;
+    Some(number * JOB_KEY_SPAN + index)
 }
 
 fn alert_effect(change: crate::alerts::AlertChange, environment: &str) -> PipelineEffect {

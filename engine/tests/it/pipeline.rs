@@ -247,6 +247,8 @@ fn course_run(
     let mut workflow = course_pipeline();
     for job in &mut workflow.jobs {
         job.simulation.flaky_bp = 0;
+        // Job-level groups are the pipeline state's to admit; a lone run has none.
+        job.concurrency = None;
     }
     let mut run = WorkflowRun::new(1, workflow, trigger, start_s);
     let mut log = Vec::new();
@@ -1011,11 +1013,10 @@ mod secrets_in_the_simulation {
         assert_eq!(rotated.action, "environment.update_actions_secret");
         assert!(rotated.reason.contains("(value ***)"), "{}", rotated.reason);
         sim.apply(Command::RerunFailedJobs { run: 1 }).unwrap();
-        // The re-run reaches production at once: it waits for a review again.
-        assert_eq!(
-            sim.audit().records().last().unwrap().action,
-            "deployment.created"
-        );
+        // The re-run reaches production within a second (its concurrency group lets it in)
+        // and waits for a review again.
+        let waiting = sim.run_to_decision(60).expect("production waits again");
+        assert_eq!(waiting.action, "deployment.created");
         sim.apply(Command::ReviewDeployment {
             environment: "production".to_string(),
             reviewer: "bob".to_string(),
@@ -1251,6 +1252,84 @@ mod error_budget_in_the_simulation {
         assert!(
             (500..=700).contains(&twenty),
             "20 minutes slow spent {twenty} s, about half"
+        );
+    }
+}
+
+mod job_concurrency_in_the_simulation {
+    use engine::{Command, Sim, scenario};
+
+    /// The course's production job is in the group `deploy-production`: a second run's
+    /// production job waits until the first run's has finished, while its other jobs run.
+    #[test]
+    fn a_second_production_job_waits_for_the_first() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 1);
+        let push = || Command::TriggerWorkflow {
+            event: "push".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: Default::default(),
+            emergency_reason: None,
+            skip_tests: false,
+        };
+        sim.apply(push()).unwrap();
+        sim.advance(30);
+        sim.apply(push()).unwrap();
+        sim.run_to_decision(3_600)
+            .expect("run #1 waits for a reviewer");
+        sim.advance(120);
+        let queued = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "workflow_job.queued")
+            .expect("run #2's production job queues");
+        assert_eq!(
+            queued.reason,
+            "run #2: deploy-production waits for concurrency group 'deploy-production'"
+        );
+        let review = |who: &str| Command::ReviewDeployment {
+            environment: "production".to_string(),
+            reviewer: who.to_string(),
+            approve: true,
+            comment: String::new(),
+        };
+        sim.apply(review("bob")).unwrap();
+        // Run #1 deploys and monitors; then run #2's production job leaves the queue.
+        let mut left_queue = None;
+        for _ in 0..200 {
+            sim.advance(30);
+            left_queue = sim
+                .audit()
+                .records()
+                .iter()
+                .find(|r| r.action == "workflow_job.in_progress")
+                .map(|r| (r.tick.0, r.reason.clone()));
+            if left_queue.is_some() {
+                break;
+            }
+        }
+        let (at, reason) = left_queue.expect("the group lets run #2 in");
+        assert_eq!(
+            reason,
+            "run #2: deploy-production leaves the queue of 'deploy-production'"
+        );
+        let first_done = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| {
+                r.reason
+                    .starts_with("run #1 deploy-production: state success")
+            })
+            .unwrap()
+            .tick
+            .0;
+        assert_eq!(
+            at, first_done,
+            "the group admits the next job as the first finishes"
         );
     }
 }
