@@ -120,6 +120,29 @@ pub struct JobRun {
     pub group: Option<(String, bool)>,
 }
 
+impl JobRun {
+    /// Ends the job as cancelled if it is running or waiting (or, with `pending_too`, not yet
+    /// started); false when there was nothing to cancel.
+    fn cancel_now(&mut self, why: &str, now_s: u64, pending_too: bool) -> bool {
+        let started_s = match self.status {
+            JobStatus::InProgress { started_s, .. } | JobStatus::Deploying { started_s } => {
+                Some(started_s)
+            }
+            JobStatus::Waiting(_) => None,
+            JobStatus::Pending if pending_too => None,
+            JobStatus::Pending | JobStatus::Completed { .. } => return false,
+        };
+        self.status = JobStatus::Completed {
+            result: JobResult::Cancelled,
+            started_s,
+            finished_s: now_s,
+            note: why.to_string(),
+        };
+        self.gate = None;
+        true
+    }
+}
+
 /// What happened during a step of the run, for the audit trail and the UI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunChange {
@@ -339,20 +362,9 @@ impl WorkflowRun {
         }
         self.cancelled = Some(why.to_string());
         for job in &mut self.jobs {
-            let started_s = match job.status {
-                JobStatus::InProgress { started_s, .. } | JobStatus::Deploying { started_s } => {
-                    Some(started_s)
-                }
-                JobStatus::Waiting(_) => None,
-                _ => continue,
-            };
-            job.status = JobStatus::Completed {
-                result: JobResult::Cancelled,
-                started_s,
-                finished_s: now_s,
-                note: why.to_string(),
-            };
-            job.gate = None;
+            if !job.cancel_now(why, now_s, false) {
+                continue;
+            }
             changes.push(RunChange::JobCompleted {
                 job: job.id.clone(),
                 result: JobResult::Cancelled,
@@ -793,21 +805,7 @@ impl WorkflowRun {
         let Some(run) = self.jobs.iter_mut().find(|j| j.id == job) else {
             return false;
         };
-        let started_s = match run.status {
-            JobStatus::InProgress { started_s, .. } | JobStatus::Deploying { started_s } => {
-                Some(started_s)
-            }
-            JobStatus::Waiting(_) | JobStatus::Pending => None,
-            JobStatus::Completed { .. } => return false,
-        };
-        run.status = JobStatus::Completed {
-            result: JobResult::Cancelled,
-            started_s,
-            finished_s: now_s,
-            note: why.to_string(),
-        };
-        run.gate = None;
-        true
+        run.cancel_now(why, now_s, true)
     }
 
     fn wait(

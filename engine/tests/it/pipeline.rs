@@ -1127,7 +1127,7 @@ mod concurrency_in_the_simulation {
     use engine::pipeline::workflow::ConcurrencySpec;
     use engine::{Command, Sim, scenario};
 
-    fn push() -> Command {
+    pub(super) fn push() -> Command {
         Command::TriggerWorkflow {
             event: "push".to_string(),
             branch: "main".to_string(),
@@ -1266,14 +1266,7 @@ mod job_concurrency_in_the_simulation {
         let mut world = scenario::builtin("pipeline-release").unwrap();
         world.schedule.clear();
         let mut sim = Sim::new(world, 1);
-        let push = || Command::TriggerWorkflow {
-            event: "push".to_string(),
-            branch: "main".to_string(),
-            login: "dana".to_string(),
-            inputs: Default::default(),
-            emergency_reason: None,
-            skip_tests: false,
-        };
+        let push = super::concurrency_in_the_simulation::push;
         sim.apply(push()).unwrap();
         sim.advance(30);
         sim.apply(push()).unwrap();
