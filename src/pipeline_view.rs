@@ -36,6 +36,9 @@ pub struct PipelineView {
     pub can_cancel: bool,
     /// The branches the workflow runs on, for the run form.
     pub branches: Vec<String>,
+    /// `workflow_dispatch` inputs for the run form: (name, description, kind, options,
+    /// default). The emergency fields cover `reason` and `skip_tests`.
+    pub inputs: Vec<(String, String, String, Vec<String>, String)>,
     /// The auditor's report: production deployments, each as (heading, lines).
     pub auditor: Vec<(String, Vec<String>)>,
     /// Secrets: (name, scope, `v2, expires …` or `expired`, environment for rotation).
@@ -304,6 +307,27 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
                     n.channel.clone(),
                     n.severity.clone(),
                     n.text.clone(),
+                )
+            })
+            .collect(),
+        inputs: spec
+            .workflow
+            .triggers
+            .workflow_dispatch
+            .iter()
+            .flatten()
+            .filter(|input| !matches!(input.name.as_str(), "reason" | "skip_tests"))
+            .map(|input| {
+                (
+                    input.name.clone(),
+                    input.description.clone(),
+                    input.kind.clone(),
+                    input.options.clone(),
+                    input
+                        .default
+                        .clone()
+                        .or_else(|| input.options.first().cloned())
+                        .unwrap_or_default(),
                 )
             })
             .collect(),

@@ -28,6 +28,8 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
     let branch = use_state(|| "main".to_string());
     let reason = use_state(String::new);
     let skip_tests = use_state(|| false);
+    // Values the person changed; the others keep their defaults.
+    let input_values = use_state(BTreeMap::<String, String>::new);
     let command = |command: Command| {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(Action::Command(command.clone())))
@@ -86,15 +88,35 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
     let run_workflow = |emergency: bool| {
         let on_action = props.on_action.clone();
         let (branch, reason, skip_tests) = ((*branch).clone(), (*reason).clone(), *skip_tests);
+        let mut inputs: BTreeMap<String, String> = view
+            .inputs
+            .iter()
+            .map(|(name, _, _, _, default)| (name.clone(), default.clone()))
+            .collect();
+        inputs.extend((*input_values).clone());
         Callback::from(move |_: MouseEvent| {
             on_action.emit(Action::Command(Command::TriggerWorkflow {
                 event: "workflow_dispatch".to_string(),
                 branch: branch.clone(),
                 login: "trainee".to_string(),
-                inputs: BTreeMap::from([("environment".to_string(), "production".to_string())]),
+                inputs: inputs.clone(),
                 emergency_reason: emergency.then(|| reason.clone()),
                 skip_tests: emergency && skip_tests,
             }))
+        })
+    };
+    let on_input = |name: String| {
+        let input_values = input_values.clone();
+        Callback::from(move |e: Event| {
+            let target = e.target_unchecked_into::<HtmlInputElement>();
+            let value = if target.type_() == "checkbox" {
+                target.checked().to_string()
+            } else {
+                target.value()
+            };
+            let mut values = (*input_values).clone();
+            values.insert(name.clone(), value);
+            input_values.set(values);
         })
     };
     let budget = &view.budget;
@@ -219,6 +241,23 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                             { for view.branches.iter().chain(std::iter::once(&"feature/login".to_string())).map(|b| html! { <option value={b.clone()} selected={*b == *branch}>{ b }</option> }) }
                         </select>
                     </label>
+                    { for view.inputs.iter().map(|(name, description, kind, options, default)| {
+                        let value = input_values.get(name).cloned().unwrap_or_else(|| default.clone());
+                        let id = format!("input-{name}");
+                        html! {
+                            <label class="stacked" title={description.clone()}>{ name.clone() }
+                                if kind == "choice" {
+                                    <select id={id} onchange={on_input(name.clone())}>
+                                        { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == value}>{ o }</option> }) }
+                                    </select>
+                                } else if kind == "boolean" {
+                                    <input id={id} type="checkbox" checked={value == "true"} onchange={on_input(name.clone())} />
+                                } else {
+                                    <input id={id} type="text" value={value} onchange={on_input(name.clone())} />
+                                }
+                            </label>
+                        }
+                    }) }
                     <label class="stacked grow">{"Emergency reason"}
                         <input id="emergency-reason" type="text" value={(*reason).clone()} oninput={on_reason} placeholder="Only for an emergency override: what is broken" />
                     </label>

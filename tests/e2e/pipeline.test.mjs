@@ -86,12 +86,16 @@ test('a red error budget freezes production; an emergency override needs a reaso
   assert.match(await page.textContent('#run-conclusion'), /Run failure/);
 
   await page.click('#run-form summary');
+  // The workflow's dispatch inputs are in the form.
+  assert.deepEqual(await page.locator('#input-environment option').allTextContents(), ['staging', 'production']);
+  await page.selectOption('#input-environment', 'staging');
   await page.click('#run-emergency');
   await waitForText(page, '#notice', /an emergency override needs a written reason/);
   await page.fill('#emergency-reason', 'Card payments fail for every customer');
   await page.check('#skip-tests');
   await page.click('#run-emergency');
   await waitForText(page, '#override-flag', /^EMERGENCY OVERRIDE \(tests skipped\): Card payments fail for every customer$/);
+  assert.match(await page.textContent('#audit-table'), /by trainee with inputs environment=staging; EMERGENCY OVERRIDE/);
   await page.click('#next-decision');
   await waitForText(page, '#review-dialog', /Review deployments: production/, 30_000);
   assert.match(await page.textContent('#job-graph'), /Unit tests\s*Skipped/);

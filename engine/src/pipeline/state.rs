@@ -172,12 +172,25 @@ impl PipelineState {
             "workflows.created_workflow_run",
             "",
             format!(
-                "run #{number} of \"{}\" for {} of {} ({}) by {}{}",
+                "run #{number} of \"{}\" for {} of {} ({}) by {}{}{}",
                 spec.workflow.name,
                 run.trigger.event,
                 run.trigger.git_ref.name,
                 run.trigger.sha,
                 run.trigger.actor,
+                if run.trigger.inputs.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " with inputs {}",
+                        run.trigger
+                            .inputs
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
                 run.trigger
                     .emergency
                     .as_ref()
