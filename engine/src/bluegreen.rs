@@ -249,19 +249,7 @@ impl BlueGreenController {
                     ),
                 ));
             }
-            Command::InjectFault { .. }
-            | Command::ClearFault { .. }
-            | Command::TriggerWorkflow { .. }
-            | Command::ReviewDeployment { .. }
-            | Command::RerunFailedJobs { .. }
-            | Command::CancelWorkflowRun { .. }
-            | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. }
-            | Command::RotateSecret { .. } => {
-                return Err(CommandError::NotApplicable(
-                    "faults are not rollout commands".to_string(),
-                ));
-            }
+            other => return Err(CommandError::not_a_rollout_command(other)),
         }
         Ok(events)
     }

@@ -176,6 +176,14 @@ pub enum CommandError {
     NotApplicable(String),
 }
 
+impl CommandError {
+    /// The refusal of a command that is not for a rollout controller (faults and the
+    /// pipeline's commands, which the simulation handles before a controller sees them).
+    pub fn not_a_rollout_command(command: &Command) -> CommandError {
+        CommandError::NotApplicable(format!("{} is not a rollout command", command.label()))
+    }
+}
+
 impl std::fmt::Display for CommandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -161,17 +161,7 @@ impl FlagRolloutController {
                     ),
                 )])
             }
-            Command::InjectFault { .. }
-            | Command::ClearFault { .. }
-            | Command::TriggerWorkflow { .. }
-            | Command::ReviewDeployment { .. }
-            | Command::RerunFailedJobs { .. }
-            | Command::CancelWorkflowRun { .. }
-            | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. }
-            | Command::RotateSecret { .. } => Err(CommandError::NotApplicable(
-                "faults are not rollout commands".to_string(),
-            )),
+            other => Err(CommandError::not_a_rollout_command(other)),
         }
     }
 

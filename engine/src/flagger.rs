@@ -251,17 +251,7 @@ impl FlaggerController {
             Command::Retry => Err(CommandError::NotApplicable(
                 "Flagger retries by detecting a new revision: start a rollout again".to_string(),
             )),
-            Command::InjectFault { .. }
-            | Command::ClearFault { .. }
-            | Command::TriggerWorkflow { .. }
-            | Command::ReviewDeployment { .. }
-            | Command::RerunFailedJobs { .. }
-            | Command::CancelWorkflowRun { .. }
-            | Command::AcknowledgeIncident { .. }
-            | Command::ResolveIncident { .. }
-            | Command::RotateSecret { .. } => Err(CommandError::NotApplicable(
-                "faults are not rollout commands".to_string(),
-            )),
+            other => Err(CommandError::not_a_rollout_command(other)),
         }
     }
 
