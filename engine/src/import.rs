@@ -194,7 +194,7 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
         emergency_reason: None,
         skip_tests: false,
     };
-    let mut scenario = crate::pipeline::builtin::pipeline_world(
+    let scenario = crate::pipeline::builtin::pipeline_world(
         &format!("import:{}", name.to_lowercase().replace(' ', "-")),
         &format!("Workflow: {name}"),
         &format!(
@@ -205,7 +205,6 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
         600,
         trigger,
     );
-    scenario.title = format!("Workflow: {name}");
     Ok(Imported {
         scenario,
         kind: "GitHub Actions workflow".to_string(),

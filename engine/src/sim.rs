@@ -1789,9 +1789,11 @@ impl Sim {
             };
             Some((promoted, format!("{}: {}", record.action, record.reason)))
         });
-        if ended.is_some() {
-            self.deploy_watch_from = None;
-        }
+        // Records already read need not be read again next second.
+        self.deploy_watch_from = match ended {
+            Some(_) => None,
+            None => Some(self.audit.records().len() as u32),
+        };
         ended
     }
 
@@ -1843,21 +1845,17 @@ impl Sim {
                     match self.apply_as(Actor::Pipeline, Command::StartRollout { version }) {
                         Ok(()) => self.deploy_watch_from = Some(watch_from),
                         Err(error) => {
-                            if let (Some(state), Some(spec)) =
-                                (self.pipeline.as_mut(), self.scenario.pipeline.as_ref())
-                            {
-                                let effects = state.step(
-                                    spec,
-                                    &self.scenario.rollout_environment,
-                                    self.seed,
-                                    self.scenario.start_unix_s + self.now.0,
-                                    Some((
-                                        false,
-                                        format!("run #{run}: the rollout could not start: {error}"),
-                                    )),
-                                );
-                                self.apply_pipeline_effects(effects);
-                            }
+                            let rollout_environment = self.scenario.rollout_environment.clone();
+                            let now_s = self.unix_now();
+                            let effects = self.pipeline.as_mut().map_or_else(Vec::new, |state| {
+                                state.finish_deploy(
+                                    &rollout_environment,
+                                    false,
+                                    &format!("run #{run}: the rollout could not start: {error}"),
+                                    now_s,
+                                )
+                            });
+                            self.apply_pipeline_effects(effects);
                         }
                     }
                 }

@@ -203,13 +203,7 @@ impl PipelineState {
                 ""
             },
         )];
-        let group = spec.workflow.concurrency.as_ref().map(|c| {
-            let context = run.context(0);
-            (
-                interpolate(&c.group, &context).unwrap_or_else(|_| c.group.clone()),
-                c.cancel_in_progress,
-            )
-        });
+        let group = workflow_group(spec, &run);
         self.runs.push(run);
         if let Some((group, cancel_in_progress)) = group {
             let admission = self.groups.admit(&group, number, cancel_in_progress);
@@ -399,6 +393,48 @@ impl PipelineState {
         )]
     }
 
+    /// The strategy's rollout for the deploying job ended: promoted or not. The job ends, the
+    /// deployment is counted for DORA, and the job's concurrency group lets the next one in.
+    pub fn finish_deploy(
+        &mut self,
+        rollout_environment: &str,
+        promoted: bool,
+        note: &str,
+        now_s: u64,
+    ) -> Vec<PipelineEffect> {
+        let Some((run, job)) = self.deploying.take() else {
+            return Vec::new();
+        };
+        let Some(workflow_run) = self.runs.get_mut(run as usize - 1) else {
+            return Vec::new();
+        };
+        // A failed change hurts from the moment its rollout starts.
+        let started_s = match workflow_run.job(&job).map(|j| &j.status) {
+            Some(JobStatus::Deploying { started_s }) => *started_s,
+            _ => now_s,
+        };
+        workflow_run.finish_deploy(&job, promoted, note, now_s);
+        let outcome = if promoted { "success" } else { "failure" };
+        let mut effects = vec![audit(
+            Actor::Pipeline,
+            "",
+            "deployment_status.created",
+            rollout_environment,
+            format!("run #{run} {job}: state {outcome} ({note})"),
+            outcome,
+        )];
+        self.deployments.push(DeploymentRecord {
+            committed_s: workflow_run.created_s,
+            deployed_s: if promoted { now_s } else { started_s },
+            failed: !promoted,
+            // A rollback restores the previous version: recovery ends with it.
+            recovered_s: (!promoted).then_some(now_s),
+            rework: workflow_run.trigger.emergency.is_some(),
+        });
+        effects.extend(self.release_job_group(run, &job));
+        effects
+    }
+
     /// One second of the pipeline at `now_s` (unix seconds). `rollout_result` is the strategy's
     /// verdict on a deployment in progress: promoted (true) or rolled back (false).
     pub fn step(
@@ -410,45 +446,8 @@ impl PipelineState {
         rollout_result: Option<(bool, String)>,
     ) -> Vec<PipelineEffect> {
         let mut effects = Vec::new();
-        if let (Some((run, job)), Some((promoted, note))) = (self.deploying.clone(), rollout_result)
-            && let Some(workflow_run) = self.runs.get_mut(run as usize - 1)
-        {
-            // A failed change hurts from the moment its rollout starts.
-            let started_s = match workflow_run.job(&job).map(|j| &j.status) {
-                Some(JobStatus::Deploying { started_s }) => *started_s,
-                _ => now_s,
-            };
-            workflow_run.finish_deploy(&job, promoted, &note, now_s);
-            let committed_s = workflow_run.created_s;
-            self.deploying = None;
-            effects.push(audit(
-                Actor::Pipeline,
-                "",
-                "deployment_status.created",
-                rollout_environment,
-                format!(
-                    "run #{run} {job}: state {} ({note})",
-                    if promoted { "success" } else { "failure" }
-                ),
-                if promoted { "success" } else { "failure" },
-            ));
-            if let Some(last) = self.deployments.last_mut()
-                && last.failed
-                && last.recovered_s.is_none()
-                && promoted
-            {
-                last.recovered_s = Some(now_s);
-            }
-            self.deployments.push(DeploymentRecord {
-                committed_s,
-                deployed_s: if promoted { now_s } else { started_s },
-                failed: !promoted,
-                // A rollback restores the previous version: recovery ends with it.
-                recovered_s: (!promoted).then_some(now_s),
-                rework: workflow_run.trigger.emergency.is_some(),
-            });
-            // The deploying job has finished: its concurrency group lets the next one in.
-            effects.extend(self.release_job_group(run, &job));
+        if let Some((promoted, note)) = rollout_result {
+            effects.extend(self.finish_deploy(rollout_environment, promoted, &note, now_s));
         }
         let due: Vec<PlannedReview> = self
             .planned_reviews
@@ -619,10 +618,7 @@ impl PipelineState {
                     format!("run #{number} completed: {}", conclusion.label()),
                     conclusion.label(),
                 )];
-                let group = spec.workflow.concurrency.as_ref().map(|c| {
-                    interpolate(&c.group, &run.context(0)).unwrap_or_else(|_| c.group.clone())
-                });
-                if let Some(group) = group
+                if let Some((group, _)) = workflow_group(spec, run)
                     && let Some(next) = self.groups.release(&group, number)
                 {
                     self.queued.retain(|(q, _)| *q != next);
@@ -765,25 +761,16 @@ impl PipelineState {
             });
         }
     }
+}
 
-    /// The jobs of the newest run, for a quick look: (id, state in words).
-    pub fn latest_jobs(&self) -> Vec<(String, String)> {
-        self.runs.last().map_or_else(Vec::new, |run| {
-            run.jobs
-                .iter()
-                .map(|job| {
-                    let state = match &job.status {
-                        JobStatus::Pending => "pending".to_string(),
-                        JobStatus::Waiting(_) => "waiting".to_string(),
-                        JobStatus::InProgress { .. } => "in progress".to_string(),
-                        JobStatus::Deploying { .. } => "deploying".to_string(),
-                        JobStatus::Completed { result, .. } => result.label().to_string(),
-                    };
-                    (job.id.clone(), state)
-                })
-                .collect()
-        })
-    }
+/// The run's workflow-level concurrency group, evaluated, and its `cancel-in-progress`.
+fn workflow_group(spec: &PipelineSpec, run: &WorkflowRun) -> Option<(String, bool)> {
+    spec.workflow.concurrency.as_ref().map(|c| {
+        (
+            interpolate(&c.group, &run.context(0)).unwrap_or_else(|_| c.group.clone()),
+            c.cancel_in_progress,
+        )
+    })
 }
 
 /// Job-level group members are keyed run × 1,000 + the job's index in its run.
