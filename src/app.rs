@@ -37,6 +37,18 @@ pub fn App() -> Html {
     {
         scenarios.push((imported.id.clone(), imported.title.clone()));
     }
+    // Verifying the chain re-hashes every record, so it is done once per new head, not per frame.
+    let chain_intact = {
+        let sim_for_check = std::rc::Rc::clone(&model.sim);
+        *use_memo(sim.audit().head().to_string(), move |head| {
+            let sim = sim_for_check.borrow();
+            engine::audit::AuditLog::verify(sim.audit().records(), head).is_ok()
+        })
+    };
+    let pipeline = crate::pipeline_view::pipeline(&sim);
+    let alerts = pipeline
+        .as_ref()
+        .map(|p| (p.incidents.clone(), p.feed.clone()));
     let export_audit = {
         let sim = std::rc::Rc::clone(&model.sim);
         Callback::from(move |csv: bool| {
@@ -68,7 +80,7 @@ pub fn App() -> Html {
             </div>
             <main id="workspace" class="workspace">
                 <div class="column-main">
-                    if let Some(pipeline) = crate::pipeline_view::pipeline(&sim) {
+                    if let Some(pipeline) = pipeline {
                         <PipelinePanel view={pipeline} on_action={on_action.clone()} />
                     }
                     <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
@@ -81,14 +93,14 @@ pub fn App() -> Html {
                 </div>
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
-                    if let Some(pipeline) = crate::pipeline_view::pipeline(&sim) {
-                        <AlertFeed incidents={pipeline.incidents} feed={pipeline.feed} on_action={on_action.clone()} />
+                    if let Some((incidents, feed)) = alerts {
+                        <AlertFeed incidents={incidents} feed={feed} on_action={on_action.clone()} />
                     }
                     <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
                         versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
                         faults={view_model::faults(&sim)} on_action={on_action.clone()} />
                     <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()}
-                        chain_intact={engine::audit::AuditLog::verify(sim.audit().records(), sim.audit().head()).is_ok()}
+                        chain_intact={chain_intact}
                         export={export_audit} export_name={format!("audit-{}-seed-{}", scenario.id.replace(':', "-"), sim.seed())} />
                 </aside>
             </main>
