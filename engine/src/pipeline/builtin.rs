@@ -81,14 +81,8 @@ pub fn pipeline_world(
     production.reviewers = vec!["alice".to_string(), "bob".to_string()];
     production.prevent_self_review = true;
     production.branch_policy = BranchPolicy::Selected(vec![
-        RefPattern {
-            pattern: "main".to_string(),
-            tag: false,
-        },
-        RefPattern {
-            pattern: "release/*".to_string(),
-            tag: false,
-        },
+        RefPattern::branch("main"),
+        RefPattern::branch("release/*"),
     ]);
     let environments: BTreeMap<String, EnvironmentSpec> = [
         (
@@ -128,14 +122,7 @@ pub fn pipeline_world(
 /// The course's secrets (002 appendix D): the AI key and the Slack webhook for the repository,
 /// and each environment's endpoint, production's expiring after 90 days.
 fn course_secrets(scenario: &Scenario) -> SecretStore {
-    let secret =
-        |name: &str, value: &str, environment: Option<&str>, expires_s: Option<u64>| Secret {
-            name: name.to_string(),
-            value: value.to_string(),
-            environment: environment.map(str::to_string),
-            expires_s,
-            version: 1,
-        };
+    let secret = Secret::new;
     SecretStore {
         secrets: vec![
             secret("AI_API_KEY", "sk-live-7f3a9c2e51d8", None, None),

@@ -51,6 +51,24 @@ pub struct RefPattern {
     pub tag: bool,
 }
 
+impl RefPattern {
+    /// A branch name pattern.
+    pub fn branch(pattern: &str) -> RefPattern {
+        RefPattern {
+            pattern: pattern.to_string(),
+            tag: false,
+        }
+    }
+
+    /// A tag name pattern.
+    pub fn tag(pattern: &str) -> RefPattern {
+        RefPattern {
+            pattern: pattern.to_string(),
+            tag: true,
+        }
+    }
+}
+
 /// The ref a run deploys from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitRef {
@@ -290,18 +308,9 @@ mod tests {
             prevent_self_review: true,
             wait_timer_min: 5,
             branch_policy: BranchPolicy::Selected(vec![
-                RefPattern {
-                    pattern: "main".to_string(),
-                    tag: false,
-                },
-                RefPattern {
-                    pattern: "release/*".to_string(),
-                    tag: false,
-                },
-                RefPattern {
-                    pattern: "v*".to_string(),
-                    tag: true,
-                },
+                RefPattern::branch("main"),
+                RefPattern::branch("release/*"),
+                RefPattern::tag("v*"),
             ]),
             can_admins_bypass: true,
         }

@@ -23,6 +23,24 @@ pub struct Secret {
     pub version: u32,
 }
 
+impl Secret {
+    /// A new secret (version 1): a repository secret when `environment` is `None`.
+    pub fn new(
+        name: &str,
+        value: &str,
+        environment: Option<&str>,
+        expires_s: Option<u64>,
+    ) -> Secret {
+        Secret {
+            name: name.to_string(),
+            value: value.to_string(),
+            environment: environment.map(str::to_string),
+            expires_s,
+            version: 1,
+        }
+    }
+}
+
 /// A repository's secrets.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretStore {
@@ -162,13 +180,7 @@ mod tests {
     use super::*;
 
     fn store() -> SecretStore {
-        let secret = |name: &str, value: &str, environment: Option<&str>, expires_s| Secret {
-            name: name.to_string(),
-            value: value.to_string(),
-            environment: environment.map(str::to_string),
-            expires_s,
-            version: 1,
-        };
+        let secret = Secret::new;
         SecretStore {
             secrets: vec![
                 secret("AI_API_KEY", "sk-repo-123456", None, None),

@@ -31,6 +31,25 @@ fn push(branch: &str) -> Trigger {
     }
 }
 
+/// Settings of a run deploying to production with `environments`.
+fn settings_with(environments: &BTreeMap<String, EnvironmentSpec>) -> RunSettings<'_> {
+    RunSettings {
+        seed: 3,
+        environments: Some(environments),
+        rollout_environment: "production",
+        ..RunSettings::default()
+    }
+}
+
+/// Settings of a run with no environments, drawing from `seed`.
+fn bare_settings(seed: u64) -> RunSettings<'static> {
+    RunSettings {
+        seed,
+        rollout_environment: "production",
+        ..RunSettings::default()
+    }
+}
+
 /// A job that takes a minute and fails when `fails`.
 fn job(id: &str, needs: &[&str], condition: Option<&str>, fails: bool) -> JobSpec {
     JobSpec {
@@ -64,11 +83,7 @@ fn workflow(jobs: Vec<JobSpec>) -> Workflow {
 /// Runs to the end (no environments), returning each job's result.
 fn results(workflow: Workflow, trigger: Trigger) -> Vec<(String, JobResult)> {
     let mut run = WorkflowRun::new(1, workflow, trigger, 0);
-    let settings = RunSettings {
-        seed: 1,
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = bare_settings(1);
     for now in 0..10_000 {
         run.advance(now, &settings);
         if run.conclusion.is_some() {
@@ -223,10 +238,7 @@ fn environments() -> BTreeMap<String, EnvironmentSpec> {
     let mut production = EnvironmentSpec::unprotected("production");
     production.reviewers = vec!["alice".to_string(), "bob".to_string()];
     production.prevent_self_review = true;
-    production.branch_policy = BranchPolicy::Selected(vec![RefPattern {
-        pattern: "main".to_string(),
-        tag: false,
-    }]);
+    production.branch_policy = BranchPolicy::Selected(vec![RefPattern::branch("main")]);
     [
         (
             "staging".to_string(),
@@ -263,12 +275,7 @@ fn course_run(
 #[test]
 fn a_push_to_develop_deploys_to_staging_and_skips_production() {
     let environments = environments();
-    let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = settings_with(&environments);
     let start = tuesday_10am();
     let (run, _) = course_run(push("develop"), start, &settings, start + 4 * 3_600);
     let result = |id: &str| match &run.job(id).unwrap().status {
@@ -299,12 +306,7 @@ fn a_push_to_develop_deploys_to_staging_and_skips_production() {
 #[test]
 fn production_waits_for_a_reviewer_and_self_review_is_refused() {
     let environments = environments();
-    let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = settings_with(&environments);
     let start = tuesday_10am();
     let mut trigger = push("main");
     trigger.actor = "alice".to_string();
@@ -354,16 +356,8 @@ fn production_waits_for_a_reviewer_and_self_review_is_refused() {
 fn a_branch_outside_the_policy_cannot_deploy_and_a_rejection_fails_the_job() {
     let mut environments = environments();
     let production = environments.get_mut("production").unwrap();
-    production.branch_policy = BranchPolicy::Selected(vec![RefPattern {
-        pattern: "release/*".to_string(),
-        tag: false,
-    }]);
-    let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    production.branch_policy = BranchPolicy::Selected(vec![RefPattern::branch("release/*")]);
+    let settings = settings_with(&environments);
     let start = tuesday_10am();
     let (run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
     assert!(
@@ -371,12 +365,7 @@ fn a_branch_outside_the_policy_cannot_deploy_and_a_rejection_fails_the_job() {
     );
 
     let environments = self::environments();
-    let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = settings_with(&environments);
     let (mut run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
     run.review(
         "production",
@@ -402,11 +391,8 @@ fn a_saturday_push_waits_for_monday_unless_an_emergency_override_has_a_reason() 
     )]
     .into();
     let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
         windows: Some(&windows),
-        ..RunSettings::default()
+        ..settings_with(&environments)
     };
     let saturday = UtcDateTime::unix_s_of(2026, 3, 14, 14, 30);
     let (run, log) = course_run(push("main"), saturday, &settings, saturday + 3 * 3_600);
@@ -470,11 +456,8 @@ fn an_error_budget_freeze_refuses_a_normal_deploy_but_not_an_emergency_fix() {
     .into();
     let freeze = "Deployment freeze: the error budget policy is red (12.0 % of the budget left); only critical fixes may deploy".to_string();
     let settings = RunSettings {
-        seed: 3,
-        environments: Some(&environments),
-        rollout_environment: "production",
         freeze: Some(freeze.clone()),
-        ..RunSettings::default()
+        ..settings_with(&environments)
     };
     let start = tuesday_10am();
     let (run, _) = course_run(push("main"), start, &settings, start + 2 * 3_600);
@@ -499,11 +482,7 @@ fn flaky_jobs_fail_at_their_rate_and_rerunning_failed_jobs_reruns_their_dependen
         let mut flaky = job("test", &[], None, false);
         flaky.simulation.flaky_bp = 1_000;
         let mut run = WorkflowRun::new(number, workflow(vec![flaky]), push("main"), 0);
-        let settings = RunSettings {
-            seed: 11,
-            rollout_environment: "production",
-            ..RunSettings::default()
-        };
+        let settings = bare_settings(11);
         run.advance(0, &settings);
         run.advance(100_000, &settings);
         failures += u32::from(run.conclusion == Some(JobResult::Failure));
@@ -523,11 +502,7 @@ fn flaky_jobs_fail_at_their_rate_and_rerunning_failed_jobs_reruns_their_dependen
         push("main"),
         0,
     );
-    let settings = RunSettings {
-        seed: 11,
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = bare_settings(11);
     for now in 0..1_000 {
         run.advance(now, &settings);
     }
@@ -566,11 +541,7 @@ fn cancelling_a_run_cancels_running_jobs_and_cancelled_still_runs() {
         push("main"),
         0,
     );
-    let settings = RunSettings {
-        seed: 1,
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = bare_settings(1);
     run.advance(0, &settings);
     let changes = run.cancel(
         "Canceling since a higher priority waiting request for 'deploy' exists",
@@ -606,11 +577,7 @@ fn environment_names_can_come_from_inputs() {
         .inputs
         .insert("environment".to_string(), "staging".to_string());
     let mut run = WorkflowRun::new(1, workflow(vec![deploy]), trigger, 0);
-    let settings = RunSettings {
-        seed: 1,
-        rollout_environment: "production",
-        ..RunSettings::default()
-    };
+    let settings = bare_settings(1);
     run.advance(0, &settings);
     assert_eq!(
         run.job("deploy").unwrap().environment.as_deref(),
