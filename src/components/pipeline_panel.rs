@@ -210,7 +210,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
             if !view.secrets.is_empty() || !view.config.is_empty() {
                 <details id="secrets-config" class="run-form">
                     <summary>{"Secrets and configuration"}</summary>
-                    <div class="pipeline-grid">
+                    <div class="stacked-tables">
                         <table id="secrets-table" class="compact">
                             <caption>{"Secrets (values never shown)"}</caption>
                             <tbody>
