@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline::concurrency::GroupPolicy;
 use crate::pipeline::environments::{EnvironmentSpec, GateState, GitRef, ProtectionGate, Review};
 use crate::pipeline::expr::{Context, Value, evaluate_condition, interpolate};
 use crate::pipeline::windows::{DeploymentWindows, EmergencyOverride, WindowVerdict};
@@ -182,8 +183,8 @@ pub enum RunChange {
         job: String,
         /// The group, evaluated.
         group: String,
-        /// `cancel-in-progress`.
-        cancel_in_progress: bool,
+        /// `cancel-in-progress` and `queue`.
+        policy: GroupPolicy,
     },
     /// The run finished.
     RunCompleted {
@@ -611,7 +612,7 @@ impl WorkflowRun {
                     changes.push(RunChange::JobQueued {
                         job: spec.id.clone(),
                         group,
-                        cancel_in_progress: concurrency.cancel_in_progress,
+                        policy: concurrency.policy(),
                     });
                     return;
                 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::dora::DeploymentRecord;
-use crate::pipeline::concurrency::ConcurrencyGroups;
+use crate::pipeline::concurrency::{ConcurrencyGroups, GroupPolicy};
 use crate::pipeline::environments::{EnvironmentSpec, Review};
 use crate::pipeline::expr::interpolate;
 use crate::pipeline::run::{JobResult, JobStatus, RunChange, RunSettings, Trigger, WorkflowRun};
@@ -205,12 +205,13 @@ impl PipelineState {
         )];
         let group = workflow_group(spec, &run);
         self.runs.push(run);
-        if let Some((group, cancel_in_progress)) = group {
-            let admission = self.groups.admit(&group, number, cancel_in_progress);
+        if let Some((group, policy)) = group {
+            let admission = self.groups.admit(&group, number, policy);
+            let turned_away = admission.cancelled.iter().any(|(c, _)| *c == number);
             for (cancelled, message) in admission.cancelled {
                 effects.extend(self.cancel_run(cancelled, &message, now_s));
             }
-            if !admission.starts {
+            if !admission.starts && !turned_away {
                 self.queued.push((number, group.clone()));
                 effects.push(audit(
                     Actor::Pipeline,
@@ -604,11 +605,9 @@ impl PipelineState {
                 effects.extend(self.release_job_group(number, &job));
                 effects
             }
-            RunChange::JobQueued {
-                job,
-                group,
-                cancel_in_progress,
-            } => self.queue_job(number, &job, &group, cancel_in_progress, now_s),
+            RunChange::JobQueued { job, group, policy } => {
+                self.queue_job(number, &job, &group, policy, now_s)
+            }
             RunChange::RunCompleted { conclusion } => {
                 let mut effects = vec![audit(
                     Actor::Pipeline,
@@ -642,13 +641,13 @@ impl PipelineState {
         number: u32,
         job: &str,
         group: &str,
-        cancel_in_progress: bool,
+        policy: GroupPolicy,
         now_s: u64,
     ) -> Vec<PipelineEffect> {
         let Some(key) = job_key(&self.runs, number, job) else {
             return Vec::new();
         };
-        let admission = self.groups.admit(group, key, cancel_in_progress);
+        let admission = self.groups.admit(group, key, policy);
         let mut effects = Vec::new();
         for (cancelled, message) in admission.cancelled {
             let (run, index) = (cancelled / JOB_KEY_SPAN, cancelled % JOB_KEY_SPAN);
@@ -763,12 +762,12 @@ impl PipelineState {
     }
 }
 
-/// The run's workflow-level concurrency group, evaluated, and its `cancel-in-progress`.
-fn workflow_group(spec: &PipelineSpec, run: &WorkflowRun) -> Option<(String, bool)> {
+/// The run's workflow-level concurrency group, evaluated, and its policy.
+fn workflow_group(spec: &PipelineSpec, run: &WorkflowRun) -> Option<(String, GroupPolicy)> {
     spec.workflow.concurrency.as_ref().map(|c| {
         (
             interpolate(&c.group, &run.context(0)).unwrap_or_else(|_| c.group.clone()),
-            c.cancel_in_progress,
+            c.policy(),
         )
     })
 }

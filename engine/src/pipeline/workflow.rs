@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline::concurrency::{GroupPolicy, QueuePolicy};
 use crate::pipeline::cron::CronSchedule;
 
 /// A workflow.
@@ -57,6 +58,19 @@ pub struct ConcurrencySpec {
     pub group: String,
     /// `cancel-in-progress`.
     pub cancel_in_progress: bool,
+    /// `queue`: `single` (the default) or `max`.
+    #[serde(default)]
+    pub queue: QueuePolicy,
+}
+
+impl ConcurrencySpec {
+    /// What the group does with a newcomer.
+    pub fn policy(&self) -> GroupPolicy {
+        GroupPolicy {
+            cancel_in_progress: self.cancel_in_progress,
+            queue: self.queue,
+        }
+    }
 }
 
 /// A job.
@@ -389,6 +403,7 @@ pub fn course_pipeline() -> Workflow {
     jobs[7].concurrency = Some(ConcurrencySpec {
         group: "deploy-production".to_string(),
         cancel_in_progress: false,
+        queue: QueuePolicy::Single,
     });
     Workflow {
         name: "Complete CI/CD Pipeline".to_string(),

@@ -6,6 +6,7 @@
 use yaml_rust2::Yaml;
 use yaml_rust2::yaml::Hash;
 
+use crate::pipeline::concurrency::QueuePolicy;
 use crate::pipeline::cron::CronSchedule;
 use crate::pipeline::workflow::{
     ConcurrencySpec, DispatchInput, JobEnvironment, JobSimulation, JobSpec, StepSpec, Triggers,
@@ -161,21 +162,49 @@ fn read_concurrency(
         Yaml::String(group) => Some(ConcurrencySpec {
             group: group.clone(),
             cancel_in_progress: false,
+            queue: QueuePolicy::Single,
         }),
-        Yaml::Hash(_) => match node["group"].as_str() {
-            Some(group) => Some(ConcurrencySpec {
-                group: group.to_string(),
-                cancel_in_progress: match &node["cancel-in-progress"] {
-                    Yaml::Boolean(b) => *b,
-                    Yaml::String(text) => text.contains("true"),
-                    _ => false,
-                },
-            }),
-            None => {
-                problems.push(format!("{path}.group: a concurrency mapping needs a group"));
-                None
+        Yaml::Hash(map) => {
+            for key in map.keys() {
+                let key = key.as_str().unwrap_or_default();
+                if !matches!(key, "group" | "cancel-in-progress" | "queue") {
+                    problems.push(format!(
+                        "{path}.{key}: unexpected key; a concurrency mapping has group, cancel-in-progress and queue"
+                    ));
+                }
             }
-        },
+            let Some(group) = node["group"].as_str() else {
+                problems.push(format!("{path}.group: a concurrency mapping needs a group"));
+                return None;
+            };
+            let cancel_in_progress = match &node["cancel-in-progress"] {
+                Yaml::Boolean(b) => *b,
+                Yaml::String(text) => text.contains("true"),
+                _ => false,
+            };
+            let queue = match &node["queue"] {
+                Yaml::BadValue | Yaml::Null => QueuePolicy::Single,
+                Yaml::String(text) if text == "single" => QueuePolicy::Single,
+                Yaml::String(text) if text == "max" => QueuePolicy::Max,
+                other => {
+                    problems.push(format!(
+                        "{path}.queue: must be single or max, not {}",
+                        scalar_text(other).unwrap_or_else(|| "a mapping or a list".to_string())
+                    ));
+                    QueuePolicy::Single
+                }
+            };
+            if queue == QueuePolicy::Max && cancel_in_progress {
+                problems.push(format!(
+                    "{path}: queue: max cannot be used with cancel-in-progress: true; a queue keeps every waiting run, cancel-in-progress cancels them"
+                ));
+            }
+            Some(ConcurrencySpec {
+                group: group.to_string(),
+                cancel_in_progress,
+                queue,
+            })
+        }
         _ => {
             problems.push(format!(
                 "{path}: must be a group name or a mapping with group"

@@ -1091,8 +1091,52 @@ mod schedules_in_the_simulation {
 }
 
 mod concurrency_in_the_simulation {
+    use engine::pipeline::concurrency::QueuePolicy;
     use engine::pipeline::workflow::ConcurrencySpec;
     use engine::{Command, Sim, scenario};
+
+    /// The course pipeline cut to its first job, under one workflow-level group per branch.
+    fn sim_with_group(queue: QueuePolicy) -> Sim {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let pipeline = world.pipeline.as_mut().unwrap();
+        pipeline.workflow.concurrency = Some(ConcurrencySpec {
+            group: "${{ github.workflow }}-${{ github.ref }}".to_string(),
+            cancel_in_progress: false,
+            queue,
+        });
+        pipeline.workflow.jobs.retain(|job| job.id == "validate");
+        let mut sim = Sim::new(world, 1);
+        sim.advance(10);
+        sim
+    }
+
+    fn started_at(sim: &Sim, run: u32) -> Option<u64> {
+        sim.audit()
+            .records()
+            .iter()
+            .find(|r| r.reason == format!("run #{run}: validate started"))
+            .map(|r| r.tick.0)
+    }
+
+    fn finished_at(sim: &Sim, run: u32) -> u64 {
+        sim.audit()
+            .records()
+            .iter()
+            .find(|r| r.reason.starts_with(&format!("run #{run} completed")))
+            .unwrap()
+            .tick
+            .0
+    }
+
+    fn conclusions(sim: &Sim) -> Vec<&'static str> {
+        sim.pipeline()
+            .unwrap()
+            .runs
+            .iter()
+            .map(|r| r.conclusion.map_or("running", |c| c.label()))
+            .collect()
+    }
 
     pub(super) fn push() -> Command {
         Command::TriggerWorkflow {
@@ -1109,16 +1153,7 @@ mod concurrency_in_the_simulation {
     /// run starts when the running one ends. Group names ignore case.
     #[test]
     fn a_workflow_concurrency_group_keeps_one_running_and_one_pending() {
-        let mut world = scenario::builtin("pipeline-release").unwrap();
-        world.schedule.clear();
-        let pipeline = world.pipeline.as_mut().unwrap();
-        pipeline.workflow.concurrency = Some(ConcurrencySpec {
-            group: "${{ github.workflow }}-${{ github.ref }}".to_string(),
-            cancel_in_progress: false,
-        });
-        pipeline.workflow.jobs.retain(|job| job.id == "validate");
-        let mut sim = Sim::new(world, 1);
-        sim.advance(10);
+        let mut sim = sim_with_group(QueuePolicy::Single);
         for _ in 0..3 {
             sim.apply(push()).unwrap();
         }
@@ -1133,31 +1168,10 @@ mod concurrency_in_the_simulation {
         );
         assert!(records.iter().any(|r| r.action == "workflow_run.pending" && r.reason.starts_with("run #3 waits")));
         sim.advance(600);
-        let state = sim.pipeline().unwrap();
-        let conclusions: Vec<&str> = state
-            .runs
-            .iter()
-            .map(|r| r.conclusion.map_or("running", |c| c.label()))
-            .collect();
-        assert_eq!(conclusions, ["success", "cancelled", "success"]);
-        let started = |run: u32| {
-            sim.audit()
-                .records()
-                .iter()
-                .find(|r| r.reason == format!("run #{run}: validate started"))
-                .map(|r| r.tick.0)
-        };
-        let finished_first = sim
-            .audit()
-            .records()
-            .iter()
-            .find(|r| r.reason.starts_with("run #1 completed"))
-            .unwrap()
-            .tick
-            .0;
+        assert_eq!(conclusions(&sim), ["success", "cancelled", "success"]);
         assert_eq!(
-            started(3),
-            Some(finished_first),
+            started_at(&sim, 3),
+            Some(finished_at(&sim, 1)),
             "run #3 starts when run #1 ends"
         );
         let with_sha = sim
@@ -1167,6 +1181,35 @@ mod concurrency_in_the_simulation {
             .filter(|r| r.action.starts_with("workflow"))
             .all(|r| r.commit_sha == "e5f2a18");
         assert!(with_sha, "pipeline records carry the release's commit");
+    }
+
+    /// `queue: max`: nobody is replaced; the waiting runs start one after another, in the order
+    /// they began waiting.
+    #[test]
+    fn queue_max_runs_every_push_in_order() {
+        let mut sim = sim_with_group(QueuePolicy::Max);
+        for _ in 0..4 {
+            sim.apply(push()).unwrap();
+        }
+        assert!(
+            !sim.audit()
+                .records()
+                .iter()
+                .any(|r| r.action == "workflows.cancel_workflow_run")
+        );
+        sim.advance(1_200);
+        assert_eq!(
+            conclusions(&sim),
+            ["success", "success", "success", "success"]
+        );
+        for run in 2..=4 {
+            assert_eq!(
+                started_at(&sim, run),
+                Some(finished_at(&sim, run - 1)),
+                "run #{run} starts when run #{} ends",
+                run - 1
+            );
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! environments and triggers; unsupported keys become warnings; bad files are refused with the
 //! path and the reason.
 
+use engine::pipeline::concurrency::QueuePolicy;
 use engine::pipeline::environments::GitRef;
 use engine::pipeline::run::{JobResult, JobStatus, RunSettings, Trigger, WorkflowRun};
 use engine::pipeline::workflow_import::import_workflow;
@@ -161,6 +162,18 @@ fn bad_workflows_are_refused_with_the_path() {
             "on: push\njobs:\n  a:\n    if: github.ref == \"main\"\n",
             "jobs.a.if: \"github.ref == \"main\"\": strings use single quotes",
         ),
+        (
+            "on: push\nconcurrency:\n  group: deploy\n  queue: max\n  cancel-in-progress: true\njobs:\n  a:\n    runs-on: x\n",
+            "concurrency: queue: max cannot be used with cancel-in-progress: true",
+        ),
+        (
+            "on: push\njobs:\n  a:\n    runs-on: x\n    concurrency:\n      group: deploy\n      queue: all\n",
+            "jobs.a.concurrency.queue: must be single or max, not all",
+        ),
+        (
+            "on: push\njobs:\n  a:\n    runs-on: x\n    concurrency:\n      group: deploy\n      cancel-in-progres: true\n",
+            "jobs.a.concurrency.cancel-in-progres: unexpected key",
+        ),
     ];
     for (text, message) in table {
         let problems = import(text).unwrap_err();
@@ -169,6 +182,32 @@ fn bad_workflows_are_refused_with_the_path() {
             "{text}\n{problems:?}"
         );
     }
+}
+
+#[test]
+fn concurrency_reads_group_cancel_in_progress_and_queue() {
+    let text = "on: push\nconcurrency:\n  group: deploy-${{ github.ref }}\n  queue: max\njobs:\n  a:\n    runs-on: x\n    concurrency: db\n  b:\n    runs-on: x\n    concurrency:\n      group: ci\n      cancel-in-progress: true\n";
+    let workflow = import(text).unwrap().workflow;
+    let policy = workflow.concurrency.as_ref().unwrap().policy();
+    assert_eq!(
+        (policy.queue, policy.cancel_in_progress),
+        (QueuePolicy::Max, false)
+    );
+    let job_policies: Vec<_> = workflow
+        .jobs
+        .iter()
+        .map(|j| {
+            let c = j.concurrency.as_ref().unwrap();
+            (c.group.as_str(), c.queue, c.cancel_in_progress)
+        })
+        .collect();
+    assert_eq!(
+        job_policies,
+        [
+            ("db", QueuePolicy::Single, false),
+            ("ci", QueuePolicy::Single, true)
+        ]
+    );
 }
 
 #[test]
