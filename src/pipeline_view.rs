@@ -5,7 +5,7 @@ use engine::Sim;
 use engine::pipeline::run::{JobStatus, WorkflowRun};
 use engine::pipeline::windows::WindowVerdict;
 
-use crate::view_model::elapsed_label;
+use crate::view_model::{count_label, elapsed_label};
 
 /// The pipeline card.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct PipelineView {
     pub window: Option<(bool, String)>,
     /// The error budget.
     pub budget: BudgetGauge,
+    /// The latency SLO.
+    pub latency: Option<LatencyGauge>,
     /// DORA's metrics: (name, value, level, unverified).
     pub dora: Vec<(&'static str, String, &'static str, bool)>,
     /// True when the newest run failed or was cancelled and can be re-run.
@@ -111,6 +113,21 @@ pub struct BudgetGauge {
     pub actions: &'static str,
 }
 
+/// The latency SLO gauge: how much of its allowance of slow requests is left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatencyGauge {
+    /// The budget policy's colour for the share left (`green` … `exhausted`).
+    pub colour: &'static str,
+    /// Share of the allowance of slow requests left, in percent (0–100).
+    pub remaining_percent: u32,
+    /// True while the SLO holds.
+    pub met: bool,
+    /// `99.2 % of 152,300 answered requests under 2 s (target 95 %) · p95 now 180 ms`.
+    pub text: String,
+    /// The slow spell under way and what it does to the availability budget.
+    pub spell: String,
+}
+
 /// The card's data, when the scenario has a pipeline.
 pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
     let (state, spec) = (sim.pipeline()?, sim.scenario().pipeline.as_ref()?);
@@ -189,6 +206,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             ),
             actions: policy.actions(),
         },
+        latency: sim.latency_slo().map(|status| latency_gauge(&status)),
         dora: vec![
             metric("Deployment frequency", &dora_report.deployment_frequency),
             metric("Lead time for changes", &dora_report.lead_time),
@@ -417,4 +435,37 @@ fn review_request(
         reviewers,
         triggered_by: run.trigger.actor.clone(),
     })
+}
+
+/// The latency SLO in words and a gauge.
+fn latency_gauge(status: &engine::slo::LatencyStatus) -> LatencyGauge {
+    let remaining_ppm = status.remaining_ppm();
+    let target_percent = engine::metrics::percent_label(status.slo.target_ppm / 100);
+    let threshold_s = engine::slo::LATENCY_THRESHOLD_MS / 1_000;
+    let spell = if status.slow_streak_s == 0 {
+        format!("p95 is under {threshold_s} s now.")
+    } else if status.spends_availability_budget() {
+        format!(
+            "p95 has been over {threshold_s} s for {}: from 15 min a slow spell spends the availability budget at half rate, and it is doing so.",
+            engine::time::duration_label(status.slow_streak_s)
+        )
+    } else {
+        format!(
+            "p95 has been over {threshold_s} s for {}; at 15 min the spell starts to spend the availability budget at half rate.",
+            engine::time::duration_label(status.slow_streak_s)
+        )
+    };
+    LatencyGauge {
+        colour: engine::slo::BudgetPolicy::for_remaining_ppm(remaining_ppm).label(),
+        remaining_percent: (remaining_ppm.clamp(0, 1_000_000) / 10_000) as u32,
+        met: status.met(),
+        text: format!(
+            "{} of {} answered requests under {threshold_s} s (target {target_percent}: p95 under {threshold_s} s) · {} slow · p95 now {} ms",
+            engine::metrics::percent_label(status.fast_ppm() / 100),
+            count_label(status.answered),
+            count_label(status.slow),
+            status.p95_now_ms,
+        ),
+        spell,
+    }
 }

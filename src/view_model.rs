@@ -297,7 +297,7 @@ pub fn environment_rows(sim: &Sim) -> Vec<EnvironmentRow> {
                 } else if health.ai_calls_per_s > health.ai_limit_rps {
                     "throttled".to_string()
                 } else if health.ai_tokens_today > 0 {
-                    format!("up · {} tokens today", tokens_label(health.ai_tokens_today))
+                    format!("up · {} tokens today", count_label(health.ai_tokens_today))
                 } else {
                     "up".to_string()
                 },
@@ -474,8 +474,8 @@ pub fn fleet_cpu_percent(sim: &Sim) -> Option<u32> {
         .map(|s| s.cpu_per_mille / 10)
 }
 
-/// Tokens in words a person reads at a glance: `950`, `12.4 k`, `3.1 M`, `2.0 B`.
-pub fn tokens_label(tokens: u64) -> String {
+/// A count (tokens, requests) a person reads at a glance: `950`, `12.4 k`, `3.1 M`, `2.0 B`.
+pub fn count_label(tokens: u64) -> String {
     match tokens {
         0..=999 => tokens.to_string(),
         1_000..=999_999 => format!("{:.1} k", tokens as f64 / 1_000.0),
@@ -646,10 +646,10 @@ mod tests {
 
     #[test]
     fn tokens_read_at_a_glance() {
-        assert_eq!(tokens_label(950), "950");
-        assert_eq!(tokens_label(12_400), "12.4 k");
-        assert_eq!(tokens_label(3_100_000), "3.1 M");
-        assert_eq!(tokens_label(1_994_300_000), "2.0 B");
+        assert_eq!(count_label(950), "950");
+        assert_eq!(count_label(12_400), "12.4 k");
+        assert_eq!(count_label(3_100_000), "3.1 M");
+        assert_eq!(count_label(1_994_300_000), "2.0 B");
     }
 
     #[test]

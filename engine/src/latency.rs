@@ -13,13 +13,22 @@ pub const BUCKET_COUNT: u32 = 137;
 
 /// The upper bound of bucket `index` in milliseconds, rounded to a whole millisecond.
 pub fn bucket_upper_ms(index: i32) -> u32 {
+    bucket_bounds_ms()[index.clamp(0, BUCKET_COUNT as i32 - 1) as usize]
+}
+
+/// The first bucket whose upper bound is above `threshold_ms`: a request lands in it or a
+/// later one exactly when it is slower than the threshold, as the percentiles read it.
+pub fn first_bucket_above(threshold_ms: u32) -> i32 {
+    bucket_bounds_ms().partition_point(|upper| *upper <= threshold_ms) as i32
+}
+
+fn bucket_bounds_ms() -> &'static [u32] {
     static BOUNDS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
-    let bounds = BOUNDS.get_or_init(|| {
+    BOUNDS.get_or_init(|| {
         (0..BUCKET_COUNT as i32)
             .map(|i| libm::round(libm::exp2(f64::from(i) / f64::from(BUCKETS_PER_DOUBLING))) as u32)
             .collect()
-    });
-    bounds[index.clamp(0, BUCKET_COUNT as i32 - 1) as usize]
+    })
 }
 
 /// The bucket shift that multiplies latency by `factor` (1.0 = no shift).
@@ -37,6 +46,8 @@ pub struct LatencyTemplate {
     pub shares: Vec<f64>,
     /// Bucket index of the 50th, 95th and 99th percentiles.
     pub quantile_buckets: [i32; 3],
+    /// Share of requests in each bucket or a later one (the first is one).
+    pub tail_shares: Vec<f64>,
 }
 
 impl LatencyTemplate {
@@ -67,10 +78,32 @@ impl LatencyTemplate {
             quantile_bucket(&shares, 0.95),
             quantile_bucket(&shares, 0.99),
         ];
+        let mut tail_shares = vec![0.0; shares.len()];
+        let mut above = 0.0;
+        for (index, share) in shares.iter().enumerate().rev() {
+            above += share;
+            tail_shares[index] = above;
+        }
         LatencyTemplate {
             shares,
             quantile_buckets,
+            tail_shares,
         }
+    }
+
+    /// The share of requests slower than `threshold_ms` when latency is shifted by `shift`
+    /// buckets: those whose shifted bucket is at or after [`first_bucket_above`].
+    pub fn share_slower_than(&self, threshold_ms: u32, shift: i32) -> f64 {
+        let from = first_bucket_above(threshold_ms) - shift;
+        if from <= 0 {
+            return 1.0;
+        }
+        self.tail_shares.get(from as usize).copied().unwrap_or(0.0)
+    }
+
+    /// How many of `answered` requests were slower than `threshold_ms` at `shift`, rounded.
+    pub fn slower_than(&self, answered: u32, threshold_ms: u32, shift: i32) -> u32 {
+        (f64::from(answered) * self.share_slower_than(threshold_ms, shift)).round() as u32
     }
 
     /// p50, p95 and p99 in milliseconds when shifted by `shift` buckets.
@@ -131,6 +164,45 @@ mod tests {
             shift_for_factor(0.5),
             0,
             "load never makes a service faster than unloaded"
+        );
+    }
+
+    #[test]
+    fn the_slow_share_agrees_with_the_p95_and_the_closed_form() {
+        // p95 reads over 2 s exactly when more than 5 % of requests are slower than 2 s, at
+        // every shift: the latency SLO and the alert on p95 never disagree.
+        for (median_ms, sigma) in [(120u32, 0.45f64), (40, 0.3), (800, 0.8), (1_500, 0.2)] {
+            let template = LatencyTemplate::log_normal(median_ms, sigma);
+            for shift in -2..60 {
+                let p95_over = template.percentiles_ms(shift)[1] > 2_000;
+                let share = template.share_slower_than(2_000, shift);
+                assert_eq!(
+                    p95_over,
+                    share > 0.05,
+                    "median {median_ms} σ {sigma} shift {shift}: share {share}"
+                );
+            }
+        }
+        // Unshifted, the share lies between the log-normal's survival at the bucket bounds
+        // around 2 s (1,878 and 2,048 ms).
+        let (median_ms, sigma) = (800.0f64, 0.8f64);
+        let survival = |ms: f64| {
+            0.5 * libm::erfc(
+                (libm::log(ms) - libm::log(median_ms)) / (sigma * core::f64::consts::SQRT_2),
+            )
+        };
+        let share = LatencyTemplate::log_normal(800, 0.8).share_slower_than(2_000, 0);
+        assert_eq!(first_bucket_above(2_000), 88);
+        assert!(
+            (survival(2_048.0)..=survival(1_878.0)).contains(&share),
+            "{share} vs {} to {}",
+            survival(2_048.0),
+            survival(1_878.0)
+        );
+        assert_eq!(
+            LatencyTemplate::log_normal(120, 0.45).slower_than(10_000, 2_000, 0),
+            0,
+            "a 120 ms service has no 2 s requests"
         );
     }
 }

@@ -36,6 +36,8 @@ pub struct SecondSample {
     pub p95_ms: u32,
     /// 99th percentile latency.
     pub p99_ms: u32,
+    /// Answered requests slower than the latency SLO's threshold ([`crate::slo::LATENCY_THRESHOLD_MS`]).
+    pub slow_requests: u32,
     /// CPU saturation of the cohort's ready instances, per mille.
     pub cpu_per_mille: u32,
     /// Database connection pool saturation in the environment, per mille (may exceed 1,000).
@@ -62,6 +64,7 @@ impl SecondSample {
         self.requests += other.requests;
         self.errors += other.errors;
         self.unserved += other.unserved;
+        self.slow_requests += other.slow_requests;
         self.tokens += other.tokens;
         self.ai_calls += other.ai_calls;
         self.empty_responses += other.empty_responses;
@@ -97,6 +100,8 @@ pub struct PeriodSample {
     pub unserved: u64,
     /// The highest per-second p95 in the period.
     pub p95_max_ms: u32,
+    /// Answered requests slower than the latency SLO's threshold.
+    pub slow_requests: u64,
     /// AI tokens.
     pub tokens: u64,
     /// Empty AI answers.
@@ -109,6 +114,7 @@ impl PeriodSample {
         self.errors += u64::from(sample.errors);
         self.unserved += u64::from(sample.unserved);
         self.p95_max_ms = self.p95_max_ms.max(sample.p95_ms);
+        self.slow_requests += u64::from(sample.slow_requests);
         self.tokens += u64::from(sample.tokens);
         self.empty_responses += u64::from(sample.empty_responses);
     }
@@ -119,6 +125,7 @@ impl PeriodSample {
         self.errors += other.errors;
         self.unserved += other.unserved;
         self.p95_max_ms = self.p95_max_ms.max(other.p95_max_ms);
+        self.slow_requests += other.slow_requests;
         self.tokens += other.tokens;
         self.empty_responses += other.empty_responses;
     }
@@ -179,6 +186,9 @@ pub struct Series {
     pub errors_total: u64,
     /// Unserved requests over the whole run.
     pub unserved_total: u64,
+    /// Answered requests slower than the latency SLO's threshold over the whole run.
+    #[serde(default)]
+    pub slow_total: u64,
     /// AI tokens over the whole run.
     pub tokens_total: u64,
 }
@@ -238,6 +248,7 @@ impl Series {
         self.requests_total += u64::from(sample.requests);
         self.errors_total += u64::from(sample.errors);
         self.unserved_total += u64::from(sample.unserved);
+        self.slow_total += u64::from(sample.slow_requests);
         self.tokens_total += u64::from(sample.tokens);
         let minute_start = Tick(sample.tick.0 - sample.tick.0 % 60);
         if self.open_minute.is_some_and(|m| m.start != minute_start) {
@@ -259,6 +270,7 @@ impl Series {
         self.requests_total += minute.requests;
         self.errors_total += minute.errors;
         self.unserved_total += minute.unserved;
+        self.slow_total += minute.slow_requests;
         self.tokens_total += minute.tokens;
         if self.open_minute.is_some_and(|m| m.start != minute.start) {
             self.close_minute();

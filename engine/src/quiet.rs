@@ -24,6 +24,7 @@
 use crate::latency::shift_for_factor;
 use crate::metrics::{CohortKey, Metrics, PeriodSample, SecondSample};
 use crate::prng::{Prng, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::slo::LATENCY_THRESHOLD_MS;
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
@@ -59,6 +60,8 @@ pub struct QuietMinute {
     pub ai_calls: u32,
     /// p50, p95 and p99 for every second of the minute.
     pub percentiles_ms: [u32; 3],
+    /// Answered requests slower than the latency SLO's threshold in the minute.
+    pub slow_requests: u32,
     /// Each failed request as (second of the minute, user id), ordered by second; the user is
     /// [`NO_USER`] past the attribution limit or when the environment models no users.
     pub failures: Vec<(u32, u32)>,
@@ -84,6 +87,7 @@ impl QuietMinute {
             errors: u64::from(self.errors),
             unserved: 0,
             p95_max_ms: self.percentiles_ms[1],
+            slow_requests: u64::from(self.slow_requests),
             tokens: u64::from(self.ai_calls) * u64::from(tokens_per_call),
             empty_responses: 0,
         }
@@ -361,14 +365,16 @@ impl World {
         let jitter = (approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start))
             * 0.5)
             .round() as i32;
+        let template = &self.templates[version.0 as usize];
+        let shift = shift_for_factor(1.0) + jitter;
         QuietMinute {
             start: minute.start,
             version,
             requests,
             errors,
             ai_calls: ai_calls_for(requests, spec),
-            percentiles_ms: self.templates[version.0 as usize]
-                .percentiles_ms(shift_for_factor(1.0) + jitter),
+            percentiles_ms: template.percentiles_ms(shift),
+            slow_requests: template.slower_than(requests - errors, LATENCY_THRESHOLD_MS, shift),
             failures,
         }
     }
@@ -447,6 +453,7 @@ pub(crate) fn quiet_second(
         p50_ms,
         p95_ms,
         p99_ms,
+        slow_requests: share_of_second(plan.slow_requests, second),
         cpu_per_mille: (utilisation.min(1.0) * 1_000.0).round() as u32,
         db_pool_per_mille,
         tokens: ai_calls * tokens_per_call,

@@ -40,6 +40,7 @@ struct PlannedSecond {
     tokens: u32,
     ai_calls: u32,
     p95_ms: u32,
+    slow_requests: u32,
     database_demand_micro: u64,
 }
 
@@ -122,6 +123,7 @@ impl World {
                 load.ai_calls += ai_calls;
                 load.tokens += ai_calls * tokens_per_call;
                 load.p95_ms = load.p95_ms.max(plan.percentiles_ms[1]);
+                load.slow_requests += share_of_second(plan.slow_requests, second);
                 load.database_demand_micro +=
                     database_demand_micro(requests, &service.spec, query_ms);
             }
@@ -158,6 +160,7 @@ impl World {
             total.tokens += load.tokens;
             total.ai_calls += load.ai_calls;
             total.p95_ms = total.p95_ms.max(load.p95_ms);
+            total.slow_requests += load.slow_requests;
         }
         planned.elapsed = second as u32 + 1;
     }

@@ -630,6 +630,23 @@ impl Sim {
         self.pipeline.as_ref()
     }
 
+    /// The rollout environment's latency SLO, when the scenario has a pipeline: the run's
+    /// answered and slow requests, the p95 now, and the slow spell under way.
+    pub fn latency_slo(&self) -> Option<crate::slo::LatencyStatus> {
+        let (spec, state) = (self.scenario.pipeline.as_ref()?, self.pipeline.as_ref()?);
+        let environment = self.world.services[self.target as usize].environment;
+        let series = self.metrics.environment(environment);
+        Some(crate::slo::LatencyStatus {
+            slo: spec.latency_slo,
+            answered: series.map_or(0, |s| s.requests_total - s.errors_total),
+            slow: series.map_or(0, |s| s.slow_total),
+            p95_now_ms: series
+                .and_then(|s| s.samples().iter().rev().find(|x| x.requests > x.unserved))
+                .map_or(0, |s| s.p95_ms),
+            slow_streak_s: state.degraded_streak_s,
+        })
+    }
+
     /// CodeDeploy's deployments, when the scenario stands for a CodeDeploy group.
     pub fn codedeploy(&self) -> Option<&CodeDeployTracker> {
         self.codedeploy.as_ref()
@@ -709,6 +726,7 @@ impl Sim {
                 series.errors_total,
                 series.unserved_total,
                 series.tokens_total,
+                series.slow_total,
             ] {
                 hasher.update(value.to_le_bytes());
             }
@@ -719,6 +737,7 @@ impl Sim {
                     minute.errors,
                     minute.unserved,
                     u64::from(minute.p95_max_ms),
+                    minute.slow_requests,
                     minute.tokens,
                     minute.empty_responses,
                 ] {

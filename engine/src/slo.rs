@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The course's latency SLO threshold (002 appendix I: p95 under 2,000 ms): a request slower
+/// than this is a bad event for the latency SLO.
+pub const LATENCY_THRESHOLD_MS: u32 = 2_000;
+
 /// An availability SLO: the share of good events over a rolling window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slo {
@@ -118,6 +122,13 @@ impl Slo {
         window_s: 30 * 86_400,
     };
 
+    /// The course's latency SLO, p95 under 2,000 ms: 95 % of answered requests faster than
+    /// [`LATENCY_THRESHOLD_MS`], over 30 days.
+    pub const P95_UNDER_2S_30_DAYS: Slo = Slo {
+        target_ppm: 950_000,
+        window_s: 30 * 86_400,
+    };
+
     /// The budget of bad time in the window, in seconds: (1 − SLO) × window.
     pub fn budget_s(self) -> u64 {
         self.window_s * u64::from(1_000_000 - self.target_ppm) / 1_000_000
@@ -134,6 +145,15 @@ impl Slo {
             return 0;
         }
         errors * 1_000_000_000 / (events * u64::from(1_000_000 - self.target_ppm))
+    }
+
+    /// The share of an event budget left after `bad` of `events` were bad, in ppm (negative
+    /// once overspent; the whole budget while there are no events).
+    pub fn remaining_events_ppm(self, bad: u64, events: u64) -> i64 {
+        // In millionths of an event, so a budget under one request still counts.
+        let budget = (u128::from(events) * u128::from(1_000_000 - self.target_ppm)).max(1);
+        let spent_ppm = u128::from(bad) * 1_000_000_000_000 / budget;
+        1_000_000 - spent_ppm.min(i64::MAX as u128 / 2) as i64
     }
 
     /// The share of the budget left after `bad_s` seconds of budget spent, in ppm.
@@ -159,6 +179,52 @@ impl Slo {
     }
 }
 
+/// Where the latency SLO stands: the run's answered and slow requests in the rollout
+/// environment, the p95 of the last second, and how long p95 has been over the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatencyStatus {
+    /// The SLO.
+    pub slo: Slo,
+    /// Requests answered (not failed) since the run began.
+    pub answered: u64,
+    /// Of those, the ones slower than [`LATENCY_THRESHOLD_MS`].
+    pub slow: u64,
+    /// The p95 of the last second with traffic.
+    pub p95_now_ms: u32,
+    /// Seconds p95 has been over the threshold without a break.
+    pub slow_streak_s: u64,
+}
+
+impl LatencyStatus {
+    /// The share of answered requests under the threshold, in ppm (all of them while nothing
+    /// was answered).
+    pub fn fast_ppm(&self) -> u32 {
+        if self.answered == 0 {
+            return 1_000_000;
+        }
+        ((self.answered - self.slow.min(self.answered)) * 1_000_000 / self.answered) as u32
+    }
+
+    /// The share of the latency budget (5 % of answered requests may be slow) left, in ppm.
+    pub fn remaining_ppm(&self) -> i64 {
+        self.slo.remaining_events_ppm(self.slow, self.answered)
+    }
+
+    /// True while the SLO holds: at least its target share of requests under the threshold.
+    pub fn met(&self) -> bool {
+        self.fast_ppm() >= self.slo.target_ppm
+    }
+
+    /// True once a slow spell counts against the availability budget (15 minutes, at half).
+    pub fn spends_availability_budget(&self) -> bool {
+        self.slow_streak_s >= DEGRADED_COUNTS_AFTER_S
+    }
+}
+
+/// How long p95 must stay over the threshold before degraded performance spends the
+/// availability budget (the course's consumption rules: 15 minutes, counted at half).
+pub const DEGRADED_COUNTS_AFTER_S: u64 = 15 * 60;
+
 /// Seconds of budget an interval spends under the course's consumption rules: downtime counts
 /// in full, degraded performance (p95 over 2 s for 15 minutes or more) counts half, and
 /// planned maintenance counts nothing.
@@ -166,7 +232,7 @@ pub fn budget_spent_s(downtime_s: u64, degraded_s: u64, in_maintenance: bool) ->
     if in_maintenance {
         return 0;
     }
-    let degraded = if degraded_s >= 15 * 60 {
+    let degraded = if degraded_s >= DEGRADED_COUNTS_AFTER_S {
         degraded_s / 2
     } else {
         0
@@ -223,6 +289,45 @@ mod tests {
             .map(|r| r.burn_rate_tenths)
             .collect();
         assert_eq!(fired, [60, 10]);
+    }
+
+    #[test]
+    fn the_latency_slo_allows_five_percent_slow_requests() {
+        let status = |answered: u64, slow: u64| LatencyStatus {
+            slo: Slo::P95_UNDER_2S_30_DAYS,
+            answered,
+            slow,
+            p95_now_ms: 0,
+            slow_streak_s: 0,
+        };
+        // (answered, slow, fast share ppm, budget left ppm, met)
+        let table = [
+            (0, 0, 1_000_000, 1_000_000, true),
+            (100_000, 0, 1_000_000, 1_000_000, true),
+            (100_000, 1_250, 987_500, 750_000, true),
+            (100_000, 5_000, 950_000, 0, true),
+            (100_000, 5_001, 949_990, -200, false),
+            (100_000, 10_000, 900_000, -1_000_000, false),
+        ];
+        for (answered, slow, fast, left, met) in table {
+            let s = status(answered, slow);
+            assert_eq!(
+                (s.fast_ppm(), s.remaining_ppm(), s.met()),
+                (fast, left, met),
+                "{slow} slow of {answered}"
+            );
+        }
+        // A long run does not overflow: a billion answered, a tenth slow.
+        assert_eq!(
+            status(1_000_000_000, 100_000_000).remaining_ppm(),
+            -1_000_000
+        );
+        let spell = |slow_streak_s| LatencyStatus {
+            slow_streak_s,
+            ..status(1, 0)
+        };
+        assert!(!spell(899).spends_availability_budget());
+        assert!(spell(900).spends_availability_budget());
     }
 
     #[test]

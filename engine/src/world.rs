@@ -15,6 +15,7 @@ use crate::latency::{LatencyTemplate, shift_for_factor};
 use crate::metrics::{CohortKey, Metrics, SecondSample};
 use crate::prng::{Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::routing::Routing;
+use crate::slo::LATENCY_THRESHOLD_MS;
 use crate::time::{Tick, UtcDateTime};
 use crate::traffic::TrafficShape;
 use crate::version::{VersionId, VersionProfile};
@@ -624,8 +625,14 @@ impl World {
                     * 0.5)
                     .round() as i32;
                 let latency_shift = shift_for_factor(latency_factor) + jitter;
+                let template = &self.templates[version.0 as usize];
                 [sample.p50_ms, sample.p95_ms, sample.p99_ms] =
-                    self.templates[version.0 as usize].percentiles_ms(latency_shift);
+                    template.percentiles_ms(latency_shift);
+                sample.slow_requests = template.slower_than(
+                    cohort_requests - sample.errors,
+                    LATENCY_THRESHOLD_MS,
+                    latency_shift,
+                );
             }
             if sample.errors > 0 {
                 errors_to_attribute.push((cohort_key, sample.errors));

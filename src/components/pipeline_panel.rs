@@ -184,6 +184,14 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     </div>
                     <p><span id="budget-policy" class={classes!("policy", format!("policy-{}", budget.policy))}>{ budget.policy.to_uppercase() }</span>{" "}<span id="budget-text">{ &budget.text }</span></p>
                     <p class="muted">{ budget.actions }</p>
+                    if let Some(latency) = &view.latency {
+                        <h3 id="latency-heading">{"Latency SLO"}</h3>
+                        <div class="gauge" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow={latency.remaining_percent.to_string()} aria-label="Allowance of slow requests left, percent">
+                            <div class={classes!("gauge-fill", format!("policy-{}", latency.colour))} style={format!("width: {}%", latency.remaining_percent)}></div>
+                        </div>
+                        <p><span id="latency-verdict" class={classes!("policy", format!("policy-{}", latency.colour))}>{ if latency.met { "MET" } else { "MISSED" } }</span>{" "}<span id="latency-text">{ &latency.text }</span></p>
+                        <p id="latency-spell" class="muted">{ &latency.spell }</p>
+                    }
                 </div>
                 <div class="dora">
                     <h3>{"DORA metrics"}</h3>

@@ -16,6 +16,8 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   await waitForText(page, '#pipeline-title', /^Complete CI\/CD Pipeline · no run yet$/);
   assert.match(await page.textContent('#window-badge'), /Deployment window open/);
   assert.match(await page.textContent('#budget-policy'), /^GREEN$/);
+  assert.match(await page.textContent('#latency-verdict'), /^MET$/);
+  assert.match(await page.textContent('#latency-text'), /^\d+\.\d % of [\d.]+( k| M)? answered requests under 2 s \(target 95\.0 %: p95 under 2 s\) · 0 slow · p95 now \d+ ms$/);
 
   // Next decision: every job up to production runs, then production waits for a reviewer.
   await page.click('#next-decision');

@@ -105,6 +105,7 @@ pub fn pipeline_world(
             comment: "Staging smoke tests are green; approved.".to_string(),
         }],
         slo: Slo::THREE_NINES_30_DAYS,
+        latency_slo: Slo::P95_UNDER_2S_30_DAYS,
         budget_spent_at_start_s: budget_spent_s,
         alert_rules: crate::alerts::course_rules(),
         secrets: course_secrets(&scenario),

@@ -35,6 +35,9 @@ pub struct PipelineSpec {
     pub reviewers: Vec<SimulatedReviewer>,
     /// The availability SLO of the rollout environment.
     pub slo: Slo,
+    /// Its latency SLO: the share of answered requests under 2,000 ms.
+    #[serde(default = "course_latency_slo")]
+    pub latency_slo: Slo,
     /// Budget already spent in the SLO window when the scenario starts, in seconds.
     pub budget_spent_at_start_s: u64,
     /// Alert rules on the rollout environment.
@@ -46,6 +49,10 @@ pub struct PipelineSpec {
     /// Configuration: a base and per-environment overrides.
     #[serde(default)]
     pub config: crate::pipeline::secrets::ConfigLayers,
+}
+
+fn course_latency_slo() -> Slo {
+    Slo::P95_UNDER_2S_30_DAYS
 }
 
 /// A reviewer the simulation plays.

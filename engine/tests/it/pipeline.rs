@@ -1266,6 +1266,86 @@ mod error_budget_in_the_simulation {
     }
 }
 
+mod latency_slo_in_the_simulation {
+    use engine::fault::{FaultKind, FaultTarget};
+    use engine::time::Tick;
+    use engine::{Command, Sim, scenario};
+
+    /// The pipeline scenario with every version slow at rest (median 1.5 s, σ 0.3), so about
+    /// a sixth to a quarter of its requests are over 2 s; `every_second` turns quiet minutes
+    /// off.
+    fn slow_service_share_ppm(every_second: bool) -> (u32, u64) {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        world.every_second = every_second;
+        for version in &mut world.versions {
+            version.latency_p50_ms = 1_500;
+            version.latency_sigma_milli = 300;
+        }
+        let mut sim = Sim::new(world, 7);
+        sim.continue_to(Tick(3 * 3_600));
+        let status = sim.latency_slo().unwrap();
+        assert!(status.answered > 0);
+        (1_000_000 - status.fast_ppm(), sim.minutes_written_whole())
+    }
+
+    /// Quiet minutes written whole count slow requests as stepping second by second does.
+    #[test]
+    fn slow_requests_count_the_same_in_quiet_minutes_and_second_by_second() {
+        let (stepped, whole_when_stepped) = slow_service_share_ppm(true);
+        let (batched, whole) = slow_service_share_ppm(false);
+        assert_eq!(whole_when_stepped, 0);
+        assert!(whole > 60, "{whole} minutes written whole");
+        for share in [stepped, batched] {
+            assert!(
+                (150_000..=250_000).contains(&share),
+                "slow share {share} ppm"
+            );
+        }
+        assert!(
+            stepped.abs_diff(batched) < 20_000,
+            "stepped {stepped} ppm, batched {batched} ppm"
+        );
+    }
+
+    /// A 20-minute slowdown breaks the latency SLO for a short run, and its spell passes the
+    /// 15 minutes after which it spends the availability budget.
+    #[test]
+    fn a_slow_build_spends_the_latency_budget() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 1);
+        sim.continue_to(Tick(600));
+        let before = sim.latency_slo().unwrap();
+        assert_eq!(before.slow, 0, "a healthy service has no 2 s requests");
+        assert!(before.met() && before.p95_now_ms < 2_000);
+        sim.apply(Command::InjectFault {
+            fault: FaultKind::SlowBuild {
+                latency_factor_per_mille: 20_000,
+            },
+            target: FaultTarget {
+                environment: "production".to_string(),
+                service: None,
+                version: None,
+                zone: None,
+            },
+            duration_s: Some(1_200),
+        })
+        .unwrap();
+        sim.continue_to(Tick(600 + 1_000));
+        let during = sim.latency_slo().unwrap();
+        assert!(during.p95_now_ms > 2_000);
+        assert!(during.spends_availability_budget(), "{during:?}");
+        assert!(!during.met(), "{during:?}");
+        assert!(during.remaining_ppm() < 0);
+        sim.continue_to(Tick(600 + 1_200 + 120));
+        let after = sim.latency_slo().unwrap();
+        assert!(after.p95_now_ms < 2_000);
+        assert_eq!(after.slow_streak_s, 0);
+        assert!(after.slow >= during.slow);
+    }
+}
+
 mod job_concurrency_in_the_simulation {
     use engine::{Command, Sim, scenario};
 
