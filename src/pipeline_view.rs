@@ -30,6 +30,8 @@ pub struct PipelineView {
     pub budget: BudgetGauge,
     /// The latency SLO.
     pub latency: Option<LatencyGauge>,
+    /// The course's SLO dashboard for the run.
+    pub slos: Vec<engine::slo::Objective>,
     /// DORA's metrics: (name, value, level, unverified).
     pub dora: Vec<(&'static str, String, &'static str, bool)>,
     /// True when the newest run failed or was cancelled and can be re-run.
@@ -207,6 +209,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             actions: policy.actions(),
         },
         latency: sim.latency_slo().map(|status| latency_gauge(&status)),
+        slos: sim.slo_report().map_or_else(Vec::new, |r| r.objectives),
         dora: vec![
             metric("Deployment frequency", &dora_report.deployment_frequency),
             metric("Lead time for changes", &dora_report.lead_time),

@@ -191,6 +191,9 @@ pub struct Series {
     pub slow_total: u64,
     /// AI tokens over the whole run.
     pub tokens_total: u64,
+    /// Empty AI answers over the whole run.
+    #[serde(default)]
+    pub empty_responses_total: u64,
 }
 
 impl Series {
@@ -250,6 +253,7 @@ impl Series {
         self.unserved_total += u64::from(sample.unserved);
         self.slow_total += u64::from(sample.slow_requests);
         self.tokens_total += u64::from(sample.tokens);
+        self.empty_responses_total += u64::from(sample.empty_responses);
         let minute_start = Tick(sample.tick.0 - sample.tick.0 % 60);
         if self.open_minute.is_some_and(|m| m.start != minute_start) {
             self.close_minute();
@@ -272,6 +276,7 @@ impl Series {
         self.unserved_total += minute.unserved;
         self.slow_total += minute.slow_requests;
         self.tokens_total += minute.tokens;
+        self.empty_responses_total += minute.empty_responses;
         if self.open_minute.is_some_and(|m| m.start != minute.start) {
             self.close_minute();
         }

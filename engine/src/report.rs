@@ -34,6 +34,9 @@ pub struct RunReport<'a> {
     /// and approved it, the branch, the checks that passed and any override.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub production_deployments: Vec<crate::pipeline::auditor::ProductionDeployment>,
+    /// The course's SLO dashboard for the run, when the scenario has a pipeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slos: Option<crate::slo::SloReport>,
     /// Fields of an imported manifest that were read but not simulated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -103,6 +106,7 @@ impl<'a> RunReport<'a> {
                     &sim.scenario().rollout_environment,
                 )
             }),
+            slos: sim.slo_report(),
             warnings: Vec::new(),
         }
     }
@@ -185,6 +189,20 @@ impl<'a> RunReport<'a> {
                 if let Some(flag) = &d.emergency_override {
                     text.push_str(&format!("    {flag}\n"));
                 }
+            }
+            text.push('\n');
+        }
+        if let Some(slos) = &self.slos {
+            text.push_str("SLOs (rollout environment, this run)\n");
+            for o in &slos.objectives {
+                text.push_str(&format!(
+                    "  {:<13} {:<5} {:<22} target {:<14} {}\n",
+                    o.name,
+                    if o.pass { "PASS" } else { "FAIL" },
+                    o.value,
+                    o.target,
+                    o.detail
+                ));
             }
             text.push('\n');
         }

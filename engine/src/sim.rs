@@ -647,6 +647,29 @@ impl Sim {
         })
     }
 
+    /// The course's SLO dashboard for the run so far, when the scenario has a pipeline.
+    pub fn slo_report(&self) -> Option<crate::slo::SloReport> {
+        let (spec, state) = (self.scenario.pipeline.as_ref()?, self.pipeline.as_ref()?);
+        let environment = self.world.services[self.target as usize].environment;
+        let series = self.metrics.environment(environment);
+        let total = |read: fn(&crate::metrics::Series) -> u64| series.map_or(0, read);
+        let totals = crate::slo::RunTotals {
+            elapsed_s: self.now.0,
+            budget_spent_s: state
+                .budget_spent_s
+                .saturating_sub(spec.budget_spent_at_start_s),
+            requests: total(|s| s.requests_total),
+            errors: total(|s| s.errors_total),
+            slow: total(|s| s.slow_total),
+            empty_responses: total(|s| s.empty_responses_total),
+        };
+        Some(crate::slo::SloReport::new(
+            totals,
+            spec.slo,
+            spec.latency_slo,
+        ))
+    }
+
     /// CodeDeploy's deployments, when the scenario stands for a CodeDeploy group.
     pub fn codedeploy(&self) -> Option<&CodeDeployTracker> {
         self.codedeploy.as_ref()
@@ -727,6 +750,7 @@ impl Sim {
                 series.unserved_total,
                 series.tokens_total,
                 series.slow_total,
+                series.empty_responses_total,
             ] {
                 hasher.update(value.to_le_bytes());
             }

@@ -221,6 +221,153 @@ impl LatencyStatus {
     }
 }
 
+/// The course's SLO dashboard for a run (002 appendix I, `calculate-slo.js`): availability,
+/// latency, error rate and success rate, each against its target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SloReport {
+    /// The four objectives, in the course's order.
+    pub objectives: Vec<Objective>,
+}
+
+/// One objective of the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objective {
+    /// `availability`, `latency`, `error_rate` or `success_rate`.
+    pub name: String,
+    /// The target in words: `≥ 99.9 %`, `p95 ≤ 2000 ms`, `≤ 1.0 %`, `≥ 99.0 %` (the course's
+    /// script passes each at its bound).
+    pub target: String,
+    /// The measured value in words.
+    pub value: String,
+    /// True when the objective holds (the course's PASS).
+    pub pass: bool,
+    /// What the value is made of.
+    pub detail: String,
+}
+
+/// What the dashboard is computed from: the rollout environment's totals over the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    /// Seconds simulated.
+    pub elapsed_s: u64,
+    /// Seconds of availability budget the run spent (downtime in full, long slow spells at
+    /// half, maintenance not at all).
+    pub budget_spent_s: u64,
+    /// Requests.
+    pub requests: u64,
+    /// Failed requests (unserved ones included).
+    pub errors: u64,
+    /// Answered requests slower than [`LATENCY_THRESHOLD_MS`].
+    pub slow: u64,
+    /// AI answers that came back empty.
+    pub empty_responses: u64,
+}
+
+/// The course's error rate SLO: at most 1 % of requests fail, in ppm.
+pub const ERROR_RATE_TARGET_PPM: u32 = 10_000;
+/// The course's success rate SLO: at least 99 % of requests complete with an answer, in ppm.
+pub const SUCCESS_RATE_TARGET_PPM: u32 = 990_000;
+
+impl SloReport {
+    /// The dashboard for a run with `totals`, under the availability SLO `availability` and the
+    /// latency SLO `latency`.
+    pub fn new(totals: RunTotals, availability: Slo, latency: Slo) -> SloReport {
+        let ppm = |part: u64, whole: u64| {
+            if whole == 0 {
+                0
+            } else {
+                (u128::from(part) * 1_000_000 / u128::from(whole)) as u32
+            }
+        };
+        let percent = |ppm: u32| format!("{}.{:03} %", ppm / 10_000, ppm % 10_000 / 10);
+        let target_percent = |ppm: u32| format!("{}.{} %", ppm / 10_000, ppm % 10_000 / 1_000);
+        let available_ppm = 1_000_000 - ppm(totals.budget_spent_s, totals.elapsed_s).min(1_000_000);
+        let answered = totals.requests - totals.errors.min(totals.requests);
+        let fast_ppm = 1_000_000 - ppm(totals.slow, answered).min(1_000_000);
+        let error_ppm = ppm(totals.errors, totals.requests);
+        let succeeded = answered - totals.empty_responses.min(answered);
+        let success_ppm = if totals.requests == 0 {
+            1_000_000
+        } else {
+            ppm(succeeded, totals.requests)
+        };
+        let run_budget_tenths_s =
+            totals.elapsed_s * u64::from(1_000_000 - availability.target_ppm) / 100_000;
+        let run_budget = if run_budget_tenths_s < 600 {
+            format!(
+                "{}.{} s",
+                run_budget_tenths_s / 10,
+                run_budget_tenths_s % 10
+            )
+        } else {
+            crate::time::duration_label(run_budget_tenths_s / 10)
+        };
+        SloReport {
+            objectives: vec![
+                Objective {
+                    name: "availability".to_string(),
+                    target: format!("≥ {}", target_percent(availability.target_ppm)),
+                    value: percent(available_ppm),
+                    pass: available_ppm >= availability.target_ppm,
+                    detail: format!(
+                        "{} of downtime counted against the budget in {} (this run allows {})",
+                        crate::time::duration_label(totals.budget_spent_s),
+                        crate::time::duration_label(totals.elapsed_s),
+                        run_budget
+                    ),
+                },
+                Objective {
+                    name: "latency".to_string(),
+                    target: format!("p95 ≤ {} ms", LATENCY_THRESHOLD_MS),
+                    value: format!("{} under {} ms", percent(fast_ppm), LATENCY_THRESHOLD_MS),
+                    pass: fast_ppm >= latency.target_ppm,
+                    detail: format!(
+                        "{} of {} answered requests slower; p95 holds while at least {} are faster",
+                        grouped(totals.slow),
+                        grouped(answered),
+                        target_percent(latency.target_ppm)
+                    ),
+                },
+                Objective {
+                    name: "error_rate".to_string(),
+                    target: format!("≤ {}", target_percent(ERROR_RATE_TARGET_PPM)),
+                    value: percent(error_ppm),
+                    pass: error_ppm <= ERROR_RATE_TARGET_PPM,
+                    detail: format!(
+                        "{} of {} requests failed",
+                        grouped(totals.errors),
+                        grouped(totals.requests)
+                    ),
+                },
+                Objective {
+                    name: "success_rate".to_string(),
+                    target: format!("≥ {}", target_percent(SUCCESS_RATE_TARGET_PPM)),
+                    value: percent(success_ppm),
+                    pass: success_ppm >= SUCCESS_RATE_TARGET_PPM,
+                    detail: format!(
+                        "{} of {} requests answered, not failed and not empty",
+                        grouped(succeeded),
+                        grouped(totals.requests)
+                    ),
+                },
+            ],
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// How long p95 must stay over the threshold before degraded performance spends the
 /// availability budget (the course's consumption rules: 15 minutes, counted at half).
 pub const DEGRADED_COUNTS_AFTER_S: u64 = 15 * 60;
@@ -328,6 +475,77 @@ mod tests {
         };
         assert!(!spell(899).spends_availability_budget());
         assert!(spell(900).spends_availability_budget());
+    }
+
+    /// The course's `calculate-slo.js` passes each objective at its bound (`>=`, `<=`).
+    #[test]
+    fn the_dashboard_passes_at_the_bounds_like_the_course_script() {
+        let verdicts = |totals: RunTotals| -> Vec<(String, String, bool)> {
+            SloReport::new(totals, Slo::THREE_NINES_30_DAYS, Slo::P95_UNDER_2S_30_DAYS)
+                .objectives
+                .into_iter()
+                .map(|o| (o.name, o.value, o.pass))
+                .collect()
+        };
+        let day = RunTotals {
+            elapsed_s: 100_000,
+            budget_spent_s: 100,
+            requests: 1_000_000,
+            errors: 10_000,
+            slow: 49_500,
+            empty_responses: 0,
+        };
+        let owned = |rows: &[(&str, &str, bool)]| -> Vec<(String, String, bool)> {
+            rows.iter()
+                .map(|(n, v, p)| (n.to_string(), v.to_string(), *p))
+                .collect()
+        };
+        assert_eq!(
+            verdicts(day),
+            owned(&[
+                ("availability", "99.900 %", true),
+                ("latency", "95.000 % under 2000 ms", true),
+                ("error_rate", "1.000 %", true),
+                ("success_rate", "99.000 %", true),
+            ])
+        );
+        let worse = RunTotals {
+            budget_spent_s: 101,
+            errors: 10_001,
+            slow: 49_501,
+            ..day
+        };
+        assert_eq!(
+            verdicts(worse)
+                .into_iter()
+                .map(|(_, _, pass)| pass)
+                .collect::<Vec<_>>(),
+            [false, false, false, false]
+        );
+        // Empty AI answers are not failures, but they are not successes either.
+        let empty = RunTotals {
+            errors: 0,
+            empty_responses: 10_001,
+            ..day
+        };
+        assert_eq!(
+            verdicts(empty)[2..],
+            owned(&[
+                ("error_rate", "0.000 %", true),
+                ("success_rate", "98.999 %", false)
+            ])[..]
+        );
+        assert_eq!(
+            SloReport::new(day, Slo::THREE_NINES_30_DAYS, Slo::P95_UNDER_2S_30_DAYS).objectives[2]
+                .detail,
+            "10,000 of 1,000,000 requests failed"
+        );
+        // Nothing measured yet fails nothing.
+        assert!(
+            verdicts(RunTotals::default())
+                .iter()
+                .all(|(_, _, pass)| *pass)
+        );
     }
 
     #[test]

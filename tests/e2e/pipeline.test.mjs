@@ -17,6 +17,8 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   assert.match(await page.textContent('#window-badge'), /Deployment window open/);
   assert.match(await page.textContent('#budget-policy'), /^GREEN$/);
   assert.match(await page.textContent('#latency-verdict'), /^MET$/);
+  assert.equal(await page.locator('#slo-table tbody tr').count(), 4);
+  assert.equal(await page.locator('#slo-table tbody tr:has-text("PASS")').count(), 4);
   assert.match(await page.textContent('#latency-text'), /^\d+\.\d % of [\d.]+( k| M)? answered requests under 2 s \(target 95\.0 %: p95 under 2 s\) · 0 slow · p95 now \d+ ms$/);
 
   // Next decision: every job up to production runs, then production waits for a reviewer.
@@ -46,6 +48,8 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   const feed = await page.textContent('#alert-feed');
   assert.match(feed, /Slack #deploys/);
   assert.match(feed, /\[CRITICAL\] HighErrorRate in production: error rate \d+\.\d % over the last minute \(threshold 5\.0 %\) for 1 min\. Runbook: incident runbook \(002 appendix H\): step 2/);
+  // The course's SLO dashboard: a 15 % error rate breaks the run's error rate objective.
+  assert.match(await page.textContent('#slo-table tbody tr:has-text("error rate")'), /≤ 1\.0 %\s*\d+\.\d{3} %[\s\S]*requests failed\s*FAIL$/);
   await page.click('#incidents .incident-firing:has-text("HighErrorRate") button.ack');
   await waitForText(page, '#incidents', /acknowledged by trainee/);
   assert.match(await page.textContent('#audit-table'), /alert\.acknowledged/);

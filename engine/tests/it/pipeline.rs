@@ -1344,6 +1344,51 @@ mod latency_slo_in_the_simulation {
         assert_eq!(after.slow_streak_s, 0);
         assert!(after.slow >= during.slow);
     }
+
+    /// A ten-minute region outage in an hour fails availability, error rate and success rate
+    /// on the course's dashboard; the latency of the answered requests still passes.
+    #[test]
+    fn the_slo_dashboard_after_an_outage() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 3);
+        let healthy = sim.slo_report().unwrap();
+        assert!(healthy.objectives.iter().all(|o| o.pass), "{healthy:?}");
+        sim.apply(Command::InjectFault {
+            fault: FaultKind::RegionOutage,
+            target: FaultTarget {
+                environment: "production".to_string(),
+                service: None,
+                version: None,
+                zone: None,
+            },
+            duration_s: Some(600),
+        })
+        .unwrap();
+        sim.continue_to(Tick(3_600));
+        let report = sim.slo_report().unwrap();
+        let verdicts: Vec<(&str, bool)> = report
+            .objectives
+            .iter()
+            .map(|o| (o.name.as_str(), o.pass))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("availability", false),
+                ("latency", true),
+                ("error_rate", false),
+                ("success_rate", false)
+            ]
+        );
+        assert!(
+            report.objectives[0].detail.starts_with("10 min"),
+            "{}",
+            report.objectives[0].detail
+        );
+        let json = engine::report::RunReport::of(&sim).to_json();
+        assert!(json.contains("\"slos\"") && json.contains("\"error_rate\""));
+    }
 }
 
 mod job_concurrency_in_the_simulation {
