@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::components::{
     AlertFeed, AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView,
-    PipelinePanel, RolloutPanel, TopBar, TrafficSplit,
+    PipelinePanel, ProtectionRules, RolloutPanel, TopBar, TrafficSplit,
 };
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
@@ -81,7 +81,9 @@ pub fn App() -> Html {
             <main id="workspace" class="workspace">
                 <div class="column-main">
                     if let Some(pipeline) = pipeline {
-                        <PipelinePanel view={pipeline} on_action={on_action.clone()} />
+                        <PipelinePanel view={pipeline} on_action={on_action.clone()}>
+                            <ProtectionRules environments={crate::protection_view::environments(&sim)} on_action={on_action.clone()} />
+                        </PipelinePanel>
                     }
                     <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">

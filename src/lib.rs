@@ -14,6 +14,7 @@ pub mod components;
 pub mod hooks;
 pub mod loop_view;
 pub mod pipeline_view;
+pub mod protection_view;
 pub mod rollout_view;
 pub mod state;
 pub mod view_model;

@@ -158,7 +158,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             }
         })
         .collect();
-    let review = run.and_then(|r| review_request(r, spec));
+    let review = run.and_then(|r| review_request(r, spec, state));
     let policy = state.policy(spec);
     let remaining_ppm = spec
         .slo
@@ -415,6 +415,7 @@ fn describe(status: &JobStatus) -> (&'static str, String) {
 fn review_request(
     run: &WorkflowRun,
     spec: &engine::pipeline::state::PipelineSpec,
+    state: &engine::pipeline::state::PipelineState,
 ) -> Option<ReviewRequest> {
     let job = run.jobs.iter().find(|j| {
         j.gate
@@ -423,7 +424,7 @@ fn review_request(
             && matches!(&j.status, JobStatus::Waiting(reason) if reason.contains("review"))
     })?;
     let environment = job.gate.as_ref()?.environment.clone();
-    let environment_spec = spec.environments.get(&environment)?;
+    let environment_spec = state.environments.get(&environment)?;
     let mut reviewers = environment_spec.reviewers.clone();
     if environment_spec.can_admins_bypass {
         reviewers.extend(spec.admins.iter().cloned());

@@ -101,6 +101,13 @@ pub enum Command {
         /// Who (a login).
         login: String,
     },
+    /// Replace an environment's protection rules (its name says which environment).
+    UpdateProtectionRules {
+        /// The new rules.
+        rules: crate::pipeline::environments::EnvironmentSpec,
+        /// Who (a login).
+        login: String,
+    },
 }
 
 impl Command {
@@ -115,6 +122,7 @@ impl Command {
                 | Command::AcknowledgeIncident { .. }
                 | Command::ResolveIncident { .. }
                 | Command::RotateSecret { .. }
+                | Command::UpdateProtectionRules { .. }
         )
     }
 }
@@ -151,6 +159,9 @@ impl Command {
             }
             Command::ResolveIncident { incident, .. } => format!("resolve incident #{incident}"),
             Command::RotateSecret { name, .. } => format!("rotate secret {name}"),
+            Command::UpdateProtectionRules { rules, .. } => {
+                format!("update the protection rules of {}", rules.name)
+            }
         }
     }
 }

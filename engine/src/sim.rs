@@ -47,6 +47,13 @@ pub const DECISION_ACTIONS: [&str; 17] = [
     "FaultInjected",
 ];
 
+/// True when "run to the next decision" stops at `record`: one of [`DECISION_ACTIONS`], except a
+/// deployment that was created and started at once (no reviewer, timer or window to wait for).
+pub fn is_decision(record: &crate::audit::AuditRecord) -> bool {
+    DECISION_ACTIONS.contains(&record.action.as_str())
+        && !(record.action == "deployment.created" && record.outcome == "created")
+}
+
 /// Which moments of a fault's life are already in the audit log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct FaultLogged {
@@ -556,7 +563,7 @@ impl Sim {
             self.step_or_write_minute(may_write_minute, true);
             if let Some(record) = self.audit.records()[before..]
                 .iter()
-                .find(|r| DECISION_ACTIONS.contains(&r.action.as_str()))
+                .find(|r| is_decision(r))
             {
                 let record = record.clone();
                 self.end_planned_minute(self.minute_slot());
@@ -1984,6 +1991,9 @@ impl Sim {
                 environment,
                 login,
             } => state.rotate_secret(name, environment.as_deref(), login, now_s),
+            Command::UpdateProtectionRules { rules, login } => {
+                state.update_protection_rules(rules.clone(), login)
+            }
             Command::AcknowledgeIncident { incident, login }
             | Command::ResolveIncident { incident, login } => state.handle_incident(
                 &spec,

@@ -17,6 +17,9 @@ pub struct PipelinePanelProps {
     pub view: PipelineView,
     /// Receives the pipeline commands.
     pub on_action: Callback<Action>,
+    /// More folded parts of the card (the environments), shown before the run form.
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The pipeline card.
@@ -255,6 +258,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     </div>
                 </details>
             }
+            { props.children.clone() }
             <details id="run-form" class="run-form">
                 <summary>{"Run the workflow"}</summary>
                 <div class="review-fields">

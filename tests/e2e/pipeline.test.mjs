@@ -109,3 +109,41 @@ test('a red error budget freezes production; an emergency override needs a reaso
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an administrator changes production protection rules; the next deployment follows them and its statuses are listed', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'pipeline-release');
+  await page.click('#environments-panel summary');
+  const production = page.locator('.environment-rules[data-environment="production"]');
+  assert.match(await production.textContent(), /Required reviewers\s*alice, bob \(one approval is enough\)/);
+  assert.match(await page.textContent('#rules-production-active'), /^v1, deployed before this scenario began$/);
+
+  // Clearing the reviewers while self-review is still prevented: GitHub's objection.
+  await page.fill('#rules-production-reviewers', '');
+  await page.click('#rules-production-save');
+  await waitForText(page, '#notice', /Required reviewers must have at least one reviewer to set prevent_self_review/);
+  // A wait timer that is not a number is named in the form itself.
+  await page.uncheck('#rules-production-self-review');
+  await page.fill('#rules-production-wait', '');
+  await page.click('#rules-production-save');
+  await waitForText(page, '.environment-rules[data-environment="production"] [role="alert"]', /the wait timer must be a whole number of minutes/);
+  await page.fill('#rules-production-wait', '5');
+  await page.click('#rules-production-save');
+  await waitForText(page, '.environment-rules[data-environment="production"] .rule-lines', /Wait timer\s*5 min/);
+  assert.match(await page.textContent('#audit-table'), /environment\.update_protection_rule[\s\S]*trainee changed the protection rules of production: required reviewers alice, bob → none; prevent self-review on → off; wait timer 0 → 5 min/);
+  await screenshot(page, 'protection-rules');
+
+  // No review now: the deployment waits its five minutes and goes ahead.
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.doesNotMatch(await page.textContent('#audit-table'), /approve_workflow_job/);
+  assert.match(await page.textContent('#rules-production-active'), /^v3 \(commit e5f2a18\) since \d\d:\d\d:\d\d$/);
+  const history = await page.locator('#rules-production-history li').allTextContents();
+  assert.match(history[1], /in progress\s*run #1 deploy-production: state in_progress/);
+  assert.match(history[0], /success\s*run #1 deploy-production: state success/);
+  assert.ok(history.some((line) => /waiting\s*run #1: deploy-production is waiting: Waiting: the wait timer of production ends in 5 min/.test(line)), history.join('\n'));
+  assert.match(await page.textContent('#rules-staging-active'), /^v3 \(commit e5f2a18\)/);
+  await screenshot(page, 'protection-rules-deployed');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -42,6 +42,28 @@ pub enum BranchPolicy {
     Selected(Vec<RefPattern>),
 }
 
+impl BranchPolicy {
+    /// The policy as GitHub's settings page words it, with its patterns.
+    pub fn label(&self) -> String {
+        match self {
+            BranchPolicy::Any => "no restriction".to_string(),
+            BranchPolicy::ProtectedBranches => "protected branches only".to_string(),
+            BranchPolicy::Selected(patterns) => format!(
+                "selected branches and tags ({})",
+                patterns
+                    .iter()
+                    .map(|p| if p.tag {
+                        format!("tag {}", p.pattern)
+                    } else {
+                        p.pattern.clone()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
 /// A deployment branch or tag policy (`{name, type}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefPattern {
@@ -140,6 +162,54 @@ impl EnvironmentSpec {
                 self.name
             ))
         }
+    }
+
+    /// What changed from `before` to these rules, one phrase per setting, in words.
+    pub fn changes_from(&self, before: &EnvironmentSpec) -> Vec<String> {
+        let list = |people: &[String]| {
+            if people.is_empty() {
+                "none".to_string()
+            } else {
+                people.join(", ")
+            }
+        };
+        let on_off = |on: bool| if on { "on" } else { "off" };
+        let mut changes = Vec::new();
+        if self.reviewers != before.reviewers {
+            changes.push(format!(
+                "required reviewers {} → {}",
+                list(&before.reviewers),
+                list(&self.reviewers)
+            ));
+        }
+        if self.prevent_self_review != before.prevent_self_review {
+            changes.push(format!(
+                "prevent self-review {} → {}",
+                on_off(before.prevent_self_review),
+                on_off(self.prevent_self_review)
+            ));
+        }
+        if self.wait_timer_min != before.wait_timer_min {
+            changes.push(format!(
+                "wait timer {} → {} min",
+                before.wait_timer_min, self.wait_timer_min
+            ));
+        }
+        if self.branch_policy != before.branch_policy {
+            changes.push(format!(
+                "deployment branches and tags: {} → {}",
+                before.branch_policy.label(),
+                self.branch_policy.label()
+            ));
+        }
+        if self.can_admins_bypass != before.can_admins_bypass {
+            changes.push(format!(
+                "allow administrators to bypass {} → {}",
+                on_off(before.can_admins_bypass),
+                on_off(self.can_admins_bypass)
+            ));
+        }
+        changes
     }
 
     /// True when a job deploying here waits for something: reviewers or a wait timer.

@@ -119,6 +119,10 @@ pub struct JobRun {
     /// Its job-level concurrency group, and whether the group has let it in.
     #[serde(default)]
     pub group: Option<(String, bool)>,
+    /// True once this attempt has a deployment to its environment (GitHub creates one when a
+    /// job reaches its environment, whether it then waits or starts).
+    #[serde(default)]
+    pub deployment: bool,
 }
 
 impl JobRun {
@@ -169,6 +173,13 @@ pub enum RunChange {
         result: JobResult,
         /// Why.
         note: String,
+    },
+    /// A job reached its environment without waiting: its deployment is created as it starts.
+    DeploymentCreated {
+        /// The job.
+        job: String,
+        /// The environment.
+        environment: String,
     },
     /// A job deploys to the rollout environment: the strategy takes over.
     DeployStarted {
@@ -253,6 +264,7 @@ impl WorkflowRun {
                 gate: None,
                 review: None,
                 group: None,
+                deployment: false,
             })
             .collect();
         WorkflowRun {
@@ -419,6 +431,7 @@ impl WorkflowRun {
                 job.gate = None;
                 job.review = None;
                 job.group = None;
+                job.deployment = false;
             }
         }
         self.attempt += 1;
@@ -754,6 +767,13 @@ impl WorkflowRun {
             }
         }
         self.jobs[i].gate = None;
+        if !self.jobs[i].deployment {
+            self.jobs[i].deployment = true;
+            changes.push(RunChange::DeploymentCreated {
+                job: self.jobs[i].id.clone(),
+                environment: environment.to_string(),
+            });
+        }
         let takes_the_strategy = self
             .strategy_job
             .as_ref()
@@ -835,6 +855,7 @@ impl WorkflowRun {
         };
         self.jobs[i].status = JobStatus::Waiting(reason.clone());
         if news {
+            self.jobs[i].deployment = true;
             changes.push(RunChange::JobWaiting {
                 job: self.jobs[i].id.clone(),
                 environment: environment.to_string(),

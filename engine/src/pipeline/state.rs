@@ -135,6 +135,9 @@ pub struct PipelineState {
     pub alerts: crate::alerts::Alerts,
     /// The secrets as they stand (rotation changes them).
     pub secrets: crate::pipeline::secrets::SecretStore,
+    /// The environments' protection rules as they stand (a person may change them).
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentSpec>,
     /// The schema migration of the release the pipeline ships.
     #[serde(default)]
     pub release_migration: crate::version::SchemaMigration,
@@ -149,6 +152,7 @@ impl PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
             secrets: spec.secrets.clone(),
+            environments: spec.environments.clone(),
             release_migration,
             ..PipelineState::default()
         }
@@ -247,7 +251,8 @@ impl PipelineState {
         actor: Actor,
     ) -> Result<Vec<PipelineEffect>, String> {
         let no_secrets = crate::pipeline::secrets::SecretStore::default();
-        let settings = self.settings(spec, rollout_environment, 0, &no_secrets);
+        let environments = self.environments.clone();
+        let settings = self.settings(spec, &environments, rollout_environment, 0, &no_secrets);
         let run = self
             .runs
             .iter_mut()
@@ -350,6 +355,49 @@ impl PipelineState {
             ),
             "success",
         )])
+    }
+
+    /// `who` replaces the protection rules of `rules.name`. Deployments already waiting keep
+    /// the wait timer they started with; reviews and branch checks from now on follow the new
+    /// rules.
+    pub fn update_protection_rules(
+        &mut self,
+        rules: EnvironmentSpec,
+        who: &str,
+    ) -> Result<Vec<PipelineEffect>, String> {
+        let before = self.environments.get(&rules.name).ok_or_else(|| {
+            format!(
+                "there is no environment {:?}; this repository has {}",
+                rules.name,
+                self.environments
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        rules.validate().map_err(|problems| problems.join("; "))?;
+        let changes = rules.changes_from(before);
+        if changes.is_empty() {
+            return Err(format!(
+                "the protection rules of {} are unchanged",
+                rules.name
+            ));
+        }
+        let effect = audit(
+            Actor::Trainee,
+            who,
+            "environment.update_protection_rule",
+            &rules.name,
+            format!(
+                "{who} changed the protection rules of {}: {}",
+                rules.name,
+                changes.join("; ")
+            ),
+            "success",
+        );
+        self.environments.insert(rules.name.clone(), rules);
+        Ok(vec![effect])
     }
 
     /// Re-runs the failed jobs of run `number`.
@@ -483,7 +531,9 @@ impl PipelineState {
         }
         // The secrets are lent to this second's runs and put back after.
         let secrets = std::mem::take(&mut self.secrets);
-        let settings = self.settings(spec, rollout_environment, seed, &secrets);
+        // The rules as they stand this second; a change made by a command applies from the next.
+        let environments = self.environments.clone();
+        let settings = self.settings(spec, &environments, rollout_environment, seed, &secrets);
         for index in 0..self.runs.len() {
             let number = index as u32 + 1;
             if self.runs[index].conclusion.is_some()
@@ -503,6 +553,7 @@ impl PipelineState {
     fn settings<'a>(
         &self,
         spec: &'a PipelineSpec,
+        environments: &'a BTreeMap<String, EnvironmentSpec>,
         rollout_environment: &'a str,
         seed: u64,
         secrets: &'a crate::pipeline::secrets::SecretStore,
@@ -510,7 +561,7 @@ impl PipelineState {
         let policy = self.policy(spec);
         RunSettings {
             seed,
-            environments: Some(&spec.environments),
+            environments: Some(environments),
             rollout_environment,
             windows: spec.windows.as_ref(),
             freeze: policy.freezes_deployments().then(|| {
@@ -540,14 +591,43 @@ impl PipelineState {
                 .and_then(|j| j.environment.clone())
                 .unwrap_or_default()
         };
+        // A job that deploys to an environment without the strategy: its deployment's statuses
+        // follow the job.
+        let plain_deployment = |job: &str| {
+            run.job(job)
+                .is_some_and(|j| j.deployment && j.environment.is_some())
+                && run.strategy_job.as_deref() != Some(job)
+        };
         match change {
-            RunChange::JobStarted { job } => vec![audit(
+            RunChange::JobStarted { job } => {
+                let environment = environment_of(&job);
+                let mut effects = vec![audit(
+                    Actor::Pipeline,
+                    "",
+                    "workflows.prepared_workflow_job",
+                    &environment,
+                    format!("run #{number}: {job} started"),
+                    "",
+                )];
+                if plain_deployment(&job) {
+                    effects.push(audit(
+                        Actor::Pipeline,
+                        "",
+                        "deployment_status.created",
+                        &environment,
+                        format!("run #{number} {job}: state in_progress"),
+                        "",
+                    ));
+                }
+                effects
+            }
+            RunChange::DeploymentCreated { job, environment } => vec![audit(
                 Actor::Pipeline,
                 "",
-                "workflows.prepared_workflow_job",
-                &environment_of(&job),
-                format!("run #{number}: {job} started"),
-                "",
+                "deployment.created",
+                &environment,
+                format!("run #{number}: {job} created a deployment to {environment}"),
+                "created",
             )],
             RunChange::JobWaiting {
                 job,
@@ -609,6 +689,30 @@ impl PipelineState {
                     },
                 );
                 let mut effects = vec![effect];
+                if plain_deployment(&job) && result != JobResult::Skipped {
+                    // GitHub's deployment states have no "cancelled": a cancelled job's
+                    // deployment ends in failure.
+                    let state = if result == JobResult::Success {
+                        "success"
+                    } else {
+                        "failure"
+                    };
+                    effects.push(audit(
+                        Actor::Pipeline,
+                        "",
+                        "deployment_status.created",
+                        &environment_of(&job),
+                        if result == JobResult::Success {
+                            format!("run #{number} {job}: state success")
+                        } else {
+                            format!(
+                                "run #{number} {job}: state failure (the job's result: {})",
+                                result.label()
+                            )
+                        },
+                        state,
+                    ));
+                }
                 effects.extend(self.release_job_group(number, &job));
                 effects
             }
@@ -733,7 +837,7 @@ impl PipelineState {
         now_s: u64,
         seed: u64,
     ) {
-        let Some(environment_spec) = spec.environments.get(environment) else {
+        let Some(environment_spec) = self.environments.get(environment).cloned() else {
             return;
         };
         let triggered_by = self.runs[run as usize - 1].trigger.actor.clone();

@@ -655,6 +655,21 @@ mod in_the_simulation {
         );
         assert_eq!(sim.outcome().result, "promoted");
         assert_eq!(sim.outcome().stable_version, "v3");
+        // Every job with an environment has a deployment: staging's two jobs (deploy and smoke
+        // tests) each create one, in progress while the job runs, successful when it ends.
+        let staging: Vec<(&str, &str)> = sim
+            .audit()
+            .records()
+            .iter()
+            .filter(|r| r.environment == "staging" && r.action.starts_with("deployment"))
+            .map(|r| (r.action.as_str(), r.outcome.as_str()))
+            .collect();
+        let one = [
+            ("deployment.created", "created"),
+            ("deployment_status.created", ""),
+            ("deployment_status.created", "success"),
+        ];
+        assert_eq!(staging, [one, one].concat());
         let pipeline = sim.pipeline().unwrap();
         assert_eq!(pipeline.deployments.len(), 1);
         assert!(!pipeline.deployments[0].failed);
@@ -687,6 +702,123 @@ mod in_the_simulation {
         // The trainee's review is part of the run's defining commands.
         let replayed = Sim::replay(
             scenario::builtin("pipeline-release").unwrap(),
+            1,
+            sim.commands(),
+        );
+        assert_eq!(replayed.audit().head(), sim.audit().head());
+    }
+
+    fn production_rules(sim: &Sim) -> engine::pipeline::environments::EnvironmentSpec {
+        sim.pipeline().unwrap().environments["production"].clone()
+    }
+
+    fn update(rules: engine::pipeline::environments::EnvironmentSpec) -> Command {
+        Command::UpdateProtectionRules {
+            rules,
+            login: "root".to_string(),
+        }
+    }
+
+    /// The REST API's objections, each with the field; a refused change changes nothing.
+    #[test]
+    fn protection_rule_changes_are_checked_like_the_rest_api() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 1);
+        let before = production_rules(&sim);
+        let with = |change: &dyn Fn(&mut engine::pipeline::environments::EnvironmentSpec)| {
+            let mut rules = before.clone();
+            change(&mut rules);
+            rules
+        };
+        let table: Vec<(engine::pipeline::environments::EnvironmentSpec, &str)> = vec![
+            (
+                with(&|r| r.reviewers.clear()),
+                "prevent_self_review: Required reviewers must have at least one reviewer to set prevent_self_review",
+            ),
+            (
+                with(&|r| r.reviewers = (1..=7).map(|i| format!("user{i}")).collect()),
+                "reviewers: 7 given; an environment can require at most 6 users or teams",
+            ),
+            (
+                with(&|r| r.wait_timer_min = 43_201),
+                "wait_timer: 43201 minutes; it must be between 0 and 43200 (30 days)",
+            ),
+            (
+                with(&|r| r.name = "prod".to_string()),
+                "there is no environment \"prod\"; this repository has production, staging",
+            ),
+            (
+                before.clone(),
+                "the protection rules of production are unchanged",
+            ),
+        ];
+        let head = sim.audit().head().to_string();
+        for (rules, message) in table {
+            let error = sim.apply(update(rules)).unwrap_err().to_string();
+            assert!(error.contains(message), "{error}");
+        }
+        assert_eq!(production_rules(&sim), before);
+        assert_eq!(sim.audit().head(), head, "refusals leave no record");
+    }
+
+    /// Dropping the reviewers and setting a 5-minute wait timer: the next deployment waits five
+    /// minutes, then goes ahead without a review; the change is audited in GitHub's words.
+    #[test]
+    fn changed_protection_rules_apply_to_the_next_deployment() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 1);
+        let mut rules = production_rules(&sim);
+        rules.reviewers.clear();
+        rules.prevent_self_review = false;
+        rules.wait_timer_min = 5;
+        sim.apply(update(rules)).unwrap();
+        let record = sim.audit().records().last().unwrap().clone();
+        assert_eq!(
+            (
+                record.action.as_str(),
+                record.person.as_str(),
+                record.environment.as_str()
+            ),
+            ("environment.update_protection_rule", "root", "production")
+        );
+        assert_eq!(
+            record.reason,
+            "root changed the protection rules of production: required reviewers alice, bob → none; prevent self-review on → off; wait timer 0 → 5 min"
+        );
+        sim.apply(super::concurrency_in_the_simulation::push())
+            .unwrap();
+        sim.run_to_end();
+        let log = actions(&sim);
+        assert!(
+            !log.iter()
+                .any(|(a, _, _)| a == "workflows.approve_workflow_job"),
+            "nobody had to approve"
+        );
+        let records = sim.audit().records();
+        let created = records
+            .iter()
+            .find(|r| r.action == "deployment.created" && r.environment == "production")
+            .unwrap();
+        let started = records
+            .iter()
+            .find(|r| {
+                r.action == "deployment_status.created"
+                    && r.environment == "production"
+                    && r.reason.contains("state in_progress")
+            })
+            .unwrap();
+        assert!(
+            (300..=302).contains(&(started.tick.0 - created.tick.0)),
+            "waited {} s",
+            started.tick.0 - created.tick.0
+        );
+        assert_eq!(sim.outcome().result, "promoted");
+        let replayed = Sim::replay(
+            {
+                let mut world = scenario::builtin("pipeline-release").unwrap();
+                world.schedule.clear();
+                world
+            },
             1,
             sim.commands(),
         );
