@@ -44,6 +44,7 @@ test('no WCAG A/AA violations in the pipeline: a review waiting, details open, a
   await waitForText(page, '#review-dialog', /Review deployments/, 30_000);
   await page.click('#secrets-config summary');
   await page.click('#run-form summary');
+  await page.click('#environments-panel summary');
   assert.deepEqual(await violations(page), [], 'review waiting');
   await page.selectOption('#fault-kind', { label: 'bad build' });
   await page.selectOption('#fault-environment', 'production');
