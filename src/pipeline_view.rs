@@ -85,6 +85,8 @@ pub struct JobBox {
     pub column: u32,
     /// Its environment, if it deploys.
     pub environment: Option<String>,
+    /// The environment's `url`, as the workflow gives it (possibly an expression).
+    pub url: Option<String>,
 }
 
 /// A deployment waiting for a reviewer.
@@ -155,6 +157,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
                     .and_then(|r| r.job(&job.id))
                     .and_then(|j| j.environment.clone())
                     .or_else(|| job.environment.as_ref().map(|e| e.name.clone())),
+                url: job.environment.as_ref().and_then(|e| e.url.clone()),
             }
         })
         .collect();

@@ -152,6 +152,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                                     <span class="job-name">{ &job.name }</span>
                                     <span class="job-state">{ job_state_label(job.state) }</span>
                                     if let Some(environment) = &job.environment { <span class="job-env">{ environment }</span> }
+                                    if let Some(url) = &job.url { <span class="job-url" title="The environment's URL from the workflow (not opened by the simulator)">{ url }</span> }
                                     <span class="job-note">{ &job.note }</span>
                                 </li>
                             }) }

@@ -49,28 +49,8 @@ fn EnvironmentRules(props: &EnvironmentRulesProps) -> Html {
     let form = use_state(|| RulesForm::from_rules(&environment.rules));
     let problem = use_state(|| None::<String>);
     let id = |field: &str| format!("rules-{}-{field}", environment.name);
-    let on_text = |set: fn(&mut RulesForm, String)| {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*form).clone();
-            set(
-                &mut next,
-                e.target_unchecked_into::<HtmlInputElement>().value(),
-            );
-            form.set(next);
-        })
-    };
-    let on_tick = |set: fn(&mut RulesForm, bool)| {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*form).clone();
-            set(
-                &mut next,
-                e.target_unchecked_into::<HtmlInputElement>().checked(),
-            );
-            form.set(next);
-        })
-    };
+    let on_text = |set: fn(&mut RulesForm, String)| form_field(&form, |i| i.value(), set);
+    let on_tick = |set: fn(&mut RulesForm, bool)| form_field(&form, |i| i.checked(), set);
     let on_policy = {
         let form = form.clone();
         Callback::from(move |e: Event| {
@@ -139,4 +119,21 @@ fn EnvironmentRules(props: &EnvironmentRulesProps) -> Html {
             }
         </section>
     }
+}
+
+/// A field's change handler: reads the input with `read` and stores it in the form with `set`.
+fn form_field<T: 'static>(
+    form: &UseStateHandle<RulesForm>,
+    read: fn(&HtmlInputElement) -> T,
+    set: fn(&mut RulesForm, T),
+) -> Callback<Event> {
+    let form = form.clone();
+    Callback::from(move |e: Event| {
+        let mut next = (*form).clone();
+        set(
+            &mut next,
+            read(&e.target_unchecked_into::<HtmlInputElement>()),
+        );
+        form.set(next);
+    })
 }

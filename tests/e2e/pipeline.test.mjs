@@ -26,6 +26,8 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   await waitForText(page, '#review-dialog', /Review deployments: production/, 30_000);
   assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Waiting/);
   assert.match(await page.textContent('#job-graph'), /Migrate production database\s*Success/);
+  // The environment's URL from the workflow is on the job.
+  assert.match(await page.textContent('[data-job="deploy-production"]'), /production\s*https:\/\/app\.example\.com/);
   const reviewers = await page.locator('#review-as option').allTextContents();
   assert.deepEqual(reviewers, ['alice', 'bob', 'root']);
   await page.selectOption('#review-as', 'bob');

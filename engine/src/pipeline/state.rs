@@ -692,24 +692,23 @@ impl PipelineState {
                 if plain_deployment(&job) && result != JobResult::Skipped {
                     // GitHub's deployment states have no "cancelled": a cancelled job's
                     // deployment ends in failure.
-                    let state = if result == JobResult::Success {
-                        "success"
+                    let (state, reason) = if result == JobResult::Success {
+                        ("success", format!("run #{number} {job}: state success"))
                     } else {
-                        "failure"
+                        (
+                            "failure",
+                            format!(
+                                "run #{number} {job}: state failure (the job's result: {})",
+                                result.label()
+                            ),
+                        )
                     };
                     effects.push(audit(
                         Actor::Pipeline,
                         "",
                         "deployment_status.created",
                         &environment_of(&job),
-                        if result == JobResult::Success {
-                            format!("run #{number} {job}: state success")
-                        } else {
-                            format!(
-                                "run #{number} {job}: state failure (the job's result: {})",
-                                result.label()
-                            )
-                        },
+                        reason,
                         state,
                     ));
                 }
