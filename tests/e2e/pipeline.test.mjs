@@ -90,7 +90,7 @@ test('a red error budget freezes production; an emergency override needs a reaso
   await waitForText(page, '#budget-policy', /^RED$/);
   await page.click('#run-to-end');
   await page.waitForSelector('#finished', { timeout: 60_000 });
-  assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Failure\s*production\s*Deployment freeze: the error budget policy is red/);
+  assert.match(await page.textContent('#job-graph'), /Deploy to production\s*Failure\s*production\s*https:\/\/app\.example\.com\s*Deployment freeze: the error budget policy is red/);
   assert.match(await page.textContent('#run-conclusion'), /Run failure/);
 
   await page.click('#run-form summary');
