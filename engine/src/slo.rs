@@ -310,7 +310,7 @@ impl SloReport {
                     value: percent(available_ppm),
                     pass: available_ppm >= availability.target_ppm,
                     detail: format!(
-                        "{} of downtime counted against the budget in {} (this run allows {})",
+                        "{} of downtime counted against the budget in {}; this run's allowance is {}",
                         crate::time::duration_label(totals.budget_spent_s),
                         crate::time::duration_label(totals.elapsed_s),
                         run_budget

@@ -198,25 +198,28 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     }
                 </div>
                 <div class="dora">
-                    <h3 id="slo-heading">{"SLOs this run"}</h3>
-                    <table id="slo-table" aria-labelledby="slo-heading">
-                        <thead><tr><th scope="col">{"Objective"}</th><th scope="col">{"Target"}</th><th scope="col">{"This run"}</th><th scope="col">{"Status"}</th></tr></thead>
-                        <tbody>
-                            { for view.slos.iter().map(|o| html! {
-                                <tr title={o.detail.clone()}>
-                                    <th scope="row">{ o.name.replace('_', " ") }</th>
-                                    <td class="nowrap">{ &o.target }</td>
-                                    <td>{ &o.value }<span class="slo-detail">{ &o.detail }</span></td>
-                                    <td class={classes!("level", if o.pass { "level-elite" } else { "level-low" })}>{ if o.pass { "PASS" } else { "FAIL" } }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
                     <h3>{"DORA metrics"}</h3>
                     <table id="dora-table">
                         <tbody>
                             { for view.dora.iter().map(|(name, value, level, unverified)| html! {
                                 <tr><th scope="row">{ *name }</th><td>{ value }</td><td class={classes!("level", format!("level-{}", level.to_lowercase()))}>{ *level }{ if *unverified { " (unverified figure)" } else { "" } }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+                <div class="slos dora">
+                    <h3 id="slo-heading">{"SLOs this run"}</h3>
+                    <table id="slo-table" aria-labelledby="slo-heading">
+                        <thead><tr><th scope="col">{"Objective"}</th><th scope="col">{"Target"}</th><th scope="col">{"This run"}</th><th scope="col">{"Status"}</th><th scope="col">{"Measured as"}</th></tr></thead>
+                        <tbody>
+                            { for view.slos.iter().map(|o| html! {
+                                <tr>
+                                    <th scope="row">{ o.name.replace('_', " ") }</th>
+                                    <td class="nowrap">{ &o.target }</td>
+                                    <td class="nowrap">{ &o.value }</td>
+                                    <td class={classes!("level", if o.pass { "level-elite" } else { "level-low" })}>{ if o.pass { "PASS" } else { "FAIL" } }</td>
+                                    <td class="slo-detail">{ &o.detail }</td>
+                                </tr>
                             }) }
                         </tbody>
                     </table>

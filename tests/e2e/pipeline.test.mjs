@@ -51,7 +51,7 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   assert.match(feed, /Slack #deploys/);
   assert.match(feed, /\[CRITICAL\] HighErrorRate in production: error rate \d+\.\d % over the last minute \(threshold 5\.0 %\) for 1 min\. Runbook: incident runbook \(002 appendix H\): step 2/);
   // The course's SLO dashboard: a 15 % error rate breaks the run's error rate objective.
-  assert.match(await page.textContent('#slo-table tbody tr:has-text("error rate")'), /≤ 1\.0 %\s*\d+\.\d{3} %[\s\S]*requests failed\s*FAIL$/);
+  assert.match(await page.textContent('#slo-table tbody tr:has-text("error rate")'), /≤ 1\.0 %\s*\d+\.\d{3} %\s*FAIL\s*[\d,]+ of [\d,]+ requests failed$/);
   await page.click('#incidents .incident-firing:has-text("HighErrorRate") button.ack');
   await waitForText(page, '#incidents', /acknowledged by trainee/);
   assert.match(await page.textContent('#audit-table'), /alert\.acknowledged/);
