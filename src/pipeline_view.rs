@@ -40,6 +40,9 @@ pub struct PipelineView {
     pub can_cancel: bool,
     /// The branches the workflow runs on, for the run form.
     pub branches: Vec<String>,
+    /// The event the run form starts: `workflow_dispatch` when the workflow has it, else
+    /// `push` (a simulated push to the chosen branch).
+    pub run_event: &'static str,
     /// `workflow_dispatch` inputs for the run form: (name, description, kind, options,
     /// default). The emergency fields cover `reason` and `skip_tests`.
     pub inputs: Vec<(String, String, String, Vec<String>, String)>,
@@ -178,7 +181,11 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
         title: match run {
             Some(r) => format!(
                 "Run #{} · {} · {} of {} by {}",
-                r.number, r.workflow.name, r.trigger.event, r.trigger.git_ref.name, r.trigger.actor
+                r.number,
+                r.workflow.name,
+                r.trigger.event,
+                r.trigger.git_ref.label(),
+                r.trigger.actor
             ),
             None => format!("{} · no run yet", spec.workflow.name),
         },
@@ -351,14 +358,32 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
                         .default
                         .clone()
                         .or_else(|| input.options.first().cloned())
-                        .unwrap_or_default(),
+                        .unwrap_or_else(|| {
+                            if input.kind == "boolean" {
+                                "false".to_string()
+                            } else {
+                                String::new()
+                            }
+                        }),
                 )
             })
             .collect(),
+        run_event: if spec.workflow.triggers.workflow_dispatch.is_some() {
+            "workflow_dispatch"
+        } else {
+            "push"
+        },
         branches: {
-            let mut branches = spec.workflow.triggers.push.clone().unwrap_or_default();
-            if branches.is_empty() {
-                branches.push("main".to_string());
+            // The branches the push filter names, main first: a dispatch may run on any branch.
+            let mut branches = vec!["main".to_string()];
+            if let Some(filter) = &spec.workflow.triggers.push {
+                branches.extend(
+                    filter
+                        .branches
+                        .iter()
+                        .filter(|b| engine::pipeline::filter_pattern::is_literal(b) && *b != "main")
+                        .cloned(),
+                );
             }
             branches
         },

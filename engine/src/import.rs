@@ -131,18 +131,11 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
     let mut warnings = imported.warnings;
     let workflow = imported.workflow;
     let triggers = &workflow.triggers;
-    let (event, branch, inputs) = if let Some(branches) = &triggers.push {
-        // main, where it is listed, since that is the branch production deploys from.
-        let branch = if branches.is_empty() || branches.iter().any(|b| b == "main") {
-            "main".to_string()
-        } else {
-            branches
-                .iter()
-                .find(|b| !b.contains('*'))
-                .cloned()
-                .unwrap_or_else(|| "main".to_string())
-        };
-        ("push", branch, std::collections::BTreeMap::new())
+    let main = crate::pipeline::triggers::git_ref_of("main");
+    let no_inputs = std::collections::BTreeMap::new;
+    // The release is v3, so a tag filter such as `v*` is met by pushing the tag v3.
+    let started = if let Some(git_ref) = triggers.push.as_ref().and_then(|f| f.example_ref("v3")) {
+        Some(("push", git_ref, no_inputs()))
     } else if let Some(inputs) = &triggers.workflow_dispatch {
         let values = inputs
             .iter()
@@ -159,19 +152,18 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
                 (input.name.clone(), value)
             })
             .collect();
-        ("workflow_dispatch", "main".to_string(), values)
-    } else if triggers.pull_request.is_some() {
-        (
-            "pull_request",
-            "main".to_string(),
-            std::collections::BTreeMap::new(),
-        )
+        Some(("workflow_dispatch", main.clone(), values))
+    } else if let Some(git_ref) = triggers
+        .pull_request
+        .as_ref()
+        .and_then(|f| f.example_ref("v3"))
+        .filter(|r| !r.tag)
+    {
+        Some(("pull_request", git_ref, no_inputs()))
+    } else if !triggers.schedules.is_empty() {
+        Some(("schedule", main.clone(), no_inputs()))
     } else {
-        (
-            "schedule",
-            "main".to_string(),
-            std::collections::BTreeMap::new(),
-        )
+        None
     };
     if !workflow.jobs.iter().any(|job| {
         job.environment
@@ -182,18 +174,31 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
             "no job deploys to production: the run is simulated, and no rollout starts".to_string(),
         );
     }
-    warnings.push(format!(
-        "steps are shown, not executed: each job takes simulated time (about 30 s plus 45 s a step), tests fail on their own one run in fifty; the run starts a minute in, as a {event} on {branch} by dana"
-    ));
-    let name = workflow.name.clone();
-    let trigger = Command::TriggerWorkflow {
-        event: event.to_string(),
-        branch: branch.clone(),
-        login: "dana".to_string(),
-        inputs,
-        emergency_reason: None,
-        skip_tests: false,
+    let steps = "steps are shown, not executed: each job takes simulated time (about 30 s plus 45 s a step), tests fail on their own one run in fifty";
+    let trigger = match started {
+        Some((event, git_ref, inputs)) => {
+            warnings.push(format!(
+                "{steps}; the run starts a minute in, as a {event} of {} {} by dana",
+                if git_ref.tag { "tag" } else { "branch" },
+                git_ref.name
+            ));
+            Some(Command::TriggerWorkflow {
+                event: event.to_string(),
+                branch: crate::pipeline::triggers::ref_text(&git_ref),
+                login: "dana".to_string(),
+                inputs,
+                emergency_reason: None,
+                skip_tests: false,
+            })
+        }
+        None => {
+            warnings.push(format!(
+                "{steps}; no run starts: none of the workflow's events (push, pull_request, workflow_dispatch, schedule) can start it here"
+            ));
+            None
+        }
     };
+    let name = workflow.name.clone();
     let scenario = crate::pipeline::builtin::pipeline_world(
         &format!("import:{}", name.to_lowercase().replace(' ', "-")),
         &format!("Workflow: {name}"),

@@ -1919,7 +1919,7 @@ impl Sim {
         actor: Actor,
         command: &Command,
     ) -> Result<(), CommandError> {
-        use crate::pipeline::environments::{GitRef, Review};
+        use crate::pipeline::environments::Review;
         let not_applicable = |why: String| CommandError::NotApplicable(why);
         // Refusals come before the state is taken out, so a refused command changes nothing.
         let emergency = match command {
@@ -1933,8 +1933,46 @@ impl Sim {
             ),
             _ => None,
         };
-        let (Some(mut state), Some(spec)) = (self.pipeline.take(), self.scenario.pipeline.clone())
-        else {
+        let Some(spec) = self.scenario.pipeline.clone() else {
+            return Err(not_applicable("this scenario has no pipeline".to_string()));
+        };
+        // A run starts only for an event its `on` takes, with the inputs GitHub would give it.
+        let admitted_inputs = match command {
+            Command::TriggerWorkflow {
+                event,
+                branch,
+                inputs,
+                emergency_reason,
+                skip_tests,
+                ..
+            } => {
+                // The emergency fields are the dispatch's `reason` and `skip_tests` inputs,
+                // where the workflow declares them.
+                let mut inputs = inputs.clone();
+                for input in spec.workflow.triggers.workflow_dispatch.iter().flatten() {
+                    let value = match input.name.as_str() {
+                        "reason" => emergency_reason.clone(),
+                        "skip_tests" => Some(skip_tests.to_string()),
+                        _ => None,
+                    };
+                    if let Some(value) = value.filter(|_| event == "workflow_dispatch") {
+                        inputs.entry(input.name.clone()).or_insert(value);
+                    }
+                }
+                Some(
+                    spec.workflow
+                        .triggers
+                        .admit(
+                            event,
+                            &crate::pipeline::triggers::git_ref_of(branch),
+                            &inputs,
+                        )
+                        .map_err(not_applicable)?,
+                )
+            }
+            _ => None,
+        };
+        let Some(mut state) = self.pipeline.take() else {
             return Err(not_applicable("this scenario has no pipeline".to_string()));
         };
         let now_s = self.unix_now();
@@ -1943,7 +1981,6 @@ impl Sim {
                 event,
                 branch,
                 login,
-                inputs,
                 ..
             } => {
                 let sha = self
@@ -1954,14 +1991,10 @@ impl Sim {
                     .unwrap_or_default();
                 let trigger = crate::pipeline::run::Trigger {
                     event: event.clone(),
-                    git_ref: GitRef {
-                        name: branch.clone(),
-                        tag: false,
-                        protected: branch == "main",
-                    },
+                    git_ref: crate::pipeline::triggers::git_ref_of(branch),
                     sha,
                     actor: login.clone(),
-                    inputs: inputs.clone(),
+                    inputs: admitted_inputs.clone().unwrap_or_default(),
                     emergency,
                 };
                 Ok(state.trigger(&spec, trigger, now_s))

@@ -88,6 +88,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
             skip_tests.set(e.target_unchecked_into::<HtmlInputElement>().checked())
         })
     };
+    let event = view.run_event;
     let run_workflow = |emergency: bool| {
         let on_action = props.on_action.clone();
         let (branch, reason, skip_tests) = ((*branch).clone(), (*reason).clone(), *skip_tests);
@@ -99,7 +100,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
         inputs.extend((*input_values).clone());
         Callback::from(move |_: MouseEvent| {
             on_action.emit(Action::Command(Command::TriggerWorkflow {
-                event: "workflow_dispatch".to_string(),
+                event: event.to_string(),
                 branch: branch.clone(),
                 login: "trainee".to_string(),
                 inputs: inputs.clone(),
@@ -294,7 +295,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                     <label class="checkbox"><input id="skip-tests" type="checkbox" checked={*skip_tests} onchange={on_skip} />{"Skip tests"}</label>
                 </div>
                 <div class="review-buttons">
-                    <button id="run-workflow" onclick={run_workflow(false)}>{"Run workflow"}</button>
+                    <button id="run-workflow" onclick={run_workflow(false)}>{ if event == "push" { "Push to the branch" } else { "Run workflow" } }</button>
                     <button id="run-emergency" class="danger" onclick={run_workflow(true)}>{"Run as emergency override"}</button>
                     if view.can_rerun { <button id="rerun-failed" onclick={command(Command::RerunFailedJobs { run: view.run.unwrap_or(0) })}>{"Re-run failed jobs"}</button> }
                     if view.can_cancel { <button id="cancel-run" onclick={command(Command::CancelWorkflowRun { run: view.run.unwrap_or(0) })}>{"Cancel run"}</button> }

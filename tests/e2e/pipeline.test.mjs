@@ -103,7 +103,7 @@ test('a red error budget freezes production; an emergency override needs a reaso
   await page.check('#skip-tests');
   await page.click('#run-emergency');
   await waitForText(page, '#override-flag', /^EMERGENCY OVERRIDE \(tests skipped\): Card payments fail for every customer$/);
-  assert.match(await page.textContent('#audit-table'), /by trainee with inputs environment=staging; EMERGENCY OVERRIDE/);
+  assert.match(await page.textContent('#audit-table'), /by trainee with inputs environment=staging, reason=Card payments fail for every customer, skip_tests=true; EMERGENCY OVERRIDE/);
   await page.click('#next-decision');
   await waitForText(page, '#review-dialog', /Review deployments: production/, 30_000);
   assert.match(await page.textContent('#job-graph'), /Unit tests\s*Skipped/);

@@ -64,6 +64,9 @@ pub fn production_deployments(
                     result: JobResult::Success,
                     ..
                 } => "success".to_string(),
+                JobStatus::Completed { result, note, .. } if note.starts_with(result.label()) => {
+                    note.clone()
+                }
                 JobStatus::Completed { result, note, .. } => format!("{}: {note}", result.label()),
             };
             let mut checks_passed = Vec::new();
@@ -85,7 +88,7 @@ pub fn production_deployments(
                 job: job_spec.id.clone(),
                 triggered_by: run.trigger.actor.clone(),
                 event: run.trigger.event.clone(),
-                git_ref: run.trigger.git_ref.name.clone(),
+                git_ref: run.trigger.git_ref.label(),
                 commit_sha: run.trigger.sha.clone(),
                 started_utc: UtcDateTime::from_unix_s(run.created_s).iso8601(),
                 review: job

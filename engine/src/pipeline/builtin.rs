@@ -59,14 +59,14 @@ pub fn pipeline_scenario(id: &str) -> Option<Scenario> {
         objective,
         workflow,
         budget_spent_s,
-        push,
+        Some(push),
     ))
 }
 
 /// The canary story's world (checkout v1 in production, v3 to release) with `workflow` as its
 /// pipeline: staging open to all, production behind alice or bob (not the person who triggered
-/// the run) and the main or release/* branches, business-hours windows, the course's alert
-/// rules, and `trigger` a minute in.
+/// the run) and the main or release/* branches or v* tags, business-hours windows, the course's
+/// alert rules, and `trigger`, if any, a minute in.
 pub fn pipeline_world(
     id: &str,
     title: &str,
@@ -74,7 +74,7 @@ pub fn pipeline_world(
     objective: &str,
     workflow: Workflow,
     budget_spent_s: u64,
-    trigger: Command,
+    trigger: Option<Command>,
 ) -> Scenario {
     let mut scenario = crate::scenario::canary_story(id, title, situation, objective, "v3", 30);
     let mut production = EnvironmentSpec::unprotected("production");
@@ -83,6 +83,7 @@ pub fn pipeline_world(
     production.branch_policy = BranchPolicy::Selected(vec![
         RefPattern::branch("main"),
         RefPattern::branch("release/*"),
+        RefPattern::tag("v*"),
     ]);
     let environments: BTreeMap<String, EnvironmentSpec> = [
         (
@@ -111,11 +112,14 @@ pub fn pipeline_world(
         secrets: course_secrets(&scenario),
         config: course_config(),
     });
-    scenario.schedule = vec![TimedCommand {
-        at: Tick(60),
-        actor: Actor::Pipeline,
-        command: trigger,
-    }];
+    scenario.schedule = trigger
+        .map(|command| TimedCommand {
+            at: Tick(60),
+            actor: Actor::Pipeline,
+            command,
+        })
+        .into_iter()
+        .collect();
     scenario.max_duration_s = 3 * 3_600;
     scenario
 }

@@ -102,6 +102,17 @@ pub struct GitRef {
     pub protected: bool,
 }
 
+impl GitRef {
+    /// The ref in words: a branch by its name, a tag as `tag v1.2.0`.
+    pub fn label(&self) -> String {
+        if self.tag {
+            format!("tag {}", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
 impl EnvironmentSpec {
     /// An environment with no protection rules.
     pub fn unprotected(name: &str) -> EnvironmentSpec {

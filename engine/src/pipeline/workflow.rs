@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pipeline::concurrency::{GroupPolicy, QueuePolicy};
 use crate::pipeline::cron::CronSchedule;
+use crate::pipeline::triggers::RefFilter;
 
 /// A workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,10 +25,10 @@ pub struct Workflow {
 /// `on`: the events that start the workflow.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Triggers {
-    /// `push`, with its branch patterns (empty: every branch).
-    pub push: Option<Vec<String>>,
-    /// `pull_request`, with its base-branch patterns (empty: every branch).
-    pub pull_request: Option<Vec<String>>,
+    /// `push`, with its branch and tag filters.
+    pub push: Option<RefFilter>,
+    /// `pull_request`, with its base-branch filters.
+    pub pull_request: Option<RefFilter>,
     /// `workflow_dispatch`, with its inputs.
     pub workflow_dispatch: Option<Vec<DispatchInput>>,
     /// `schedule`.
@@ -408,8 +409,8 @@ pub fn course_pipeline() -> Workflow {
     Workflow {
         name: "Complete CI/CD Pipeline".to_string(),
         triggers: Triggers {
-            push: Some(vec!["develop".to_string(), "main".to_string()]),
-            pull_request: Some(vec!["main".to_string()]),
+            push: Some(RefFilter::branches(&["develop", "main"])),
+            pull_request: Some(RefFilter::branches(&["main"])),
             workflow_dispatch: Some(vec![
                 DispatchInput {
                     name: "environment".to_string(),

@@ -8,6 +8,7 @@ use yaml_rust2::yaml::Hash;
 
 use crate::pipeline::concurrency::QueuePolicy;
 use crate::pipeline::cron::CronSchedule;
+use crate::pipeline::triggers::RefFilter;
 use crate::pipeline::workflow::{
     ConcurrencySpec, DispatchInput, JobEnvironment, JobSimulation, JobSpec, StepSpec, Triggers,
     Workflow,
@@ -85,19 +86,45 @@ fn read_triggers(on: &Yaml, problems: &mut Vec<String>, warnings: &mut Vec<Strin
                    body: &Yaml,
                    problems: &mut Vec<String>,
                    warnings: &mut Vec<String>| {
-        let branches = |body: &Yaml| -> Vec<String> {
-            body["branches"]
-                .as_vec()
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|b| b.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
+        // `branches`, `branches-ignore`, `tags` and `tags-ignore`; paths are not simulated.
+        let filter = |body: &Yaml, problems: &mut Vec<String>, warnings: &mut Vec<String>| {
+            let list = |key: &str| -> Vec<String> {
+                match &body[key] {
+                    Yaml::Array(items) => items.iter().filter_map(scalar_text).collect(),
+                    Yaml::String(one) => vec![one.clone()],
+                    _ => Vec::new(),
+                }
+            };
+            let filter = RefFilter {
+                branches: list("branches"),
+                branches_ignore: list("branches-ignore"),
+                tags: list("tags"),
+                tags_ignore: list("tags-ignore"),
+            };
+            for (include, ignore, what) in [
+                (&filter.branches, &filter.branches_ignore, "branches"),
+                (&filter.tags, &filter.tags_ignore, "tags"),
+            ] {
+                if !include.is_empty() && !ignore.is_empty() {
+                    problems.push(format!(
+                        "on.{event}: you may only define one of {what} and {what}-ignore for a single event"
+                    ));
+                }
+            }
+            for key in ["paths", "paths-ignore"] {
+                if !matches!(body[key], Yaml::BadValue | Yaml::Null) {
+                    warnings.push(format!(
+                        "on.{event}.{key}: read but not simulated: every push is taken to change a file the filter lets through"
+                    ));
+                }
+            }
+            filter
         };
         match event {
-            "push" => triggers.push = Some(branches(body)),
-            "pull_request" | "pull_request_target" => triggers.pull_request = Some(branches(body)),
+            "push" => triggers.push = Some(filter(body, problems, warnings)),
+            "pull_request" | "pull_request_target" => {
+                triggers.pull_request = Some(filter(body, problems, warnings))
+            }
             "workflow_dispatch" => {
                 let mut inputs = Vec::new();
                 if let Some(map) = body["inputs"].as_hash() {

@@ -5,6 +5,7 @@
 use engine::pipeline::concurrency::QueuePolicy;
 use engine::pipeline::environments::GitRef;
 use engine::pipeline::run::{JobResult, JobStatus, RunSettings, Trigger, WorkflowRun};
+use engine::pipeline::triggers::RefFilter;
 use engine::pipeline::workflow_import::import_workflow;
 use yaml_rust2::YamlLoader;
 
@@ -28,11 +29,11 @@ fn the_complete_pipeline_imports_as_its_job_graph() {
     assert_eq!(workflow.name, "Complete CI/CD Pipeline");
     assert_eq!(
         workflow.triggers.push,
-        Some(vec!["develop".to_string(), "main".to_string()])
+        Some(RefFilter::branches(&["develop", "main"]))
     );
     assert_eq!(
         workflow.triggers.pull_request,
-        Some(vec!["main".to_string()])
+        Some(RefFilter::branches(&["main"]))
     );
     let graph: Vec<(String, Vec<String>)> = workflow
         .jobs
@@ -174,6 +175,10 @@ fn bad_workflows_are_refused_with_the_path() {
             "on: push\njobs:\n  a:\n    runs-on: x\n    concurrency:\n      group: deploy\n      cancel-in-progres: true\n",
             "jobs.a.concurrency.cancel-in-progres: unexpected key",
         ),
+        (
+            "on:\n  push:\n    branches: [main]\n    branches-ignore: [docs/**]\njobs:\n  a:\n    runs-on: x\n",
+            "on.push: you may only define one of branches and branches-ignore for a single event",
+        ),
     ];
     for (text, message) in table {
         let problems = import(text).unwrap_err();
@@ -267,4 +272,85 @@ fn a_workflow_file_imports_as_a_scenario_and_runs_to_production() {
         refused.problems,
         ["jobs.deploy.needs: Job 'deploy' depends on unknown job 'build'."]
     );
+}
+
+/// A release workflow that only runs for tags (`on.push.tags: ['v*']`): the scripted push is
+/// the tag v3, which production's `v*` tag policy lets deploy; a push of a branch starts nothing.
+#[test]
+fn a_tag_filtered_workflow_runs_for_the_release_tag_only() {
+    let text = "name: Release\non:\n  push:\n    tags: ['v*']\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment:\n      name: production\n      url: https://app.example.com\n    steps:\n      - run: ./deploy.sh\n";
+    let imported = engine::import::import(text).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.ends_with("as a push of tag v3 by dana")),
+        "{:?}",
+        imported.warnings
+    );
+    let mut sim = engine::Sim::new(imported.scenario, 1);
+    let refused = sim
+        .apply(engine::Command::TriggerWorkflow {
+            event: "push".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: Default::default(),
+            emergency_reason: None,
+            skip_tests: false,
+        })
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "on.push does not start this workflow: only tags are filtered, so a branch does not start it"
+    );
+    let dispatch = sim
+        .apply(engine::Command::TriggerWorkflow {
+            event: "workflow_dispatch".to_string(),
+            branch: "main".to_string(),
+            login: "dana".to_string(),
+            inputs: Default::default(),
+            emergency_reason: None,
+            skip_tests: false,
+        })
+        .unwrap_err();
+    assert_eq!(
+        dispatch.to_string(),
+        "Workflow does not have 'workflow_dispatch' trigger"
+    );
+    sim.run_to_end();
+    let created = sim
+        .audit()
+        .records()
+        .iter()
+        .find(|r| r.action == "workflows.created_workflow_run")
+        .unwrap()
+        .clone();
+    assert!(
+        created.reason.contains("for push of tag v3"),
+        "{}",
+        created.reason
+    );
+    assert_eq!(
+        sim.pipeline().unwrap().runs.len(),
+        1,
+        "the refused events started nothing"
+    );
+    assert_eq!(sim.outcome().result, "promoted");
+}
+
+/// A workflow none of whose events the simulator starts (only `release` here) imports with a
+/// warning and no run.
+#[test]
+fn a_workflow_with_no_simulated_event_starts_no_run() {
+    let text = "on:\n  release:\n    types: [published]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm publish\n";
+    let imported = engine::import::import(text).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("no run starts"))
+    );
+    let mut sim = engine::Sim::new(imported.scenario, 1);
+    sim.run_to_end();
+    assert!(sim.pipeline().unwrap().runs.is_empty());
 }
