@@ -260,7 +260,16 @@ fn read_job(
                 "uses" => warnings.push(format!(
                     "{path}.uses: a reusable workflow runs here as one simulated job"
                 )),
-                other => warnings.push(format!("{path}.{other}: read but not simulated")),
+                "<<" => warnings.push(format!(
+                    "{path}.<<: a YAML merge key; GitHub Actions takes anchors and aliases but not merge keys, so the merged keys are ignored"
+                )),
+                "permissions" | "snapshot" | "outputs" | "defaults" | "continue-on-error"
+                | "container" | "services" | "with" | "secrets" => {
+                    warnings.push(format!("{path}.{key}: read but not simulated"))
+                }
+                other => warnings.push(format!(
+                    "{path}.{other}: not a job key GitHub Actions knows (it would refuse the file); ignored"
+                )),
             }
         }
     } else {

@@ -217,15 +217,19 @@ fn concurrency_reads_group_cancel_in_progress_and_queue() {
 
 #[test]
 fn unsupported_keys_are_warnings() {
-    let text = "on:\n  push:\n  release:\npermissions: read-all\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: [18, 20]\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: make\n        retries: 3\n";
+    let text = "on:\n  push:\n    paths: ['src/**']\n  release:\npermissions: read-all\nx-base: &base\n  runs-on: ubuntu-latest\njobs:\n  build:\n    <<: *base\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: [18, 20]\n    services:\n      db:\n        image: postgres\n    retry: 2\n    steps:\n      - run: make\n        retries: 3\n";
     let imported = import(text).unwrap();
     assert_eq!(
         imported.warnings,
         [
             "permissions: read but not simulated",
+            "x-base: not a workflow key the simulator knows; ignored",
+            "on.push.paths: read but not simulated: every push is taken to change a file the filter lets through",
             "on.release: this event is not simulated; the run starts from push, pull_request, workflow_dispatch or schedule",
+            "jobs.build.<<: a YAML merge key; GitHub Actions takes anchors and aliases but not merge keys, so the merged keys are ignored",
             "jobs.build.strategy: a matrix job runs once here, not once per combination",
             "jobs.build.services: read but not simulated",
+            "jobs.build.retry: not a job key GitHub Actions knows (it would refuse the file); ignored",
             "jobs.build.steps[0].retries: read but not simulated",
         ]
     );
