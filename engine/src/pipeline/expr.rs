@@ -640,10 +640,10 @@ fn format_string(values: &[Value]) -> Result<String, String> {
                     .position(|c| *c == '}')
                     .ok_or_else(|| format!("format('{template}'): a '{{' is never closed"))?;
                 let digits: String = chars[i + 1..i + 1 + close].iter().collect();
-                let index: usize = digits.parse().map_err(|_| {
+                let index: u32 = digits.parse().map_err(|_| {
                     format!("format('{template}'): '{{{digits}}}' is not an argument number")
                 })?;
-                let value = arguments.get(index).ok_or_else(|| {
+                let value = arguments.get(index as usize).ok_or_else(|| {
                     format!(
                         "format('{template}'): it references argument {index} but only {} were supplied",
                         arguments.len()
