@@ -138,6 +138,9 @@ pub struct PipelineState {
     /// The environments' protection rules as they stand (a person may change them).
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// Each environment's latest successful deployment: (run, job).
+    #[serde(default)]
+    pub active_deployments: BTreeMap<String, (u32, String)>,
     /// The schema migration of the release the pipeline ships.
     #[serde(default)]
     pub release_migration: crate::version::SchemaMigration,
@@ -479,6 +482,12 @@ impl PipelineState {
             format!("run #{run} {job}: state {outcome} ({note})"),
             outcome,
         )];
+        if promoted {
+            effects.extend(self.supersede(rollout_environment, run, &job));
+        }
+        let Some(workflow_run) = self.runs.get(run as usize - 1) else {
+            return effects;
+        };
         self.deployments.push(DeploymentRecord {
             committed_s: workflow_run.created_s,
             deployed_s: if promoted { now_s } else { started_s },
@@ -489,6 +498,28 @@ impl PipelineState {
         });
         effects.extend(self.release_job_group(run, &job));
         effects
+    }
+
+    /// A deployment of `job` in run `run` succeeded in `environment`: it is the active one now,
+    /// and (GitHub's `auto_inactive`) the one before it turns inactive, unless the environment
+    /// is `production`, whose deployments are production deployments and stay as they were.
+    fn supersede(&mut self, environment: &str, run: u32, job: &str) -> Vec<PipelineEffect> {
+        let previous = self
+            .active_deployments
+            .insert(environment.to_string(), (run, job.to_string()));
+        match previous {
+            Some((previous_run, previous_job)) if environment != "production" => vec![audit(
+                Actor::Pipeline,
+                "",
+                "deployment_status.created",
+                environment,
+                format!(
+                    "run #{previous_run} {previous_job}: state inactive (run #{run} {job} deployed to {environment} since)"
+                ),
+                "inactive",
+            )],
+            _ => Vec::new(),
+        }
     }
 
     /// One second of the pipeline at `now_s` (unix seconds). `rollout_result` is the strategy's
@@ -703,14 +734,18 @@ impl PipelineState {
                             ),
                         )
                     };
+                    let environment = environment_of(&job);
                     effects.push(audit(
                         Actor::Pipeline,
                         "",
                         "deployment_status.created",
-                        &environment_of(&job),
+                        &environment,
                         reason,
                         state,
                     ));
+                    if state == "success" {
+                        effects.extend(self.supersede(&environment, number, &job));
+                    }
                 }
                 effects.extend(self.release_job_group(number, &job));
                 effects

@@ -656,7 +656,8 @@ mod in_the_simulation {
         assert_eq!(sim.outcome().result, "promoted");
         assert_eq!(sim.outcome().stable_version, "v3");
         // Every job with an environment has a deployment: staging's two jobs (deploy and smoke
-        // tests) each create one, in progress while the job runs, successful when it ends.
+        // tests) each create one, in progress while the job runs, successful when it ends; the
+        // second's success makes the first inactive (`auto_inactive`).
         let staging: Vec<(&str, &str)> = sim
             .audit()
             .records()
@@ -669,7 +670,25 @@ mod in_the_simulation {
             ("deployment_status.created", ""),
             ("deployment_status.created", "success"),
         ];
-        assert_eq!(staging, [one, one].concat());
+        assert_eq!(
+            staging,
+            [
+                &one[..],
+                &one[..],
+                &[("deployment_status.created", "inactive")]
+            ]
+            .concat()
+        );
+        let inactive = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.outcome == "inactive")
+            .unwrap();
+        assert_eq!(
+            inactive.reason,
+            "run #1 deploy-staging: state inactive (run #1 smoke-tests deployed to staging since)"
+        );
         let pipeline = sim.pipeline().unwrap();
         assert_eq!(pipeline.deployments.len(), 1);
         assert!(!pipeline.deployments[0].failed);
