@@ -336,63 +336,7 @@ impl Parser {
                 self.expect(Token::Close, "')' after the arguments")?;
                 self.postfix(Expr::Call(name.to_ascii_lowercase(), arguments))
             }
-            Some(Token::Identifier(name)) => {
-                let mut path = vec![name];
-                loop {
-                    match self.peek() {
-                        // `.*` and `[expression]` work on the value read so far.
-                        Some(Token::Dot)
-                            if self.tokens.get(self.position as usize + 1)
-                                == Some(&Token::Operator("*")) =>
-                        {
-                            break;
-                        }
-                        Some(Token::OpenBracket)
-                            if !matches!(
-                                (
-                                    self.tokens.get(self.position as usize + 1),
-                                    self.tokens.get(self.position as usize + 2)
-                                ),
-                                (
-                                    Some(Token::Literal(Value::String(_))),
-                                    Some(Token::CloseBracket)
-                                )
-                            ) =>
-                        {
-                            break;
-                        }
-                        Some(Token::Dot) => {
-                            self.next();
-                            match self.next() {
-                                Some(Token::Identifier(part)) => path.push(part),
-                                other => {
-                                    return Err(format!(
-                                        "\"{}\": a property name must follow '.', not {}",
-                                        self.source,
-                                        other.as_ref().map_or("the end".to_string(), describe)
-                                    ));
-                                }
-                            }
-                        }
-                        Some(Token::OpenBracket) => {
-                            self.next();
-                            match self.next() {
-                                Some(Token::Literal(Value::String(part))) => path.push(part),
-                                other => {
-                                    return Err(format!(
-                                        "\"{}\": only a quoted name may go in [ ], not {}",
-                                        self.source,
-                                        other.as_ref().map_or("the end".to_string(), describe)
-                                    ));
-                                }
-                            }
-                            self.expect(Token::CloseBracket, "']'")?;
-                        }
-                        _ => break,
-                    }
-                }
-                self.postfix(Expr::Property(path))
-            }
+            Some(Token::Identifier(name)) => self.postfix(Expr::Property(vec![name])),
             other => Err(format!(
                 "\"{}\": expected a value, found {}",
                 self.source,
@@ -401,16 +345,23 @@ impl Parser {
         }
     }
 
-    /// `.name`, `.*` and `[index]` after a value.
+    /// `.name`, `.*` and `[index]` after a value. On a context property, names (and quoted
+    /// names in brackets) extend its dotted path, as the contexts are kept flat.
     fn postfix(&mut self, mut expr: Expr) -> Result<Expr, String> {
         loop {
             match self.peek() {
                 Some(Token::Dot) => {
                     self.next();
-                    expr = match self.next() {
-                        Some(Token::Identifier(name)) => Expr::Member(Box::new(expr), name),
-                        Some(Token::Operator("*")) => Expr::Filter(Box::new(expr)),
-                        other => {
+                    expr = match (self.next(), expr) {
+                        (Some(Token::Identifier(name)), Expr::Property(mut path)) => {
+                            path.push(name);
+                            Expr::Property(path)
+                        }
+                        (Some(Token::Identifier(name)), inner) => {
+                            Expr::Member(Box::new(inner), name)
+                        }
+                        (Some(Token::Operator("*")), inner) => Expr::Filter(Box::new(inner)),
+                        (other, _) => {
                             return Err(format!(
                                 "\"{}\": a property name must follow '.', not {}",
                                 self.source,
@@ -423,7 +374,13 @@ impl Parser {
                     self.next();
                     let index = self.or()?;
                     self.expect(Token::CloseBracket, "']'")?;
-                    expr = Expr::Index(Box::new(expr), Box::new(index));
+                    expr = match (expr, index) {
+                        (Expr::Property(mut path), Expr::Literal(Value::String(name))) => {
+                            path.push(name);
+                            Expr::Property(path)
+                        }
+                        (inner, index) => Expr::Index(Box::new(inner), Box::new(index)),
+                    };
                 }
                 _ => return Ok(expr),
             }

@@ -15,3 +15,15 @@ mod scenarios;
 mod swarm;
 mod tidy;
 mod workflows;
+
+/// A person's `event` on main, by dana (the pipeline scenarios' committer).
+pub fn on_main(event: &str) -> engine::Command {
+    engine::Command::TriggerWorkflow {
+        event: event.to_string(),
+        branch: "main".to_string(),
+        login: "dana".to_string(),
+        inputs: Default::default(),
+        emergency_reason: None,
+        skip_tests: false,
+    }
+}

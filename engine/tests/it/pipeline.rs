@@ -1290,14 +1290,7 @@ mod concurrency_in_the_simulation {
     }
 
     pub(super) fn push() -> Command {
-        Command::TriggerWorkflow {
-            event: "push".to_string(),
-            branch: "main".to_string(),
-            login: "dana".to_string(),
-            inputs: Default::default(),
-            emergency_reason: None,
-            skip_tests: false,
-        }
+        crate::on_main("push")
     }
 
     /// One running, one pending; a newer pending run cancels the older pending one; the pending

@@ -293,30 +293,12 @@ fn a_tag_filtered_workflow_runs_for_the_release_tag_only() {
         imported.warnings
     );
     let mut sim = engine::Sim::new(imported.scenario, 1);
-    let refused = sim
-        .apply(engine::Command::TriggerWorkflow {
-            event: "push".to_string(),
-            branch: "main".to_string(),
-            login: "dana".to_string(),
-            inputs: Default::default(),
-            emergency_reason: None,
-            skip_tests: false,
-        })
-        .unwrap_err();
+    let refused = sim.apply(crate::on_main("push")).unwrap_err();
     assert_eq!(
         refused.to_string(),
         "on.push does not start this workflow: only tags are filtered, so a branch does not start it"
     );
-    let dispatch = sim
-        .apply(engine::Command::TriggerWorkflow {
-            event: "workflow_dispatch".to_string(),
-            branch: "main".to_string(),
-            login: "dana".to_string(),
-            inputs: Default::default(),
-            emergency_reason: None,
-            skip_tests: false,
-        })
-        .unwrap_err();
+    let dispatch = sim.apply(crate::on_main("workflow_dispatch")).unwrap_err();
     assert_eq!(
         dispatch.to_string(),
         "Workflow does not have 'workflow_dispatch' trigger"
