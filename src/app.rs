@@ -82,7 +82,7 @@ pub fn App() -> Html {
                 <div class="column-main">
                     if let Some(pipeline) = pipeline {
                         <PipelinePanel view={pipeline} on_action={on_action.clone()}>
-                            <ProtectionRules environments={crate::protection_view::environments(&sim)} on_action={on_action.clone()} />
+                            <ProtectionRules environments={crate::protection_view::environments(&sim)} window={crate::protection_view::deployment_window(&sim)} on_action={on_action.clone()} />
                         </PipelinePanel>
                     }
                     <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />

@@ -195,7 +195,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
         columns: jobs.iter().map(|j| j.column).max().unwrap_or(0) + 1,
         jobs,
         review,
-        window: spec.windows.as_ref().map(|windows| {
+        window: state.windows.as_ref().map(|windows| {
             match windows.check(sim.scenario().start_unix_s + sim.now().0) {
                 WindowVerdict::Open { window } => (true, format!("Deployments open: {window}")),
                 WindowVerdict::Blocked { reason, .. } => {

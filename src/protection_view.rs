@@ -8,6 +8,55 @@ use engine::pipeline::environments::EnvironmentSpec;
 /// Status records shown per environment, newest first.
 const HISTORY_LEN: usize = 8;
 
+/// The rollout environment's business hours, for the deployment-window form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowView {
+    /// The environment they guard.
+    pub environment: String,
+    /// `Mon–Fri 09:00–18:00 UTC`.
+    pub label: String,
+    /// Days deployments may start, Monday first.
+    pub days: [bool; 7],
+    /// `09:00`.
+    pub start: String,
+    /// `18:00`.
+    pub end: String,
+    /// The maintenance windows, in words.
+    pub maintenance: Vec<String>,
+}
+
+/// The deployment window of the pipeline's rollout environment, if it has one.
+pub fn deployment_window(sim: &Sim) -> Option<WindowView> {
+    let windows = sim.pipeline()?.windows.as_ref()?;
+    let clock = |minute: u32| format!("{:02}:{:02}", minute / 60, minute % 60);
+    Some(WindowView {
+        environment: sim.scenario().rollout_environment.clone(),
+        label: windows.hours_label(),
+        days: windows.days,
+        start: clock(windows.start_minute),
+        end: clock(windows.end_minute),
+        maintenance: windows
+            .maintenance
+            .iter()
+            .map(|w| {
+                format!(
+                    "{}: {} for {} min",
+                    w.label, w.schedule.expression, w.duration_min
+                )
+            })
+            .collect(),
+    })
+}
+
+/// `09:30` as 570 minutes after midnight; `24:00` is the end of the day.
+pub fn minute_of(clock: &str) -> Result<u32, String> {
+    let parsed = clock.split_once(':').and_then(|(h, m)| {
+        let (hours, minutes) = (h.trim().parse::<u32>().ok()?, m.trim().parse::<u32>().ok()?);
+        (minutes < 60 && hours * 60 + minutes <= 24 * 60).then_some(hours * 60 + minutes)
+    });
+    parsed.ok_or_else(|| format!("deployment window: {clock:?} is not a time such as 09:00"))
+}
+
 /// One environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvironmentView {
@@ -247,6 +296,21 @@ mod tests {
         ];
         for (outcome, reason, state) in table {
             assert_eq!(status_of(outcome, reason), state, "{reason}");
+        }
+    }
+
+    #[test]
+    fn window_times_read_as_minutes() {
+        let table = [
+            ("09:00", Ok(540)),
+            ("17:30", Ok(1_050)),
+            ("24:00", Ok(1_440)),
+            ("24:01", Err(())),
+            ("9", Err(())),
+            ("09:75", Err(())),
+        ];
+        for (clock, expected) in table {
+            assert_eq!(minute_of(clock).map_err(|_| ()), expected, "{clock}");
         }
     }
 

@@ -101,6 +101,17 @@ pub enum Command {
         /// Who (a login).
         login: String,
     },
+    /// Change the business hours of the rollout environment's deployment windows.
+    UpdateDeploymentWindows {
+        /// Days deployments are allowed, Monday first.
+        days: [bool; 7],
+        /// Start, minutes after midnight UTC.
+        start_minute: u32,
+        /// End, exclusive, minutes after midnight UTC.
+        end_minute: u32,
+        /// Who (a login).
+        login: String,
+    },
     /// Replace an environment's protection rules (its name says which environment).
     UpdateProtectionRules {
         /// The new rules.
@@ -123,6 +134,7 @@ impl Command {
                 | Command::ResolveIncident { .. }
                 | Command::RotateSecret { .. }
                 | Command::UpdateProtectionRules { .. }
+                | Command::UpdateDeploymentWindows { .. }
         )
     }
 }
@@ -162,6 +174,7 @@ impl Command {
             Command::UpdateProtectionRules { rules, .. } => {
                 format!("update the protection rules of {}", rules.name)
             }
+            Command::UpdateDeploymentWindows { .. } => "update the deployment window".to_string(),
         }
     }
 }

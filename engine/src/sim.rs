@@ -1709,17 +1709,12 @@ impl Sim {
         // requests failed is downtime and spends the budget in full; p95 above 2 s for 15
         // minutes or more spends half of that time; planned maintenance spends nothing.
         let environment = self.world.services[self.target as usize].environment;
-        let in_maintenance = self
-            .scenario
-            .pipeline
-            .as_ref()
-            .and_then(|spec| spec.windows.as_ref())
-            .is_some_and(|windows| {
-                windows
-                    .maintenance
-                    .iter()
-                    .any(|w| w.is_open(self.scenario.start_unix_s + self.now.0))
-            });
+        let in_maintenance = state.windows.as_ref().is_some_and(|windows| {
+            windows
+                .maintenance
+                .iter()
+                .any(|w| w.is_open(self.scenario.start_unix_s + self.now.0))
+        });
         if let Some(sample) = self
             .metrics
             .environment(environment)
@@ -2027,6 +2022,18 @@ impl Sim {
             Command::UpdateProtectionRules { rules, login } => {
                 state.update_protection_rules(rules.clone(), login)
             }
+            Command::UpdateDeploymentWindows {
+                days,
+                start_minute,
+                end_minute,
+                login,
+            } => state.update_deployment_windows(
+                *days,
+                *start_minute,
+                *end_minute,
+                login,
+                &self.scenario.rollout_environment,
+            ),
             Command::AcknowledgeIncident { incident, login }
             | Command::ResolveIncident { incident, login } => state.handle_incident(
                 &spec,

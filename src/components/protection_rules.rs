@@ -6,7 +6,7 @@ use engine::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::protection_view::{EnvironmentView, RulesForm};
+use crate::protection_view::{EnvironmentView, RulesForm, WindowView, minute_of};
 use crate::state::Action;
 
 /// Props of [`ProtectionRules`].
@@ -14,6 +14,8 @@ use crate::state::Action;
 pub struct ProtectionRulesProps {
     /// The environments.
     pub environments: Vec<EnvironmentView>,
+    /// The rollout environment's deployment window, if it has one.
+    pub window: Option<WindowView>,
     /// Receives the rule changes.
     pub on_action: Callback<Action>,
 }
@@ -27,6 +29,9 @@ pub fn ProtectionRules(props: &ProtectionRulesProps) -> Html {
     html! {
         <details id="environments-panel" class="run-form">
             <summary>{ format!("Environments and protection rules ({})", props.environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")) }</summary>
+            if let Some(window) = &props.window {
+                <WindowForm key={format!("{:?}", window)} window={window.clone()} on_action={props.on_action.clone()} />
+            }
             <div class="environment-list">
                 { for props.environments.iter().map(|environment| html! {
                     // Keyed by the rules, so the form starts again from the rules as they now stand.
@@ -136,4 +141,79 @@ fn form_field<T: 'static>(
         );
         form.set(next);
     })
+}
+
+#[derive(Properties, PartialEq)]
+struct WindowFormProps {
+    window: WindowView,
+    on_action: Callback<Action>,
+}
+
+/// The business hours of the rollout environment's deployment window, to change live.
+#[component]
+fn WindowForm(props: &WindowFormProps) -> Html {
+    let window = &props.window;
+    let days = use_state(|| window.days);
+    let start = use_state(|| window.start.clone());
+    let end = use_state(|| window.end.clone());
+    let problem = use_state(|| None::<String>);
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let on_day = |index: usize| {
+        let days = days.clone();
+        Callback::from(move |e: Event| {
+            let mut next = *days;
+            next[index] = e.target_unchecked_into::<HtmlInputElement>().checked();
+            days.set(next);
+        })
+    };
+    let on_time = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |e: Event| {
+            handle.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_save = {
+        let (days, start, end, problem, on_action) = (
+            days.clone(),
+            start.clone(),
+            end.clone(),
+            problem.clone(),
+            props.on_action.clone(),
+        );
+        Callback::from(
+            move |_: MouseEvent| match (minute_of(&start), minute_of(&end)) {
+                (Ok(start_minute), Ok(end_minute)) => {
+                    problem.set(None);
+                    on_action.emit(Action::Command(Command::UpdateDeploymentWindows {
+                        days: *days,
+                        start_minute,
+                        end_minute,
+                        login: "trainee".to_string(),
+                    }));
+                }
+                (Err(why), _) | (_, Err(why)) => problem.set(Some(why)),
+            },
+        )
+    };
+    html! {
+        <section id="window-form" class="environment-rules" aria-labelledby="window-heading">
+            <h3 id="window-heading">{ format!("Deployment window of {}", window.environment) }</h3>
+            <p class="active-deployment"><strong>{"Business hours: "}</strong><span id="window-hours">{ &window.label }</span></p>
+            { for window.maintenance.iter().map(|m| html! { <p class="muted">{ format!("Maintenance window {m}") }</p> }) }
+            <fieldset class="day-picker">
+                <legend>{"Days deployments may start"}</legend>
+                { for names.iter().enumerate().map(|(index, name)| html! {
+                    <label class="checkbox"><input id={format!("window-day-{}", name.to_lowercase())} type="checkbox" checked={days[index]} onchange={on_day(index)} />{ *name }</label>
+                }) }
+            </fieldset>
+            <div class="review-fields">
+                <label class="stacked">{"Opens (UTC)"}<input id="window-start" type="time" value={(*start).clone()} onchange={on_time(&start)} /></label>
+                <label class="stacked">{"Closes (UTC)"}<input id="window-end" type="time" value={(*end).clone()} onchange={on_time(&end)} /></label>
+            </div>
+            <div class="review-buttons">
+                <button id="window-save" onclick={on_save}>{"Save the deployment window"}</button>
+                if let Some(why) = &*problem { <span class="notice" role="alert">{ why }</span> }
+            </div>
+        </section>
+    }
 }

@@ -149,3 +149,27 @@ test('an administrator changes production protection rules; the next deployment 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an instructor moves the close of business hours; the window badge and the audit trail follow', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.selectOption('#scenario-select', 'pipeline-release');
+  await waitForText(page, '#window-badge', /Deployment window open/);
+  await page.click('#environments-panel summary');
+  assert.match(await page.textContent('#window-hours'), /^Mon–Fri 09:00–18:00 UTC$/);
+  // Closing before opening is refused in the engine's words.
+  await page.fill('#window-end', '08:00');
+  await page.dispatchEvent('#window-end', 'change');
+  await page.click('#window-save');
+  await waitForText(page, '#notice', /the hours must start before they end within one day, not 09:00–08:00/);
+  // The scenario's clock says 14:00 on a Tuesday: closing at 12:00 closes the window now.
+  await page.fill('#window-end', '12:00');
+  await page.dispatchEvent('#window-end', 'change');
+  await page.uncheck('#window-day-fri');
+  await page.click('#window-save');
+  await waitForText(page, '#window-hours', /^Mon–Thu 09:00–12:00 UTC$/);
+  await waitForText(page, '#window-badge', /Deployment window closed/);
+  assert.match(await page.textContent('#audit-table'), /deployment_window\.update[\s\S]*trainee changed the business hours of production: Mon–Fri 09:00–18:00 UTC → Mon–Thu 09:00–12:00 UTC/);
+  await screenshot(page, 'deployment-window');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -138,6 +138,9 @@ pub struct PipelineState {
     /// The environments' protection rules as they stand (a person may change them).
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// The rollout environment's deployment windows as they stand (a person may change them).
+    #[serde(default)]
+    pub windows: Option<DeploymentWindows>,
     /// Each environment's latest successful deployment: (run, job).
     #[serde(default)]
     pub active_deployments: BTreeMap<String, (u32, String)>,
@@ -156,6 +159,7 @@ impl PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
             secrets: spec.secrets.clone(),
             environments: spec.environments.clone(),
+            windows: spec.windows.clone(),
             release_migration,
             ..PipelineState::default()
         }
@@ -254,8 +258,15 @@ impl PipelineState {
         actor: Actor,
     ) -> Result<Vec<PipelineEffect>, String> {
         let no_secrets = crate::pipeline::secrets::SecretStore::default();
-        let environments = self.environments.clone();
-        let settings = self.settings(spec, &environments, rollout_environment, 0, &no_secrets);
+        let (environments, windows) = (self.environments.clone(), self.windows.clone());
+        let settings = self.settings(
+            spec,
+            &environments,
+            windows.as_ref(),
+            rollout_environment,
+            0,
+            &no_secrets,
+        );
         let run = self
             .runs
             .iter_mut()
@@ -400,6 +411,49 @@ impl PipelineState {
             "success",
         );
         self.environments.insert(rules.name.clone(), rules);
+        Ok(vec![effect])
+    }
+
+    /// `who` changes the business hours of the rollout environment's deployment windows (its
+    /// maintenance windows stay). A deployment already waiting for a window is checked against
+    /// the new hours from the next second.
+    pub fn update_deployment_windows(
+        &mut self,
+        days: [bool; 7],
+        start_minute: u32,
+        end_minute: u32,
+        who: &str,
+        rollout_environment: &str,
+    ) -> Result<Vec<PipelineEffect>, String> {
+        let before = self
+            .windows
+            .clone()
+            .ok_or_else(|| format!("{rollout_environment} has no deployment windows to change"))?;
+        let after = DeploymentWindows {
+            days,
+            start_minute,
+            end_minute,
+            ..before.clone()
+        };
+        after.validate()?;
+        if after == before {
+            return Err(format!(
+                "the deployment window of {rollout_environment} is unchanged"
+            ));
+        }
+        let effect = audit(
+            Actor::Trainee,
+            who,
+            "deployment_window.update",
+            rollout_environment,
+            format!(
+                "{who} changed the business hours of {rollout_environment}: {} → {}",
+                before.hours_label(),
+                after.hours_label()
+            ),
+            "success",
+        );
+        self.windows = Some(after);
         Ok(vec![effect])
     }
 
@@ -563,8 +617,15 @@ impl PipelineState {
         // The secrets are lent to this second's runs and put back after.
         let secrets = std::mem::take(&mut self.secrets);
         // The rules as they stand this second; a change made by a command applies from the next.
-        let environments = self.environments.clone();
-        let settings = self.settings(spec, &environments, rollout_environment, seed, &secrets);
+        let (environments, windows) = (self.environments.clone(), self.windows.clone());
+        let settings = self.settings(
+            spec,
+            &environments,
+            windows.as_ref(),
+            rollout_environment,
+            seed,
+            &secrets,
+        );
         for index in 0..self.runs.len() {
             let number = index as u32 + 1;
             if self.runs[index].conclusion.is_some()
@@ -585,6 +646,7 @@ impl PipelineState {
         &self,
         spec: &'a PipelineSpec,
         environments: &'a BTreeMap<String, EnvironmentSpec>,
+        windows: Option<&'a DeploymentWindows>,
         rollout_environment: &'a str,
         seed: u64,
         secrets: &'a crate::pipeline::secrets::SecretStore,
@@ -594,7 +656,7 @@ impl PipelineState {
             seed,
             environments: Some(environments),
             rollout_environment,
-            windows: spec.windows.as_ref(),
+            windows,
             freeze: policy.freezes_deployments().then(|| {
                 format!(
                     "Deployment freeze: the error budget policy is {} ({} of the budget left); only critical fixes (an emergency override with a reason) may deploy",

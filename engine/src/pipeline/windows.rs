@@ -111,6 +111,24 @@ impl DeploymentWindows {
         best
     }
 
+    /// What is wrong with these business hours, if anything: a day to deploy on, and a start
+    /// before the end within one day.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.days.iter().any(|d| *d) {
+            return Err("deployment window: pick at least one day, or deployments could never start outside maintenance windows".to_string());
+        }
+        if self.end_minute > 24 * 60 || self.start_minute >= self.end_minute {
+            return Err(format!(
+                "deployment window: the hours must start before they end within one day, not {:02}:{:02}–{:02}:{:02}",
+                self.start_minute / 60,
+                self.start_minute % 60,
+                self.end_minute / 60,
+                self.end_minute % 60
+            ));
+        }
+        Ok(())
+    }
+
     /// `Mon–Fri 09:00–18:00 UTC`.
     pub fn hours_label(&self) -> String {
         let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

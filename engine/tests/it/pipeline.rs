@@ -844,6 +844,62 @@ mod in_the_simulation {
         assert_eq!(replayed.audit().head(), sim.audit().head());
     }
 
+    fn hours(days: [bool; 7], start_minute: u32, end_minute: u32) -> Command {
+        Command::UpdateDeploymentWindows {
+            days,
+            start_minute,
+            end_minute,
+            login: "trainee".to_string(),
+        }
+    }
+
+    const WEEKDAYS: [bool; 7] = [true, true, true, true, true, false, false];
+
+    /// Business hours changed live: a refused change changes nothing; closing at 14:05 on a
+    /// Tuesday blocks the production job that arrives at 14:09 until Wednesday 09:00.
+    #[test]
+    fn changed_business_hours_hold_the_next_deployment() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world, 1);
+        for (command, problem) in [
+            (
+                hours([false; 7], 540, 1_080),
+                "deployment window: pick at least one day",
+            ),
+            (
+                hours(WEEKDAYS, 1_080, 540),
+                "the hours must start before they end within one day, not 18:00–09:00",
+            ),
+            (
+                hours(WEEKDAYS, 540, 1_080),
+                "the deployment window of production is unchanged",
+            ),
+        ] {
+            let error = sim.apply(command).unwrap_err().to_string();
+            assert!(error.contains(problem), "{error}");
+        }
+        sim.apply(hours(WEEKDAYS, 540, 14 * 60 + 5)).unwrap();
+        let record = sim.audit().records().last().unwrap();
+        assert_eq!(record.action, "deployment_window.update");
+        assert_eq!(
+            record.reason,
+            "trainee changed the business hours of production: Mon–Fri 09:00–18:00 UTC → Mon–Fri 09:00–14:05 UTC"
+        );
+        sim.apply(super::concurrency_in_the_simulation::push())
+            .unwrap();
+        let blocked = sim.run_to_decision(3_600).unwrap();
+        assert_eq!(
+            (blocked.action.as_str(), blocked.outcome.as_str()),
+            ("deployment.created", "blocked")
+        );
+        assert!(
+            blocked.reason.contains("Wednesday 09:00 UTC"),
+            "{}",
+            blocked.reason
+        );
+    }
+
     #[test]
     fn a_simulated_reviewer_approves_in_their_own_time() {
         let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 2);
