@@ -40,6 +40,9 @@ pub struct PipelineView {
     pub can_cancel: bool,
     /// The branches the workflow runs on, for the run form.
     pub branches: Vec<String>,
+    /// True when the workflow's dispatch declares a `reason` input, which the reason field
+    /// fills on every run, not only an emergency one.
+    pub dispatch_reason: bool,
     /// The event the run form starts: `workflow_dispatch` when the workflow has it, else
     /// `push` (a simulated push to the chosen branch).
     pub run_event: &'static str,
@@ -368,6 +371,13 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
                 )
             })
             .collect(),
+        dispatch_reason: spec
+            .workflow
+            .triggers
+            .workflow_dispatch
+            .iter()
+            .flatten()
+            .any(|input| input.name == "reason"),
         run_event: if spec.workflow.triggers.workflow_dispatch.is_some() {
             "workflow_dispatch"
         } else {

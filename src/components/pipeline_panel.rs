@@ -88,7 +88,7 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
             skip_tests.set(e.target_unchecked_into::<HtmlInputElement>().checked())
         })
     };
-    let event = view.run_event;
+    let (event, dispatch_reason) = (view.run_event, view.dispatch_reason);
     let run_workflow = |emergency: bool| {
         let on_action = props.on_action.clone();
         let (branch, reason, skip_tests) = ((*branch).clone(), (*reason).clone(), *skip_tests);
@@ -98,6 +98,10 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
             .map(|(name, _, _, _, default)| (name.clone(), default.clone()))
             .collect();
         inputs.extend((*input_values).clone());
+        // The workflow's own `reason` input takes the reason on any run.
+        if dispatch_reason && !emergency && !reason.trim().is_empty() {
+            inputs.insert("reason".to_string(), reason.clone());
+        }
         Callback::from(move |_: MouseEvent| {
             on_action.emit(Action::Command(Command::TriggerWorkflow {
                 event: event.to_string(),
@@ -289,8 +293,8 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                             </label>
                         }
                     }) }
-                    <label class="stacked grow">{"Emergency reason"}
-                        <input id="emergency-reason" type="text" value={(*reason).clone()} oninput={on_reason} placeholder="Only for an emergency override: what is broken" />
+                    <label class="stacked grow">{ if dispatch_reason { "Reason (the workflow's reason input; an emergency override needs one)" } else { "Emergency reason" } }
+                        <input id="emergency-reason" type="text" value={(*reason).clone()} oninput={on_reason} placeholder={if dispatch_reason { "Why this deployment is needed now" } else { "Only for an emergency override: what is broken" }} />
                     </label>
                     <label class="checkbox"><input id="skip-tests" type="checkbox" checked={*skip_tests} onchange={on_skip} />{"Skip tests"}</label>
                 </div>
