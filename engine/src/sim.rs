@@ -275,7 +275,9 @@ impl Sim {
     pub fn replay(scenario: Scenario, seed: u64, commands: &[TimedCommand]) -> Sim {
         let mut sim = Sim::new(scenario, seed);
         for timed in commands {
-            sim.advance_to(timed.at);
+            // Past the story's end too: a person may act after the scenario is complete, and the
+            // world went on running when they did.
+            sim.continue_to(timed.at);
             // A command that was refused live is refused again here, leaving the same run.
             let _ = sim.apply_as(timed.actor, timed.command.clone());
         }

@@ -485,6 +485,21 @@ impl PipelineState {
         if run.conclusion.is_some() {
             return Vec::new();
         }
+        // Deployments under way (running, waiting, or handed to the strategy) end with the run.
+        let open_deployments: Vec<(String, String)> = run
+            .jobs
+            .iter()
+            .filter(|j| {
+                j.deployment
+                    && matches!(
+                        j.status,
+                        JobStatus::InProgress { .. }
+                            | JobStatus::Waiting(_)
+                            | JobStatus::Deploying { .. }
+                    )
+            })
+            .filter_map(|j| Some((j.id.clone(), j.environment.clone()?)))
+            .collect();
         run.cancel(why, now_s);
         let grouped: Vec<String> = run
             .jobs
@@ -492,18 +507,42 @@ impl PipelineState {
             .filter(|j| j.group.is_some())
             .map(|j| j.id.clone())
             .collect();
-        for job in grouped {
-            let _ = self.release_job_group(number, &job);
-        }
-        self.queued.retain(|(queued, _)| *queued != number);
-        vec![audit(
+        let mut effects = vec![audit(
             Actor::Pipeline,
             "",
             "workflows.cancel_workflow_run",
             "",
             format!("run #{number}: {why}"),
             "cancelled",
-        )]
+        )];
+        for (job, environment) in open_deployments {
+            // The rollout a cancelled job started goes on in the cluster; the pipeline stops
+            // waiting for it.
+            let handed_over = self.deploying.as_ref() == Some(&(number, job.clone()));
+            if handed_over {
+                self.deploying = None;
+            }
+            effects.push(audit(
+                Actor::Pipeline,
+                "",
+                "deployment_status.created",
+                &environment,
+                format!(
+                    "run #{number} {job}: state failure (the run was cancelled{})",
+                    if handed_over {
+                        "; the rollout it started goes on without the pipeline"
+                    } else {
+                        ""
+                    }
+                ),
+                "failure",
+            ));
+        }
+        for job in grouped {
+            effects.extend(self.release_job_group(number, &job));
+        }
+        self.queued.retain(|(queued, _)| *queued != number);
+        effects
     }
 
     /// The strategy's rollout for the deploying job ended: promoted or not. The job ends, the

@@ -65,6 +65,43 @@ fn replaying_the_commands_reproduces_the_run() {
     assert_eq!(replayed.outcome(), live.outcome());
 }
 
+/// A person may act after the story is over (the app keeps the world running): the replay takes
+/// the world to the command's second too, not just to the story's end.
+#[test]
+fn commands_after_the_story_ends_replay_at_their_second() {
+    let scenario = scenario::builtin("canary-good-release").unwrap();
+    let mut live = Sim::new(scenario.clone(), 5);
+    live.run_to_end();
+    let ended = live.now().0;
+    live.advance_to(engine::time::Tick(ended));
+    for _ in 0..600 {
+        live.step();
+    }
+    live.apply(Command::InjectFault {
+        fault: engine::fault::FaultKind::RegionOutage,
+        target: engine::fault::FaultTarget {
+            environment: "production".to_string(),
+            service: None,
+            version: None,
+            zone: None,
+        },
+        duration_s: Some(120),
+    })
+    .unwrap();
+    assert_eq!(live.commands()[0].at.0, ended + 600);
+    live.run_to_end();
+    let replayed = Sim::replay(scenario, 5, live.commands());
+    let injected = |sim: &Sim| {
+        sim.audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "FaultInjected")
+            .map(|r| r.tick.0)
+    };
+    assert_eq!(injected(&replayed), Some(ended + 600));
+    assert_eq!(replayed.audit().head(), live.audit().head(), "seed 5");
+}
+
 /// Golden audit heads and state digests, shared with the wasm32 test. Regenerate with
 /// `DOJO_UPDATE_GOLDEN=1 cargo test -p engine --test it golden` after an intended change.
 #[test]

@@ -9,6 +9,7 @@ mod faults;
 mod flagger;
 mod flags;
 mod pipeline;
+mod pipeline_swarm;
 mod quiet;
 mod rollouts;
 mod scenarios;

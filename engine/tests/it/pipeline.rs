@@ -900,6 +900,44 @@ mod in_the_simulation {
         );
     }
 
+    /// Cancelling a run whose production job handed over to the strategy: the deployment ends
+    /// in failure, the pipeline stops waiting for the rollout, and the rollout goes on.
+    #[test]
+    fn cancelling_a_run_mid_rollout_lets_the_rollout_go_on() {
+        let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 1);
+        sim.run_to_decision(3_600).expect("production waits");
+        sim.apply(review("production", "bob", true, "go")).unwrap();
+        sim.advance(60);
+        assert!(sim.pipeline().unwrap().deploying.is_some());
+        sim.apply(Command::CancelWorkflowRun { run: 1 }).unwrap();
+        let state = sim.pipeline().unwrap();
+        assert_eq!(state.deploying, None);
+        assert_eq!(
+            state.runs[0].conclusion.map(|c| c.label()),
+            Some("cancelled")
+        );
+        let status = sim
+            .audit()
+            .records()
+            .iter()
+            .rev()
+            .find(|r| r.action == "deployment_status.created")
+            .unwrap();
+        assert_eq!(
+            (status.outcome.as_str(), status.reason.as_str()),
+            (
+                "failure",
+                "run #1 deploy-production: state failure (the run was cancelled; the rollout it started goes on without the pipeline)"
+            )
+        );
+        sim.run_to_end();
+        assert_eq!(
+            sim.outcome().result,
+            "promoted",
+            "the rollout itself finished"
+        );
+    }
+
     #[test]
     fn a_simulated_reviewer_approves_in_their_own_time() {
         let mut sim = Sim::new(scenario::builtin("pipeline-release").unwrap(), 2);
