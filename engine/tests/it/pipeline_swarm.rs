@@ -263,7 +263,7 @@ fn pipeline_swarm_keeps_invariants_and_replays() {
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(40);
-            (0..count).map(|i| 0x91_9E_0000 + i).collect()
+            (0..count).map(|i| 0x919E_0000 + i).collect()
         }
     };
     for seed in seeds {
