@@ -187,7 +187,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
                 r.number,
                 r.workflow.name,
                 r.trigger.event,
-                r.trigger.git_ref.label(),
+                r.trigger.ref_label(),
                 r.trigger.actor
             ),
             None => format!("{} · no run yet", spec.workflow.name),

@@ -1772,6 +1772,7 @@ impl Sim {
                 actor: "github-actions[bot]".to_string(),
                 inputs: Default::default(),
                 emergency: None,
+                base_ref: None,
             };
             effects.extend(state.trigger(spec, trigger, unix_now));
         }
@@ -1916,7 +1917,7 @@ impl Sim {
         actor: Actor,
         command: &Command,
     ) -> Result<(), CommandError> {
-        use crate::pipeline::environments::Review;
+        use crate::pipeline::environments::{GitRef, Review};
         let not_applicable = |why: String| CommandError::NotApplicable(why);
         // Refusals come before the state is taken out, so a refused command changes nothing.
         let emergency = match command {
@@ -1986,13 +1987,28 @@ impl Sim {
                     .last()
                     .map(|v| v.commit_sha.clone())
                     .unwrap_or_default();
+                // A pull request runs on its merge ref, `<number>/merge`, into the named branch.
+                let (git_ref, base_ref) = if event == "pull_request" {
+                    let number = state.runs.len() + 1;
+                    (
+                        GitRef {
+                            name: format!("{number}/merge"),
+                            tag: false,
+                            protected: false,
+                        },
+                        Some(branch.clone()),
+                    )
+                } else {
+                    (crate::pipeline::triggers::git_ref_of(branch), None)
+                };
                 let trigger = crate::pipeline::run::Trigger {
                     event: event.clone(),
-                    git_ref: crate::pipeline::triggers::git_ref_of(branch),
+                    git_ref,
                     sha,
                     actor: login.clone(),
                     inputs: admitted_inputs.clone().unwrap_or_default(),
                     emergency,
+                    base_ref,
                 };
                 Ok(state.trigger(&spec, trigger, now_s))
             }

@@ -88,7 +88,7 @@ pub fn production_deployments(
                 job: job_spec.id.clone(),
                 triggered_by: run.trigger.actor.clone(),
                 event: run.trigger.event.clone(),
-                git_ref: run.trigger.git_ref.label(),
+                git_ref: run.trigger.ref_label(),
                 commit_sha: run.trigger.sha.clone(),
                 started_utc: UtcDateTime::from_unix_s(run.created_s).iso8601(),
                 review: job

@@ -37,6 +37,20 @@ pub struct Trigger {
     pub inputs: BTreeMap<String, String>,
     /// An emergency override of the deployment window, with its reason.
     pub emergency: Option<EmergencyOverride>,
+    /// For a pull request, the branch it merges into (`github.base_ref`); its ref is then
+    /// the merge ref `<number>/merge`.
+    #[serde(default)]
+    pub base_ref: Option<String>,
+}
+
+impl Trigger {
+    /// The ref in words: `main`, `tag v3`, or a pull request's `1/merge into main`.
+    pub fn ref_label(&self) -> String {
+        match &self.base_ref {
+            Some(base) => format!("{} into {base}", self.git_ref.label()),
+            None => self.git_ref.label(),
+        }
+    }
 }
 
 /// A job's result (`needs.<job>.result`).
@@ -447,9 +461,15 @@ impl WorkflowRun {
         let trigger = &self.trigger;
         let prefix = if trigger.git_ref.tag {
             "refs/tags/"
+        } else if trigger.base_ref.is_some() {
+            "refs/pull/"
         } else {
             "refs/heads/"
         };
+        if let Some(base) = &trigger.base_ref {
+            context.set("github.base_ref", base);
+            context.set("github.head_ref", "feature/change");
+        }
         context.set("github.ref", &format!("{prefix}{}", trigger.git_ref.name));
         context.set("github.ref_name", &trigger.git_ref.name);
         context.set(

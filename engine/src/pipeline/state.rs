@@ -193,7 +193,7 @@ impl PipelineState {
                 "run #{number} of \"{}\" for {} of {} ({}) by {}{}{}",
                 spec.workflow.name,
                 run.trigger.event,
-                run.trigger.git_ref.label(),
+                run.trigger.ref_label(),
                 run.trigger.sha,
                 run.trigger.actor,
                 if run.trigger.inputs.is_empty() {

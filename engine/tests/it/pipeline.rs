@@ -28,6 +28,7 @@ fn push(branch: &str) -> Trigger {
         actor: "dana".to_string(),
         inputs: BTreeMap::new(),
         emergency: None,
+        base_ref: None,
     }
 }
 
@@ -935,6 +936,61 @@ mod in_the_simulation {
             sim.outcome().result,
             "promoted",
             "the rollout itself finished"
+        );
+    }
+
+    /// A pull request runs on its merge ref: the course's deploy jobs (`github.ref ==
+    /// 'refs/heads/main'`) are skipped, and a job that deploys anyway meets production's branch
+    /// policy with GitHub's message.
+    #[test]
+    fn a_pull_request_runs_on_its_merge_ref_and_does_not_deploy() {
+        let mut world = scenario::builtin("pipeline-release").unwrap();
+        world.schedule.clear();
+        let mut sim = Sim::new(world.clone(), 1);
+        sim.apply(crate::on_main("pull_request")).unwrap();
+        sim.advance(1_800);
+        let run = &sim.pipeline().unwrap().runs[0];
+        assert_eq!(run.trigger.ref_label(), "1/merge into main");
+        let status = |job: &str| {
+            run.job(job)
+                .map(|j| format!("{:?}", j.status))
+                .unwrap_or_default()
+        };
+        assert!(
+            status("unit-tests").contains("Success"),
+            "{}",
+            status("unit-tests")
+        );
+        assert!(
+            status("deploy-staging").contains("Skipped"),
+            "{}",
+            status("deploy-staging")
+        );
+        assert!(
+            status("deploy-production").contains("Skipped"),
+            "{}",
+            status("deploy-production")
+        );
+        // Without the job's condition, production's policy (main, release/*, v* tags) refuses it.
+        let pipeline = world.pipeline.as_mut().unwrap();
+        for job in &mut pipeline.workflow.jobs {
+            job.condition = None;
+        }
+        let mut sim = Sim::new(world, 1);
+        sim.apply(crate::on_main("pull_request")).unwrap();
+        sim.advance(1_800);
+        let refused = sim
+            .audit()
+            .records()
+            .iter()
+            .find(|r| r.action == "workflow_job.completed" && r.environment == "production")
+            .unwrap();
+        assert!(
+            refused
+                .reason
+                .contains("Branch \"1/merge\" is not allowed to deploy to production due to environment protection rules."),
+            "{}",
+            refused.reason
         );
     }
 

@@ -119,6 +119,7 @@ fn the_imported_pipeline_runs() {
             actor: "dana".to_string(),
             inputs: Default::default(),
             emergency: None,
+            base_ref: None,
         };
         let mut run = WorkflowRun::new(1, workflow.clone(), trigger, 0);
         let settings = RunSettings {
