@@ -18,6 +18,8 @@ pub struct PipelineView {
     pub conclusion: Option<&'static str>,
     /// Its emergency override, flagged.
     pub override_flag: Option<String>,
+    /// Where the newest run waits for its workflow's concurrency group, in words.
+    pub queue_note: Option<String>,
     /// The jobs, in the workflow's order.
     pub jobs: Vec<JobBox>,
     /// Columns in the graph.
@@ -144,7 +146,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
     let run = state.runs.last();
     let workflow = run.map_or(&spec.workflow, |r| &r.workflow);
     let columns_of = |id: &str| column(workflow, id);
-    let jobs: Vec<JobBox> = workflow
+    let mut jobs: Vec<JobBox> = workflow
         .jobs
         .iter()
         .map(|job| {
@@ -167,6 +169,12 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
             }
         })
         .collect();
+    // A run waiting for its workflow's group has not started any job.
+    if let Some((_, group)) = run.and_then(|r| state.queued.iter().find(|(q, _)| *q == r.number)) {
+        for job in jobs.iter_mut().filter(|j| j.state == "pending") {
+            job.note = format!("the run waits for concurrency group '{group}'");
+        }
+    }
     let review = run.and_then(|r| review_request(r, spec, state));
     let policy = state.policy(spec);
     let remaining_ppm = spec
@@ -195,6 +203,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
         run: run.map(|r| r.number),
         conclusion: run.and_then(|r| r.conclusion).map(|c| c.label()),
         override_flag: run.and_then(|r| r.trigger.emergency.as_ref().map(|e| e.flag())),
+        queue_note: run.and_then(|r| queue_note(state, r.number)),
         columns: jobs.iter().map(|j| j.column).max().unwrap_or(0) + 1,
         jobs,
         review,
@@ -510,4 +519,22 @@ fn latency_gauge(status: &engine::slo::LatencyStatus) -> LatencyGauge {
         ),
         spell,
     }
+}
+
+/// `Run #3 waits for concurrency group 'deploy': 2nd of 3 in line; run #1 is running.`
+fn queue_note(state: &engine::pipeline::state::PipelineState, number: u32) -> Option<String> {
+    let (_, group) = state.queued.iter().find(|(queued, _)| *queued == number)?;
+    let (running, pending) = state.groups.members(group);
+    let place = pending.iter().position(|p| *p == number)? + 1;
+    let ordinal = match place {
+        1 => "1st".to_string(),
+        2 => "2nd".to_string(),
+        3 => "3rd".to_string(),
+        n => format!("{n}th"),
+    };
+    Some(format!(
+        "Run #{number} waits for concurrency group '{group}': {ordinal} of {} in line{}",
+        pending.len(),
+        running.map_or(String::new(), |r| format!("; run #{r} is running"))
+    ))
 }

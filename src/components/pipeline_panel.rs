@@ -144,6 +144,9 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
                 </div>
             </div>
             <p id="pipeline-title" class="phase-message">{ &view.title }</p>
+            if let Some(note) = &view.queue_note {
+                <p id="queue-note" class="banner banner-info">{ note }</p>
+            }
             if let Some(flag) = &view.override_flag {
                 <p id="override-flag" class="banner banner-danger">{ flag }</p>
             }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
 
@@ -170,6 +170,37 @@ test('an instructor moves the close of business hours; the window badge and the 
   await waitForText(page, '#window-badge', /Deployment window closed/);
   assert.match(await page.textContent('#audit-table'), /deployment_window\.update[\s\S]*trainee changed the business hours of production: Mon–Fri 09:00–18:00 UTC → Mon–Thu 09:00–12:00 UTC/);
   await screenshot(page, 'deployment-window');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('with queue: max, manual runs wait in line for their concurrency group and the card says where', async () => {
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  const dir = await mkdtemp(join(tmpdir(), 'dojo-queue-'));
+  const file = join(dir, 'serial-deploys.yml');
+  await writeFile(file, [
+    'name: Serial deploys',
+    'on:',
+    '  workflow_dispatch:',
+    'concurrency:',
+    '  group: deploy',
+    '  queue: max',
+    'jobs:',
+    '  deploy:',
+    '    runs-on: ubuntu-latest',
+    '    environment: staging',
+    '    steps:',
+    '      - run: ./deploy.sh',
+    '',
+  ].join('\n'));
+  await page.setInputFiles('#manifest-input', file);
+  await waitForText(page, '#pipeline-title', /Serial deploys/);
+  await page.click('#run-form summary');
+  for (let i = 0; i < 3; i += 1) await page.click('#run-workflow');
+  await waitForText(page, '#queue-note', /^Run #3 waits for concurrency group 'deploy': 2nd of 2 in line; run #1 is running$/);
+  assert.match(await page.textContent('[data-job="deploy"]'), /the run waits for concurrency group 'deploy'/);
+  assert.doesNotMatch(await page.textContent('#audit-table'), /cancel_workflow_run/);
+  await screenshot(page, 'pipeline-queue');
   assert.deepEqual(errors, []);
   await page.close();
 });
