@@ -207,7 +207,7 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
         columns: jobs.iter().map(|j| j.column).max().unwrap_or(0) + 1,
         jobs,
         review,
-        window: state.windows.as_ref().map(|windows| {
+        window: state.rules.windows.as_ref().map(|windows| {
             match windows.check(sim.scenario().start_unix_s + sim.now().0) {
                 WindowVerdict::Open { window } => (true, format!("Deployments open: {window}")),
                 WindowVerdict::Blocked { reason, .. } => {
@@ -471,7 +471,7 @@ fn review_request(
             && matches!(&j.status, JobStatus::Waiting(reason) if reason.contains("review"))
     })?;
     let environment = job.gate.as_ref()?.environment.clone();
-    let environment_spec = state.environments.get(&environment)?;
+    let environment_spec = state.rules.environments.get(&environment)?;
     let mut reviewers = environment_spec.reviewers.clone();
     if environment_spec.can_admins_bypass {
         reviewers.extend(spec.admins.iter().cloned());

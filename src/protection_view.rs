@@ -27,7 +27,7 @@ pub struct WindowView {
 
 /// The deployment window of the pipeline's rollout environment, if it has one.
 pub fn deployment_window(sim: &Sim) -> Option<WindowView> {
-    let windows = sim.pipeline()?.windows.as_ref()?;
+    let windows = sim.pipeline()?.rules.windows.as_ref()?;
     let clock = |minute: u32| format!("{:02}:{:02}", minute / 60, minute % 60);
     Some(WindowView {
         environment: sim.scenario().rollout_environment.clone(),
@@ -79,6 +79,7 @@ pub fn environments(sim: &Sim) -> Vec<EnvironmentView> {
     };
     let records = sim.audit().records();
     state
+        .rules
         .environments
         .values()
         .map(|rules| {

@@ -1711,7 +1711,7 @@ impl Sim {
         // requests failed is downtime and spends the budget in full; p95 above 2 s for 15
         // minutes or more spends half of that time; planned maintenance spends nothing.
         let environment = self.world.services[self.target as usize].environment;
-        let in_maintenance = state.windows.as_ref().is_some_and(|windows| {
+        let in_maintenance = state.rules.windows.as_ref().is_some_and(|windows| {
             windows
                 .maintenance
                 .iter()

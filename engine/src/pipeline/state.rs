@@ -51,6 +51,15 @@ pub struct PipelineSpec {
     pub config: crate::pipeline::secrets::ConfigLayers,
 }
 
+/// The rules a person may change while runs go on, copied from the scenario at the start.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRules {
+    /// Each environment's protection rules, by name.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// The rollout environment's deployment windows, if it has any.
+    pub windows: Option<DeploymentWindows>,
+}
+
 fn course_latency_slo() -> Slo {
     Slo::P95_UNDER_2S_30_DAYS
 }
@@ -135,12 +144,9 @@ pub struct PipelineState {
     pub alerts: crate::alerts::Alerts,
     /// The secrets as they stand (rotation changes them).
     pub secrets: crate::pipeline::secrets::SecretStore,
-    /// The environments' protection rules as they stand (a person may change them).
+    /// The protection rules and deployment windows as they stand (a person may change them).
     #[serde(default)]
-    pub environments: BTreeMap<String, EnvironmentSpec>,
-    /// The rollout environment's deployment windows as they stand (a person may change them).
-    #[serde(default)]
-    pub windows: Option<DeploymentWindows>,
+    pub rules: LiveRules,
     /// Each environment's latest successful deployment: (run, job).
     #[serde(default)]
     pub active_deployments: BTreeMap<String, (u32, String)>,
@@ -158,8 +164,10 @@ impl PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
             secrets: spec.secrets.clone(),
-            environments: spec.environments.clone(),
-            windows: spec.windows.clone(),
+            rules: LiveRules {
+                environments: spec.environments.clone(),
+                windows: spec.windows.clone(),
+            },
             release_migration,
             ..PipelineState::default()
         }
@@ -258,15 +266,8 @@ impl PipelineState {
         actor: Actor,
     ) -> Result<Vec<PipelineEffect>, String> {
         let no_secrets = crate::pipeline::secrets::SecretStore::default();
-        let (environments, windows) = (self.environments.clone(), self.windows.clone());
-        let settings = self.settings(
-            spec,
-            &environments,
-            windows.as_ref(),
-            rollout_environment,
-            0,
-            &no_secrets,
-        );
+        let rules = self.rules.clone();
+        let settings = self.settings(spec, &rules, rollout_environment, 0, &no_secrets);
         let run = self
             .runs
             .iter_mut()
@@ -379,11 +380,12 @@ impl PipelineState {
         rules: EnvironmentSpec,
         who: &str,
     ) -> Result<Vec<PipelineEffect>, String> {
-        let before = self.environments.get(&rules.name).ok_or_else(|| {
+        let before = self.rules.environments.get(&rules.name).ok_or_else(|| {
             format!(
                 "there is no environment {:?}; this repository has {}",
                 rules.name,
-                self.environments
+                self.rules
+                    .environments
                     .keys()
                     .cloned()
                     .collect::<Vec<_>>()
@@ -410,7 +412,7 @@ impl PipelineState {
             ),
             "success",
         );
-        self.environments.insert(rules.name.clone(), rules);
+        self.rules.environments.insert(rules.name.clone(), rules);
         Ok(vec![effect])
     }
 
@@ -425,10 +427,10 @@ impl PipelineState {
         who: &str,
         rollout_environment: &str,
     ) -> Result<Vec<PipelineEffect>, String> {
-        let before = self
-            .windows
-            .clone()
-            .ok_or_else(|| format!("{rollout_environment} has no deployment windows to change"))?;
+        let before =
+            self.rules.windows.clone().ok_or_else(|| {
+                format!("{rollout_environment} has no deployment windows to change")
+            })?;
         let after = DeploymentWindows {
             days,
             start_minute,
@@ -453,7 +455,7 @@ impl PipelineState {
             ),
             "success",
         );
-        self.windows = Some(after);
+        self.rules.windows = Some(after);
         Ok(vec![effect])
     }
 
@@ -656,15 +658,8 @@ impl PipelineState {
         // The secrets are lent to this second's runs and put back after.
         let secrets = std::mem::take(&mut self.secrets);
         // The rules as they stand this second; a change made by a command applies from the next.
-        let (environments, windows) = (self.environments.clone(), self.windows.clone());
-        let settings = self.settings(
-            spec,
-            &environments,
-            windows.as_ref(),
-            rollout_environment,
-            seed,
-            &secrets,
-        );
+        let rules = self.rules.clone();
+        let settings = self.settings(spec, &rules, rollout_environment, seed, &secrets);
         for index in 0..self.runs.len() {
             let number = index as u32 + 1;
             if self.runs[index].conclusion.is_some()
@@ -684,8 +679,7 @@ impl PipelineState {
     fn settings<'a>(
         &self,
         spec: &'a PipelineSpec,
-        environments: &'a BTreeMap<String, EnvironmentSpec>,
-        windows: Option<&'a DeploymentWindows>,
+        rules: &'a LiveRules,
         rollout_environment: &'a str,
         seed: u64,
         secrets: &'a crate::pipeline::secrets::SecretStore,
@@ -693,9 +687,9 @@ impl PipelineState {
         let policy = self.policy(spec);
         RunSettings {
             seed,
-            environments: Some(environments),
+            environments: Some(&rules.environments),
             rollout_environment,
-            windows,
+            windows: rules.windows.as_ref(),
             freeze: policy.freezes_deployments().then(|| {
                 format!(
                     "Deployment freeze: the error budget policy is {} ({} of the budget left); only critical fixes (an emergency override with a reason) may deploy",
@@ -972,7 +966,7 @@ impl PipelineState {
         now_s: u64,
         seed: u64,
     ) {
-        let Some(environment_spec) = self.environments.get(environment).cloned() else {
+        let Some(environment_spec) = self.rules.environments.get(environment).cloned() else {
             return;
         };
         let triggered_by = self.runs[run as usize - 1].trigger.actor.clone();

@@ -729,7 +729,7 @@ mod in_the_simulation {
     }
 
     fn production_rules(sim: &Sim) -> engine::pipeline::environments::EnvironmentSpec {
-        sim.pipeline().unwrap().environments["production"].clone()
+        sim.pipeline().unwrap().rules.environments["production"].clone()
     }
 
     fn update(rules: engine::pipeline::environments::EnvironmentSpec) -> Command {

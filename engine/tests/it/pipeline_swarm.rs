@@ -74,7 +74,7 @@ fn random_command(prng: &mut Prng, sim: &Sim) -> Command {
             let name = pick(prng, &["production", "staging", "qa"]);
             let mut rules = sim
                 .pipeline()
-                .and_then(|p| p.environments.get(name).cloned())
+                .and_then(|p| p.rules.environments.get(name).cloned())
                 .unwrap_or_else(|| {
                     engine::pipeline::environments::EnvironmentSpec::unprotected(name)
                 });
