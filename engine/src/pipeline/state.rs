@@ -655,6 +655,14 @@ impl PipelineState {
                 effects.extend(review);
             }
         }
+        // Nothing to advance most seconds: every run has ended or waits for its group.
+        let waiting_for_group = |number: u32| self.queued.iter().any(|(q, _)| *q == number);
+        let active = (1..=self.runs.len() as u32).any(|number| {
+            self.runs[number as usize - 1].conclusion.is_none() && !waiting_for_group(number)
+        });
+        if !active {
+            return effects;
+        }
         // The secrets are lent to this second's runs and put back after.
         let secrets = std::mem::take(&mut self.secrets);
         // The rules as they stand this second; a change made by a command applies from the next.
