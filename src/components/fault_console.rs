@@ -5,6 +5,7 @@ use engine::fault::{FaultKind, FaultTarget, catalogue};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::field::store;
 use crate::state::Action;
 use crate::view_model::FaultRow;
 
@@ -40,20 +41,12 @@ pub fn FaultConsole(props: &FaultConsoleProps) -> Html {
     let service = use_state(String::new);
     let version = use_state(String::new);
     let duration_index = use_state(|| 1usize);
-    let on_select = |state: UseStateHandle<String>| {
-        Callback::from(move |event: Event| {
-            state.set(event.target_unchecked_into::<HtmlSelectElement>().value())
-        })
+    let on_select = |state: UseStateHandle<String>| -> Callback<Event> {
+        store(&state, HtmlSelectElement::value)
     };
-    let on_index = |state: UseStateHandle<usize>| {
-        Callback::from(move |event: Event| {
-            state.set(
-                event
-                    .target_unchecked_into::<HtmlSelectElement>()
-                    .value()
-                    .parse()
-                    .unwrap_or(0),
-            )
+    let on_index = |state: UseStateHandle<usize>| -> Callback<Event> {
+        store(&state, |select: &HtmlSelectElement| {
+            select.value().parse().unwrap_or(0)
         })
     };
     let services = props

@@ -7,6 +7,7 @@ mod controls;
 mod environments;
 mod error_chart;
 mod fault_console;
+mod field;
 mod fleet_view;
 mod manifest_loader;
 mod pipeline_panel;

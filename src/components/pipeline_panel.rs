@@ -7,6 +7,7 @@ use engine::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::field::store;
 use crate::pipeline_view::PipelineView;
 use crate::state::Action;
 
@@ -58,36 +59,11 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
         };
         (chosen.clone(), decide(true), decide(false))
     });
-    let on_reviewer = {
-        let reviewer = reviewer.clone();
-        Callback::from(move |e: Event| {
-            reviewer.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
-    };
-    let on_comment = {
-        let comment = comment.clone();
-        Callback::from(move |e: InputEvent| {
-            comment.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
-    };
-    let on_branch = {
-        let branch = branch.clone();
-        Callback::from(move |e: Event| {
-            branch.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
-    };
-    let on_reason = {
-        let reason = reason.clone();
-        Callback::from(move |e: InputEvent| {
-            reason.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
-    let on_skip = {
-        let skip_tests = skip_tests.clone();
-        Callback::from(move |e: Event| {
-            skip_tests.set(e.target_unchecked_into::<HtmlInputElement>().checked())
-        })
-    };
+    let on_reviewer: Callback<Event> = store(&reviewer, HtmlSelectElement::value);
+    let on_comment: Callback<InputEvent> = store(&comment, HtmlTextAreaElement::value);
+    let on_branch: Callback<Event> = store(&branch, HtmlSelectElement::value);
+    let on_reason: Callback<InputEvent> = store(&reason, HtmlInputElement::value);
+    let on_skip: Callback<Event> = store(&skip_tests, HtmlInputElement::checked);
     let (event, dispatch_reason) = (view.run_event, view.dispatch_reason);
     let run_workflow = |emergency: bool| {
         let on_action = props.on_action.clone();

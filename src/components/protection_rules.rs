@@ -6,6 +6,7 @@ use engine::Command;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::field::store;
 use crate::protection_view::{EnvironmentView, RulesForm, WindowView, minute_of};
 use crate::state::Action;
 
@@ -166,11 +167,8 @@ fn WindowForm(props: &WindowFormProps) -> Html {
             days.set(next);
         })
     };
-    let on_time = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |e: Event| {
-            handle.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
+    let on_time = |handle: &UseStateHandle<String>| -> Callback<Event> {
+        store(handle, HtmlInputElement::value)
     };
     let on_save = {
         let (days, start, end, problem, on_action) = (
