@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { openApp, useServedApp, waitForText } from './harness.mjs';
+import { injectFault, openApp, useServedApp, waitForText } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -28,8 +28,7 @@ test('no WCAG A/AA violations at rest, after a rollback, and with a fault active
   await waitForText(page, '#rollout-phase', 'Degraded');
   assert.deepEqual(await violations(page), [], 'after the rollback');
 
-  await page.selectOption('#fault-kind', { label: 'cache outage' });
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'cache outage' });
   for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
   await waitForText(page, '#audit-table', /FaultInjected/);
   assert.deepEqual(await violations(page), [], 'with a fault active');
@@ -46,10 +45,7 @@ test('no WCAG A/AA violations in the pipeline: a review waiting, details open, a
   await page.click('#run-form summary');
   await page.click('#environments-panel summary');
   assert.deepEqual(await violations(page), [], 'review waiting');
-  await page.selectOption('#fault-kind', { label: 'bad build' });
-  await page.selectOption('#fault-environment', 'production');
-  await page.selectOption('#fault-duration', { label: 'until cleared' });
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'bad build', environment: 'production', duration: 'until cleared' });
   await page.click('#play');
   await waitForText(page, '#alerts-summary', /^\d+ firing$/, 30_000);
   await page.click('#play');

@@ -1,7 +1,7 @@
 // The app as a trainee uses it, in real Chromium against the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countCanvasPixels, openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
+import { countCanvasPixels, injectFault, openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
 
 // The version colours from src/view_model.rs.
 const V1_BLUE = '#1d4ed8';
@@ -117,11 +117,7 @@ test('a bad seed is explained and the run keeps its seed', async () => {
 test('a fault injected live shows on the chart and in the audit trail, and can be cleared', async () => {
   const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'canary-good-release');
-  await page.selectOption('#fault-kind', { label: 'bad build' });
-  await page.selectOption('#fault-environment', 'production');
-  await page.selectOption('#fault-service', 'checkout');
-  await page.selectOption('#fault-duration', { label: 'until cleared' });
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'bad build', environment: 'production', service: 'checkout', duration: 'until cleared' });
   assert.equal(await page.locator('.fault-row.fault-active').count(), 1);
   assert.match(await page.textContent('#audit-table'), /FaultInjected/);
 
@@ -153,9 +149,7 @@ test('next decision stops at the canary pause and a region outage shows in the e
 
   const production = page.locator('#environments-table tr[data-environment="production"]');
   assert.match(await production.textContent(), /(\d+)\/\1 ready/, "all instances ready before the outage");
-  await page.selectOption('#fault-kind', { label: 'region outage' });
-  await page.selectOption('#fault-environment', 'production');
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'region outage', environment: 'production' });
   // A full minute of outage, so the 60 s error rate is all outage.
   for (let i = 0; i < 61; i += 1) await page.keyboard.press('ArrowRight');
   await waitForText(page, '.elapsed', 'T+02:54');

@@ -75,6 +75,19 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Injects a fault through the fault console as a person does: the kind by its label, then the
+ * environment, service, version and duration when given (else the console's defaults).
+ */
+export async function injectFault(page, { kind, environment, service, version, duration }) {
+  await page.selectOption('#fault-kind', { label: kind });
+  if (environment) await page.selectOption('#fault-environment', environment);
+  if (service) await page.selectOption('#fault-service', service);
+  if (version) await page.selectOption('#fault-version', version);
+  if (duration) await page.selectOption('#fault-duration', { label: duration });
+  await page.click('#inject-fault');
+}
+
 /** Counts canvas pixels close to an `#rrggbb` colour. */
 export async function countCanvasPixels(page, selector, hex) {
   return page.evaluate(

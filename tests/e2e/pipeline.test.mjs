@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
+import { injectFault, openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
 
 const app = useServedApp();
 
@@ -38,10 +38,7 @@ test('a reviewer approves production, an alert fires and is acknowledged, and th
   assert.match(await page.textContent('#audit-table'), /workflows\.approve_workflow_job[\s\S]*bob approved deploy-production of run #1 for production: "Smoke tests green on staging"/);
 
   // A bad build in production: the error-rate alert fires after its minute.
-  await page.selectOption('#fault-kind', { label: 'bad build' });
-  await page.selectOption('#fault-environment', 'production');
-  await page.selectOption('#fault-duration', { label: 'until cleared' });
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'bad build', environment: 'production', duration: 'until cleared' });
   await page.click('#play');
   // The budget's fast-burn page comes first; the error-rate rule waits its minute.
   await waitForText(page, '#alerts-summary', /^\d+ firing$/, 30_000);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
+import { injectFault, openApp, screenshot, useServedApp, waitForText } from './harness.mjs';
 
 const MANIFESTS = join(import.meta.dirname, '..', '..', 'engine', 'tests', 'manifests');
 const app = useServedApp();
@@ -180,12 +180,7 @@ test('CodeDeploy: a crashing in-place release fails and is rolled back by a new 
   assert.equal(await page.inputValue('#scenario-select'), 'CodeDeployDefault.HalfAtATime');
 
   // The new revision's instances exit after start-up; the old one is left alone.
-  await page.selectOption('#fault-kind', { label: 'crash on start' });
-  await page.selectOption('#fault-environment', 'production');
-  await page.selectOption('#fault-service', 'app-ec2');
-  await page.selectOption('#fault-version', 'v2');
-  await page.selectOption('#fault-duration', { label: 'until cleared' });
-  await page.click('#inject-fault');
+  await injectFault(page, { kind: 'crash on start', environment: 'production', service: 'app-ec2', version: 'v2', duration: 'until cleared' });
   await page.click('#run-to-end');
   await page.waitForSelector('#finished', { timeout: 60_000 });
   let rows = await page.locator('#codedeploy-deployments tbody tr').allTextContents();
