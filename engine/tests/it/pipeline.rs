@@ -1203,6 +1203,24 @@ mod alerts_in_the_simulation {
 mod secrets_in_the_simulation {
     use engine::{Command, Sim, scenario};
 
+    /// `world` run to its production review, approved by bob, and run to the end.
+    fn approved_by_bob(world: scenario::Scenario) -> Sim {
+        let mut sim = Sim::new(world, 1);
+        sim.run_to_decision(3_600).unwrap();
+        sim.apply(approve_as_bob("production", "")).unwrap();
+        sim.run_to_end();
+        sim
+    }
+
+    fn approve_as_bob(environment: &str, comment: &str) -> Command {
+        Command::ReviewDeployment {
+            environment: environment.to_string(),
+            reviewer: "bob".to_string(),
+            approve: true,
+            comment: comment.to_string(),
+        }
+    }
+
     fn production_job(sim: &Sim) -> String {
         sim.audit()
             .records()
@@ -1222,16 +1240,7 @@ mod secrets_in_the_simulation {
             .secrets
             .secrets
             .retain(|s| s.name != "PROD_ENDPOINT");
-        let mut sim = Sim::new(world, 1);
-        sim.run_to_decision(3_600).unwrap();
-        sim.apply(Command::ReviewDeployment {
-            environment: "production".to_string(),
-            reviewer: "bob".to_string(),
-            approve: true,
-            comment: String::new(),
-        })
-        .unwrap();
-        sim.run_to_end();
+        let sim = approved_by_bob(world);
         let records = sim.audit().records();
         assert!(
             records
@@ -1254,16 +1263,7 @@ mod secrets_in_the_simulation {
                 secret.expires_s = Some(start);
             }
         }
-        let mut sim = Sim::new(world, 1);
-        sim.run_to_decision(3_600).unwrap();
-        sim.apply(Command::ReviewDeployment {
-            environment: "production".to_string(),
-            reviewer: "bob".to_string(),
-            approve: true,
-            comment: String::new(),
-        })
-        .unwrap();
-        sim.run_to_end();
+        let mut sim = approved_by_bob(world);
         assert!(
             production_job(&sim).contains(
                 "secret PROD_ENDPOINT of production expired at 2026-03-10T14:00:00Z; rotate it"
@@ -1285,13 +1285,8 @@ mod secrets_in_the_simulation {
         // and waits for a review again.
         let waiting = sim.run_to_decision(60).expect("production waits again");
         assert_eq!(waiting.action, "deployment.created");
-        sim.apply(Command::ReviewDeployment {
-            environment: "production".to_string(),
-            reviewer: "bob".to_string(),
-            approve: true,
-            comment: "after rotation".to_string(),
-        })
-        .unwrap();
+        sim.apply(approve_as_bob("production", "after rotation"))
+            .unwrap();
         sim.run_to_end();
         assert_eq!(sim.outcome().result, "promoted");
         // No secret value is in the audit trail or its export.
