@@ -1724,20 +1724,18 @@ impl Sim {
             .filter(|sample| sample.tick == self.now && sample.requests > 0)
             && !in_maintenance
         {
-            if sample.errors * 2 > sample.requests {
-                state.budget_spent_s += 1;
-            }
-            if sample.requests > sample.unserved && sample.p95_ms > 2_000 {
-                state.degraded_streak_s += 1;
-                let streak = state.degraded_streak_s;
-                // At 15 minutes the streak's first half counts at once, then one second in two.
-                match streak {
-                    900 => state.budget_spent_s += 450,
-                    s if s > 900 && s % 2 == 0 => state.budget_spent_s += 1,
-                    _ => {}
-                }
-            } else {
-                state.degraded_streak_s = 0;
+            let downtime_s = u64::from(sample.errors * 2 > sample.requests);
+            let slow = sample.requests > sample.unserved
+                && sample.p95_ms > crate::slo::LATENCY_THRESHOLD_MS;
+            let streak_before_s = state.degraded_streak_s;
+            state.degraded_streak_s = if slow { streak_before_s + 1 } else { 0 };
+            // This second's share of the rule: what the slow spell spends now, less what it
+            // had spent a second ago (all of its first half at 15 minutes, then one in two).
+            let spell_spent_s = |streak_s: u64| crate::slo::budget_spent_s(0, streak_s, false);
+            state.budget_spent_s += crate::slo::budget_spent_s(downtime_s, 0, false);
+            if slow {
+                state.budget_spent_s +=
+                    spell_spent_s(state.degraded_streak_s) - spell_spent_s(streak_before_s);
             }
         }
         let verdict = self.deploy_verdict();
