@@ -55,9 +55,9 @@ pub fn App() -> Html {
             let sim = sim.borrow();
             let (records, head) = (sim.audit().records(), sim.audit().head());
             if csv {
-                engine::audit_export::to_csv(records, head)
+                engine::audit::export::to_csv(records, head)
             } else {
-                engine::audit_export::to_json(records, head)
+                engine::audit::export::to_json(records, head)
             }
         })
     };

@@ -2,7 +2,7 @@
 //! status, creator and what happened, so a rollback shows as the new deployment it is.
 
 use engine::Sim;
-use engine::codedeploy_run::DeploymentStatus;
+use engine::controllers::codedeploy::DeploymentStatus;
 
 use crate::view_model::{RolloutView, elapsed_label};
 
@@ -29,7 +29,7 @@ pub fn with_codedeploy(sim: &Sim, mut view: RolloutView) -> RolloutView {
     let Some(tracker) = sim.codedeploy() else {
         return view;
     };
-    let name = |v: engine::version::VersionId| sim.scenario().profile(v).name.clone();
+    let name = |v: engine::world::version::VersionId| sim.scenario().profile(v).name.clone();
     view.title = format!("CodeDeploy: {}", tracker.spec.config_name);
     if tracker.is_in_place() {
         // In place there are no steps to promote; a person can still stop and roll back.

@@ -2,9 +2,9 @@
 //! and a feature flag's percentage steps.
 
 use engine::Sim;
-use engine::flag_rollout::FlagRolloutController;
-use engine::flagger::{FlaggerController, FlaggerPhase};
-use engine::strategy::flags::FlagProvider;
+use engine::controllers::feature_flag::FlagRolloutController;
+use engine::controllers::flagger::{FlaggerController, FlaggerPhase};
+use engine::upstream::flags::FlagProvider;
 
 use crate::view_model::{RolloutView, StepView, first_sentence};
 
@@ -13,7 +13,7 @@ use crate::view_model::{RolloutView, StepView, first_sentence};
 pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
     let spec = &controller.spec;
     let mut weights = Vec::new();
     if spec.iterations.is_none() {
@@ -119,7 +119,9 @@ pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
                     format!(
                         "{} ({} of requests)",
                         spec.ab_match.join(" or "),
-                        engine::metrics::percent_label(engine::flagger::AB_MATCH_SHARE_BP)
+                        engine::metrics::percent_label(
+                            engine::controllers::flagger::AB_MATCH_SHARE_BP
+                        )
                     ),
                 ));
             } else {
@@ -137,7 +139,7 @@ pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
 pub fn flag_view(sim: &Sim, controller: &FlagRolloutController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
     let running = controller.on.is_some() && !controller.killed && !controller.completed;
     let stepping = running && !controller.deploying;
     let steps = controller

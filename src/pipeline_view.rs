@@ -33,7 +33,7 @@ pub struct PipelineView {
     /// The latency SLO.
     pub latency: Option<LatencyGauge>,
     /// The course's SLO dashboard for the run.
-    pub slos: Vec<engine::slo::Objective>,
+    pub slos: Vec<engine::ops::slo::Objective>,
     /// DORA's metrics: (name, value, level, unverified).
     pub dora: Vec<(&'static str, String, &'static str, bool)>,
     /// True when the newest run failed or was cancelled and can be re-run.
@@ -184,8 +184,8 @@ pub fn pipeline(sim: &Sim) -> Option<PipelineView> {
     let budget_min_tenths = spec.slo.budget_s() / 6;
     let spent_tenths = state.budget_spent_s / 6;
     // A frequency measured over less than a day would extrapolate one deployment wildly.
-    let dora_report = engine::dora::report(&state.deployments, sim.now().0.max(86_400));
-    let metric = |name: &'static str, m: &engine::dora::Metric| {
+    let dora_report = engine::ops::dora::report(&state.deployments, sim.now().0.max(86_400));
+    let metric = |name: &'static str, m: &engine::ops::dora::Metric| {
         (name, m.value.clone(), m.level, m.unverified)
     };
     Some(PipelineView {
@@ -489,10 +489,10 @@ fn review_request(
 }
 
 /// The latency SLO in words and a gauge.
-fn latency_gauge(status: &engine::slo::LatencyStatus) -> LatencyGauge {
+fn latency_gauge(status: &engine::ops::slo::LatencyStatus) -> LatencyGauge {
     let remaining_ppm = status.remaining_ppm();
     let target_percent = engine::metrics::percent_label(status.slo.target_ppm / 100);
-    let threshold_s = engine::slo::LATENCY_THRESHOLD_MS / 1_000;
+    let threshold_s = engine::ops::slo::LATENCY_THRESHOLD_MS / 1_000;
     let spell = if status.slow_streak_s == 0 {
         format!("p95 is under {threshold_s} s now.")
     } else if status.spends_availability_budget() {
@@ -507,7 +507,7 @@ fn latency_gauge(status: &engine::slo::LatencyStatus) -> LatencyGauge {
         )
     };
     LatencyGauge {
-        colour: engine::slo::BudgetPolicy::for_remaining_ppm(remaining_ppm).label(),
+        colour: engine::ops::slo::BudgetPolicy::for_remaining_ppm(remaining_ppm).label(),
         remaining_percent: (remaining_ppm.clamp(0, 1_000_000) / 10_000) as u32,
         met: status.met(),
         text: format!(

@@ -2,9 +2,9 @@
 //! canary's is in `view_model.rs`, Flagger's and a feature flag's in `loop_view.rs`).
 
 use engine::Sim;
-use engine::bluegreen::{BlueGreenController, BlueGreenStage};
-use engine::deployment::DeploymentController;
-use engine::strategy::kubernetes::DeploymentStrategyType;
+use engine::controllers::blue_green::{BlueGreenController, BlueGreenStage};
+use engine::controllers::deployment::DeploymentController;
+use engine::upstream::kubernetes::DeploymentStrategyType;
 
 use crate::view_model::{MeasurementView, RolloutView, StepView, elapsed_label, first_sentence};
 
@@ -26,7 +26,7 @@ pub fn other_strategy(sim: &Sim) -> Option<RolloutView> {
 fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
     let outcome = sim.outcome();
     let template = name(deployment.template);
     let in_flight = deployment.progressing.is_some() && outcome.result == "in_progress";
@@ -60,7 +60,7 @@ fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView 
     ];
     let title = match deployment.spec.strategy {
         DeploymentStrategyType::RollingUpdate => {
-            let written = |value: &Option<engine::strategy::intstr::IntOrPercent>| {
+            let written = |value: &Option<engine::upstream::intstr::IntOrPercent>| {
                 value
                     .as_ref()
                     .map_or("0".to_string(), |v| v.written().replace('"', ""))
@@ -119,7 +119,7 @@ fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView 
 fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
     let stage_index = match &controller.stage {
         BlueGreenStage::Stable => None,
         BlueGreenStage::Preview => Some(0),

@@ -4,11 +4,11 @@
 //! lets native tests check what a trainee would read without a browser.
 
 use engine::Sim;
-use engine::analysis::AnalysisPhase;
+use engine::controllers::canary::CanaryStep;
+use engine::gates::analysis::AnalysisPhase;
 use engine::metrics::percent_label;
-use engine::rollout::CanaryStep;
 use engine::time::manifest_duration;
-use engine::version::VersionId;
+use engine::world::version::VersionId;
 
 /// Colours that tell versions apart, each at least 4.5:1 against white.
 pub const VERSION_COLOURS: [&str; 4] = ["#1d4ed8", "#b45309", "#6d28d9", "#0f766e"];
@@ -343,11 +343,9 @@ fn strategy_rollout(sim: &Sim) -> RolloutView {
         .map(|(index, step)| {
             let index = index as u32;
             let state = if status.canary.is_none() {
-                if status
-                    .history
-                    .last()
-                    .is_some_and(|r| r.result == engine::rollout::RolloutResult::Promoted)
-                {
+                if status.history.last().is_some_and(|r| {
+                    r.result == engine::controllers::canary::RolloutResult::Promoted
+                }) {
                     "done"
                 } else {
                     "pending"
@@ -403,7 +401,7 @@ fn strategy_rollout(sim: &Sim) -> RolloutView {
             ),
         ))
     } else if status.canary.is_none() {
-        status.history.last().filter(|r| r.result == engine::rollout::RolloutResult::Promoted).map(|record| {
+        status.history.last().filter(|r| r.result == engine::controllers::canary::RolloutResult::Promoted).map(|record| {
             (
                 "success",
                 format!("{} promoted: it passed every step and gate and now serves 100 % of traffic.", name(record.version)),
@@ -555,7 +553,9 @@ pub fn gate_bp(sim: &Sim) -> Option<u32> {
         .map(|a| a.gate.max_error_rate_bp)
         .or_else(|| {
             canary.steps.iter().find_map(|step| match step {
-                engine::rollout::CanaryStep::Analysis { gate } => Some(gate.max_error_rate_bp),
+                engine::controllers::canary::CanaryStep::Analysis { gate } => {
+                    Some(gate.max_error_rate_bp)
+                }
                 _ => None,
             })
         })

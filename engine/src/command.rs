@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::fault::{FaultKind, FaultTarget};
 use crate::time::Tick;
+use crate::world::fault::{FaultKind, FaultTarget};
 
 /// An instruction to the simulation, from a person or from a scenario's script.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

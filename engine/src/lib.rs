@@ -27,36 +27,20 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod alerts;
-pub mod analysis;
 pub mod audit;
-pub mod audit_export;
-pub mod bluegreen;
-pub mod codedeploy_run;
 pub mod command;
-pub mod deployment;
-pub mod dora;
-pub mod fault;
-pub mod flag_rollout;
-pub mod flagger;
-pub mod fleet;
+pub mod controllers;
+pub mod gates;
 pub mod import;
-pub mod latency;
 pub mod metrics;
+pub mod ops;
 pub mod pipeline;
 pub mod prng;
-pub mod quiet;
-pub mod quiet_batch;
 pub mod report;
-pub mod rollout;
-pub mod routing;
 pub mod scenario;
 pub mod sim;
-pub mod slo;
-pub mod strategy;
 pub mod time;
-pub mod traffic;
-pub mod version;
+pub mod upstream;
 pub mod world;
 
 pub use command::{Command, CommandError, TimedCommand};

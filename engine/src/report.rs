@@ -36,7 +36,7 @@ pub struct RunReport<'a> {
     pub production_deployments: Vec<crate::pipeline::auditor::ProductionDeployment>,
     /// The course's SLO dashboard for the run, when the scenario has a pipeline.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub slos: Option<crate::slo::SloReport>,
+    pub slos: Option<crate::ops::slo::SloReport>,
     /// Fields of an imported manifest that were read but not simulated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

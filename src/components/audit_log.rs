@@ -41,7 +41,7 @@ pub fn AuditLog(props: &AuditLogProps) -> Html {
         let head = props.head.clone();
         use_text_file(Callback::from(move |(name, text): (String, String)| {
             // The live head is the one kept elsewhere: a file rewritten to a new head fails too.
-            checked.set(Some(match engine::audit_export::verify(&text, None) {
+            checked.set(Some(match engine::audit::export::verify(&text, None) {
                 Ok(verified) if verified.chain_head == head => (
                     true,
                     format!("{name}: verified, {} records, and its head is this run's", verified.record_count),

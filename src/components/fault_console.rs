@@ -1,7 +1,7 @@
 //! The live fault console: inject any fault from the catalogue, see and clear active ones.
 
 use engine::Command;
-use engine::fault::{FaultKind, FaultTarget, catalogue};
+use engine::world::fault::{FaultKind, FaultTarget, catalogue};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 

@@ -67,7 +67,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                         }) }
                     </optgroup>
                     <optgroup label="AWS CodeDeploy configurations">
-                        { for engine::strategy::codedeploy::PREDEFINED.iter().map(|name| html! {
+                        { for engine::upstream::codedeploy::PREDEFINED.iter().map(|name| html! {
                             <option value={*name} selected={props.scenario_id.strip_prefix("import:") == Some(*name)}>{ name.trim_start_matches("CodeDeployDefault.") }</option>
                         }) }
                     </optgroup>

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<String, Failure> {
     match args.first().map(String::as_str) {
         Some("scenarios") => Ok(scenario::builtin_ids().join("\n")),
-        Some("faults") => Ok(engine::fault::catalogue()
+        Some("faults") => Ok(engine::world::fault::catalogue()
             .iter()
             .map(|kind| format!("{:<26} {}", kind.id(), kind.effect()))
             .collect::<Vec<_>>()
@@ -169,9 +169,9 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
         let records = sim.audit().records();
         let head = sim.audit().head();
         let text = if path.ends_with(".csv") {
-            engine::audit_export::to_csv(records, head)
+            engine::audit::export::to_csv(records, head)
         } else {
-            engine::audit_export::to_json(records, head)
+            engine::audit::export::to_json(records, head)
         };
         std::fs::write(&path, text)
             .map_err(|error| Failure::Input(format!("{path}: cannot write it: {error}")))?;
@@ -195,7 +195,7 @@ fn verify_audit(args: &[String]) -> Result<String, Failure> {
     };
     let text = std::fs::read_to_string(path)
         .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))?;
-    let verified = engine::audit_export::verify(&text, head)
+    let verified = engine::audit::export::verify(&text, head)
         .map_err(|problem| Failure::Input(format!("{path}: NOT VERIFIED: {problem}")))?;
     Ok(format!(
         "{path}: verified: {} records, chain head {}",

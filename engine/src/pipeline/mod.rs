@@ -2,7 +2,6 @@
 //! semantics, environments and their protection rules, deployment windows, and cron schedules.
 
 pub mod auditor;
-pub mod builtin;
 pub mod concurrency;
 pub mod cron;
 pub mod environments;

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::dora::DeploymentRecord;
+use crate::ops::dora::DeploymentRecord;
+use crate::ops::slo::{BudgetPolicy, Slo};
 use crate::pipeline::concurrency::{ConcurrencyGroups, GroupPolicy};
 use crate::pipeline::environments::{EnvironmentSpec, Review};
 use crate::pipeline::expr::interpolate;
@@ -17,7 +18,6 @@ use crate::pipeline::run::{JobResult, JobStatus, RunChange, RunSettings, Trigger
 use crate::pipeline::windows::DeploymentWindows;
 use crate::pipeline::workflow::Workflow;
 use crate::prng::{Stream, approx_normal, keyed_u64};
-use crate::slo::{BudgetPolicy, Slo};
 use crate::time::UtcDateTime;
 
 /// A scenario's pipeline.
@@ -42,7 +42,7 @@ pub struct PipelineSpec {
     pub budget_spent_at_start_s: u64,
     /// Alert rules on the rollout environment.
     #[serde(default)]
-    pub alert_rules: Vec<crate::alerts::AlertRule>,
+    pub alert_rules: Vec<crate::ops::alerts::AlertRule>,
     /// Repository and environment secrets; with none, secrets are not checked.
     #[serde(default)]
     pub secrets: crate::pipeline::secrets::SecretStore,
@@ -141,7 +141,7 @@ pub struct PipelineState {
     #[serde(default)]
     pub degraded_streak_s: u64,
     /// Alerts, incidents and the notification feed.
-    pub alerts: crate::alerts::Alerts,
+    pub alerts: crate::ops::alerts::Alerts,
     /// The secrets as they stand (rotation changes them).
     pub secrets: crate::pipeline::secrets::SecretStore,
     /// The protection rules and deployment windows as they stand (a person may change them).
@@ -152,14 +152,14 @@ pub struct PipelineState {
     pub active_deployments: BTreeMap<String, (u32, String)>,
     /// The schema migration of the release the pipeline ships.
     #[serde(default)]
-    pub release_migration: crate::version::SchemaMigration,
+    pub release_migration: crate::world::version::SchemaMigration,
 }
 
 impl PipelineState {
     /// The state at the start of a scenario that ships a release bringing `release_migration`.
     pub fn new(
         spec: &PipelineSpec,
-        release_migration: crate::version::SchemaMigration,
+        release_migration: crate::world::version::SchemaMigration,
     ) -> PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,
@@ -304,12 +304,12 @@ impl PipelineState {
         )])
     }
 
-    /// Evaluates the alert rules (every [`crate::alerts::EVALUATION_INTERVAL_S`] seconds).
+    /// Evaluates the alert rules (every [`crate::ops::alerts::EVALUATION_INTERVAL_S`] seconds).
     pub fn evaluate_alerts(
         &mut self,
         spec: &PipelineSpec,
         environment: &str,
-        readings: &crate::alerts::Readings,
+        readings: &crate::ops::alerts::Readings,
         window: &dyn Fn(u32) -> (u64, u64),
         now_s: u64,
     ) -> Vec<PipelineEffect> {
@@ -1029,7 +1029,7 @@ fn job_key(runs: &[WorkflowRun], number: u32, job: &str) -> Option<u32> {
     Some(number * JOB_KEY_SPAN + index)
 }
 
-fn alert_effect(change: crate::alerts::AlertChange, environment: &str) -> PipelineEffect {
+fn alert_effect(change: crate::ops::alerts::AlertChange, environment: &str) -> PipelineEffect {
     let actor = if change.person.is_empty() {
         Actor::Monitor
     } else {

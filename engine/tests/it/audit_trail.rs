@@ -5,7 +5,7 @@
 //! Seeds: `DOJO_TAMPER_SEED=<n> cargo test -p engine --test it tamper` reruns from seed n.
 
 use engine::audit::AuditRecord;
-use engine::audit_export::{parse, to_csv, to_json, verify};
+use engine::audit::export::{parse, to_csv, to_json, verify};
 use engine::prng::Prng;
 use engine::{Command, Sim, scenario};
 

@@ -77,7 +77,10 @@ fn run_text_summarises_and_until_stops_at_the_time_asked() {
 fn faults_lists_every_kind_with_its_effect() {
     let output = dojo(&["faults"]);
     let text = stdout(&output);
-    assert_eq!(text.lines().count(), engine::fault::catalogue().len());
+    assert_eq!(
+        text.lines().count(),
+        engine::world::fault::catalogue().len()
+    );
     assert!(text.contains("silent_ai_failure") && text.contains("status 200"));
 }
 

@@ -2,11 +2,13 @@
 //! healthy hosts, canary shifts traffic twice, linear every interval, and the alarm stops a bad
 //! release and rolls traffic back.
 
-use engine::codedeploy_run::{CodeDeployDeployment, Creator, DeploymentStatus, deployment_id};
-use engine::fault::{Fault, FaultKind, FaultTarget};
+use engine::controllers::codedeploy::{
+    CodeDeployDeployment, Creator, DeploymentStatus, deployment_id,
+};
 use engine::import::{CODEDEPLOY_INSTANCES, import, import_codedeploy};
 use engine::time::Tick;
-use engine::version::VersionId;
+use engine::world::fault::{Fault, FaultKind, FaultTarget};
+use engine::world::version::VersionId;
 use engine::{Command, Sim};
 
 fn sim_of(name: &str) -> Sim {

@@ -78,8 +78,8 @@ fn commands_after_the_story_ends_replay_at_their_second() {
         live.step();
     }
     live.apply(Command::InjectFault {
-        fault: engine::fault::FaultKind::RegionOutage,
-        target: engine::fault::FaultTarget {
+        fault: engine::world::fault::FaultKind::RegionOutage,
+        target: engine::world::fault::FaultTarget {
             environment: "production".to_string(),
             service: None,
             version: None,

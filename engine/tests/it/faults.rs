@@ -3,11 +3,11 @@
 //! runs simulate every second in full (no quiet minutes), the two runs differ only where the
 //! fault acts, so each test can pin the effect a trainee would see.
 
-use engine::fault::{FaultKind, FaultTarget, catalogue};
 use engine::metrics::CohortKey;
-use engine::traffic::TrafficShape;
-use engine::version::VersionId;
 use engine::world::ServiceSpec;
+use engine::world::fault::{FaultKind, FaultTarget, catalogue};
+use engine::world::traffic::TrafficShape;
+use engine::world::version::VersionId;
 use engine::{Command, Sim, scenario};
 
 const SEED: u64 = 11;

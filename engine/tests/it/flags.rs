@@ -2,9 +2,9 @@
 //! the new path's share of traffic follows the share of users, and the kill switch turns it off
 //! for everyone at once.
 
-use engine::flag_rollout::FlagRolloutController;
-use engine::strategy::flags::user_enabled;
-use engine::version::VersionId;
+use engine::controllers::feature_flag::FlagRolloutController;
+use engine::upstream::flags::user_enabled;
+use engine::world::version::VersionId;
 use engine::{Command, Sim, scenario};
 
 fn flag(sim: &Sim) -> &FlagRolloutController {

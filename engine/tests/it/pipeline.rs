@@ -1113,7 +1113,7 @@ mod in_the_simulation {
 }
 
 mod alerts_in_the_simulation {
-    use engine::fault::{FaultKind, FaultTarget};
+    use engine::world::fault::{FaultKind, FaultTarget};
     use engine::{Command, Sim, scenario};
 
     #[test]
@@ -1290,7 +1290,7 @@ mod secrets_in_the_simulation {
         sim.run_to_end();
         assert_eq!(sim.outcome().result, "promoted");
         // No secret value is in the audit trail or its export.
-        let export = engine::audit_export::to_csv(sim.audit().records(), sim.audit().head());
+        let export = engine::audit::export::to_csv(sim.audit().records(), sim.audit().head());
         for secret in &sim.pipeline().unwrap().secrets.secrets {
             assert!(!export.contains(&secret.value), "{} leaked", secret.name);
         }
@@ -1298,7 +1298,7 @@ mod secrets_in_the_simulation {
 }
 
 mod migrations_in_the_pipeline {
-    use engine::version::SchemaMigration;
+    use engine::world::version::SchemaMigration;
     use engine::{Sim, scenario};
 
     fn migration_note(migration: SchemaMigration) -> (String, String) {
@@ -1503,7 +1503,7 @@ mod concurrency_in_the_simulation {
 }
 
 mod error_budget_in_the_simulation {
-    use engine::fault::{FaultKind, FaultTarget};
+    use engine::world::fault::{FaultKind, FaultTarget};
     use engine::{Command, Sim, scenario};
 
     fn spent_after(fault: FaultKind, seconds: u64) -> u64 {
@@ -1556,8 +1556,8 @@ mod error_budget_in_the_simulation {
 }
 
 mod latency_slo_in_the_simulation {
-    use engine::fault::{FaultKind, FaultTarget};
     use engine::time::Tick;
+    use engine::world::fault::{FaultKind, FaultTarget};
     use engine::{Command, Sim, scenario};
 
     /// The pipeline scenario with every version slow at rest (median 1.5 s, σ 0.3), so about

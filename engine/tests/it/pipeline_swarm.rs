@@ -8,10 +8,10 @@
 //! One seed: `DOJO_PIPELINE_SWARM_SEED=1234 cargo test -p engine --test it pipeline_swarm`.
 
 use engine::audit::AuditLog;
-use engine::fault::{FaultTarget, catalogue};
 use engine::pipeline::run::JobStatus;
 use engine::prng::{Prng, Stream};
 use engine::scenario::builtin;
+use engine::world::fault::{FaultTarget, catalogue};
 use engine::{Command, Sim};
 
 /// Simulated seconds each seed is checked second by second.

@@ -3,9 +3,9 @@
 //! and the state digest agree. The runs below cover days with rollouts and faults, so they mix
 //! quiet, partly quiet and busy minutes.
 
-use engine::fault::{FaultKind, FaultTarget};
 use engine::metrics::Series;
 use engine::time::Tick;
+use engine::world::fault::{FaultKind, FaultTarget};
 use engine::{Command, Sim, TimedCommand, scenario};
 
 /// Steps `sim` one second at a time to `until`.

@@ -7,17 +7,17 @@
 //! One seed: `DOJO_SWARM_SEED=1234 cargo test -p engine --test it swarm`; add
 //! `DOJO_SWARM_DEBUG=1` to print the end of its audit log when it fails to recover.
 
-use engine::bluegreen::BlueGreenSpec;
-use engine::fault::{FaultKind, FaultTarget, catalogue};
-use engine::flag_rollout::{FlagRolloutSpec, FlagStep};
-use engine::flagger::{FlaggerMetric, FlaggerSpec};
+use engine::controllers::blue_green::BlueGreenSpec;
+use engine::controllers::feature_flag::{FlagRolloutSpec, FlagStep};
+use engine::controllers::flagger::{FlaggerMetric, FlaggerSpec};
 use engine::prng::{Prng, Stream};
 use engine::scenario::{Scenario, Strategy, builtin};
-use engine::strategy::flags::FlagProvider;
-use engine::strategy::intstr::IntOrPercent;
-use engine::strategy::kubernetes::{DeploymentSpec, DeploymentStrategyType};
-use engine::traffic::TrafficShape;
-use engine::version::VersionId;
+use engine::upstream::flags::FlagProvider;
+use engine::upstream::intstr::IntOrPercent;
+use engine::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType};
+use engine::world::fault::{FaultKind, FaultTarget, catalogue};
+use engine::world::traffic::TrafficShape;
+use engine::world::version::VersionId;
 use engine::world::{ServiceSpec, standard_environments};
 use engine::{Command, Sim};
 

@@ -1,15 +1,17 @@
 //! Scenarios: the starting world, the script, and when the story is over.
 
+pub mod pipelines;
+
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{DEFAULT_CONSECUTIVE_ERROR_LIMIT, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
-use crate::fault::Fault;
-use crate::rollout::{BackgroundAnalysis, CanarySpec, CanaryStep};
+use crate::controllers::canary::{BackgroundAnalysis, CanarySpec, CanaryStep};
+use crate::gates::analysis::{DEFAULT_CONSECUTIVE_ERROR_LIMIT, ErrorRateGate};
 use crate::time::{Tick, UtcDateTime};
-use crate::traffic::TrafficShape;
-use crate::version::{VersionId, VersionProfile};
+use crate::world::fault::Fault;
+use crate::world::traffic::TrafficShape;
+use crate::world::version::{VersionId, VersionProfile};
 use crate::world::{EnvironmentSpec, ServiceSpec, standard_environments};
 
 /// Everything that defines a run apart from the seed and the trainee's commands.
@@ -53,7 +55,7 @@ pub struct Scenario {
     /// When the rollout stands for an AWS CodeDeploy deployment: the deployment group, whose
     /// deployments, success conditions and rollbacks are kept as CodeDeploy keeps them.
     #[serde(default)]
-    pub codedeploy: Option<crate::codedeploy_run::CodeDeploySpec>,
+    pub codedeploy: Option<crate::controllers::codedeploy::CodeDeploySpec>,
     /// The delivery pipeline around the rollout, if the scenario has one.
     #[serde(default)]
     pub pipeline: Option<crate::pipeline::state::PipelineSpec>,
@@ -76,24 +78,24 @@ pub enum Strategy {
     /// An Argo Rollouts blue-green strategy.
     ArgoBlueGreen {
         /// The strategy's fields.
-        spec: crate::bluegreen::BlueGreenSpec,
+        spec: crate::controllers::blue_green::BlueGreenSpec,
     },
     /// A feature-flag percentage rollout with sticky user bucketing.
     FeatureFlag {
         /// The plan.
-        spec: crate::flag_rollout::FlagRolloutSpec,
+        spec: crate::controllers::feature_flag::FlagRolloutSpec,
     },
     /// A Flagger `Canary`: its analysis loop.
     Flagger {
         /// The analysis settings.
-        spec: crate::flagger::FlaggerSpec,
+        spec: crate::controllers::flagger::FlaggerSpec,
     },
     /// A Kubernetes Deployment (rolling update or recreate).
     KubernetesDeployment {
         /// `metadata.name`.
         name: String,
         /// The spec.
-        spec: crate::strategy::kubernetes::DeploymentSpec,
+        spec: crate::upstream::kubernetes::DeploymentSpec,
     },
 }
 
@@ -146,7 +148,7 @@ pub fn builtin(id: &str) -> Option<Scenario> {
         "production-day" => Some(production_day()),
         "feature-flag-rollout" => Some(feature_flag_rollout()),
         "pipeline-release" | "pipeline-budget-freeze" => {
-            crate::pipeline::builtin::pipeline_scenario(id)
+            crate::scenario::pipelines::pipeline_scenario(id)
         }
         _ => None,
     }
@@ -156,7 +158,7 @@ pub fn builtin(id: &str) -> Option<Scenario> {
 /// daily curve, the other six environments, a canary rollout of checkout every day at 10:00
 /// (alternating bad and good releases) and a fault every few hours.
 pub fn bench_world() -> Scenario {
-    use crate::fault::{FaultKind, FaultTarget};
+    use crate::world::fault::{FaultKind, FaultTarget};
     let mut world = production_day();
     world.id = "bench".to_string();
     let mut services = vec![ServiceSpec::typical(
@@ -189,7 +191,7 @@ pub fn bench_world() -> Scenario {
             }]
         })
         .collect();
-    let kinds = crate::fault::catalogue();
+    let kinds = crate::world::fault::catalogue();
     world.faults = (0..days * 4)
         .map(|slot| {
             let kind = kinds[(slot as usize * 7) % kinds.len()].clone();
@@ -218,7 +220,7 @@ pub fn bench_world() -> Scenario {
 /// The new checkout ships dark behind a flag and is turned on for 1 %, 10 %, 25 %, 50 % and then
 /// every user, ten minutes apart, bucketed as Unleash's `flexibleRollout` does.
 fn feature_flag_rollout() -> Scenario {
-    use crate::flag_rollout::{FlagRolloutSpec, FlagStep};
+    use crate::controllers::feature_flag::{FlagRolloutSpec, FlagStep};
     let mut story = canary_story(
         "feature-flag-rollout",
         "Feature flag: the new checkout for a growing share of users",
@@ -229,7 +231,7 @@ fn feature_flag_rollout() -> Scenario {
     );
     story.strategy = Strategy::FeatureFlag {
         spec: FlagRolloutSpec {
-            provider: crate::strategy::flags::FlagProvider::Unleash,
+            provider: crate::upstream::flags::FlagProvider::Unleash,
             flag_key: "new-checkout".to_string(),
             steps: [1, 10, 25, 50, 100]
                 .into_iter()
@@ -249,7 +251,7 @@ fn feature_flag_rollout() -> Scenario {
 /// A day in production: seven environments, five production services on a daily traffic
 /// curve, a mid-morning release of checkout, and the faults of an ordinary bad day.
 fn production_day() -> Scenario {
-    use crate::fault::{FaultKind, FaultTarget};
+    use crate::world::fault::{FaultKind, FaultTarget};
     let mut story = canary_story(
         "production-day",
         "A day in production",
@@ -318,7 +320,7 @@ pub(crate) fn canary_story(
         startup_s: 20,
         commit_unix_s: 0,
         cpu_cost_per_mille: 1_000,
-        schema_migration: crate::version::SchemaMigration::None,
+        schema_migration: crate::world::version::SchemaMigration::None,
         feature_flags: Vec::new(),
     };
     let bad = VersionProfile {
@@ -331,7 +333,7 @@ pub(crate) fn canary_story(
         startup_s: 20,
         commit_unix_s: 0,
         cpu_cost_per_mille: 1_000,
-        schema_migration: crate::version::SchemaMigration::None,
+        schema_migration: crate::world::version::SchemaMigration::None,
         feature_flags: Vec::new(),
     };
     let good = VersionProfile {
@@ -344,7 +346,7 @@ pub(crate) fn canary_story(
         startup_s: 20,
         commit_unix_s: 0,
         cpu_cost_per_mille: 1_000,
-        schema_migration: crate::version::SchemaMigration::None,
+        schema_migration: crate::world::version::SchemaMigration::None,
         feature_flags: Vec::new(),
     };
     let release_day = UtcDateTime::unix_s_of(2026, 3, 10, 9, 0);
@@ -393,8 +395,8 @@ pub(crate) fn canary_story(
         canary: CanarySpec {
             replicas: 10,
             traffic_routing: true,
-            max_surge: crate::strategy::intstr::IntOrPercent::percent(25),
-            max_unavailable: crate::strategy::intstr::IntOrPercent::percent(25),
+            max_surge: crate::upstream::intstr::IntOrPercent::percent(25),
+            max_unavailable: crate::upstream::intstr::IntOrPercent::percent(25),
             steps: vec![
                 CanaryStep::SetWeight { weight_percent: 10 },
                 CanaryStep::Pause {

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
-use crate::rollout::{RolloutEvent, RolloutPhase};
-use crate::strategy::flags::{FlagProvider, user_enabled};
+use crate::controllers::canary::{RolloutEvent, RolloutPhase};
 use crate::time::{Tick, duration_label};
-use crate::version::VersionId;
+use crate::upstream::flags::{FlagProvider, user_enabled};
+use crate::world::version::VersionId;
 
 /// One step of a flag rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,17 +12,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
+use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::metrics::WindowTotals;
-use crate::strategy::argo_canary::{
+use crate::time::{Tick, duration_label, manifest_duration};
+use crate::upstream::argo_canary::{
     BasicCanaryInput, ReplicaSetState, approximate_weighted_counts, argo_surge_and_unavailable,
     basic_canary_replica_counts,
 };
-use crate::strategy::intstr::IntOrPercent;
-use crate::time::{Tick, duration_label, manifest_duration};
-use crate::version::VersionId;
+use crate::upstream::intstr::IntOrPercent;
+use crate::world::version::VersionId;
 
 /// One step of a canary strategy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +195,7 @@ pub struct Observed {
     /// The canary's traffic over the analysis window ending now.
     pub canary_window: WindowTotals,
     /// Per-second samples of canary and stable, when a Kayenta gate needs them.
-    pub judge: Option<crate::analysis::JudgeSamples>,
+    pub judge: Option<crate::gates::analysis::JudgeSamples>,
 }
 
 /// Something the controller did, named with Argo's event reasons.

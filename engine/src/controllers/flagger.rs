@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
+use crate::controllers::canary::{RolloutEvent, RolloutPhase};
 use crate::metrics::WindowTotals;
-use crate::rollout::{RolloutEvent, RolloutPhase};
 use crate::time::Tick;
-use crate::version::VersionId;
+use crate::world::version::VersionId;
 
 /// Share of traffic a blue/green analysis sends the canary (load-test traffic), in percent.
 pub const BLUE_GREEN_TEST_TRAFFIC_PERCENT: u32 = 1;
@@ -419,7 +419,7 @@ impl FlaggerController {
 
     /// The A/B test's routes while the canary is analysed: matched requests go to the canary,
     /// the share split evenly between the matches.
-    pub fn header_routes(&self) -> Vec<crate::routing::HeaderRoute> {
+    pub fn header_routes(&self) -> Vec<crate::world::routing::HeaderRoute> {
         match (self.canary, self.phase) {
             (Some(canary), FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion)
                 if self.is_ab_test() && self.ab_routed && canary != self.primary =>
@@ -428,7 +428,7 @@ impl FlaggerController {
                 self.spec
                     .ab_match
                     .iter()
-                    .map(|matcher| crate::routing::HeaderRoute {
+                    .map(|matcher| crate::world::routing::HeaderRoute {
                         matcher: matcher.clone(),
                         share_bp,
                         version: canary,

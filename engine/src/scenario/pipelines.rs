@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
+use crate::ops::slo::Slo;
 use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
 use crate::pipeline::secrets::{ConfigLayers, Secret, SecretStore};
 use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
 use crate::pipeline::windows::DeploymentWindows;
 use crate::pipeline::workflow::{Workflow, course_pipeline};
 use crate::scenario::Scenario;
-use crate::slo::Slo;
 use crate::time::Tick;
 
 /// `pipeline-release` or `pipeline-budget-freeze`.
@@ -108,7 +108,7 @@ pub fn pipeline_world(
         slo: Slo::THREE_NINES_30_DAYS,
         latency_slo: Slo::P95_UNDER_2S_30_DAYS,
         budget_spent_at_start_s: budget_spent_s,
-        alert_rules: crate::alerts::course_rules(),
+        alert_rules: crate::ops::alerts::course_rules(),
         secrets: course_secrets(&scenario),
         config: course_config(),
     });

@@ -8,21 +8,23 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
-use crate::bluegreen::{BlueGreenController, BlueGreenObserved};
-use crate::codedeploy_run::{CodeDeployObserved, CodeDeployTracker};
 use crate::command::{Command, CommandError, TimedCommand};
-use crate::deployment::DeploymentController;
-use crate::fault::{Fault, FaultKind};
-use crate::flag_rollout::FlagRolloutController;
-use crate::flagger::{FlaggerController, FlaggerObserved};
-use crate::fleet::{Fleet, FleetConditions};
+use crate::controllers::blue_green::{BlueGreenController, BlueGreenObserved};
+use crate::controllers::canary::{
+    Observed, RolloutEvent, RolloutPhase, RolloutResult, RolloutStatus, phase,
+};
+use crate::controllers::codedeploy::{CodeDeployObserved, CodeDeployTracker};
+use crate::controllers::deployment::DeploymentController;
+use crate::controllers::feature_flag::FlagRolloutController;
+use crate::controllers::flagger::{FlaggerController, FlaggerObserved};
 use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
-use crate::quiet::{MINUTE_S, MinuteContext};
-use crate::rollout::{Observed, RolloutEvent, RolloutPhase, RolloutResult, RolloutStatus, phase};
-use crate::routing::Routing;
 use crate::scenario::Scenario;
 use crate::time::{Tick, UtcDateTime};
-use crate::version::VersionId;
+use crate::world::fault::{Fault, FaultKind};
+use crate::world::fleet::{Fleet, FleetConditions};
+use crate::world::quiet::{MINUTE_S, MinuteContext};
+use crate::world::routing::Routing;
+use crate::world::version::VersionId;
 use crate::world::{SecondContext, ServiceEffects, World};
 
 /// Audit actions at which "run to the next decision" stops: moments a person would want to
@@ -641,11 +643,11 @@ impl Sim {
 
     /// The rollout environment's latency SLO, when the scenario has a pipeline: the run's
     /// answered and slow requests, the p95 now, and the slow spell under way.
-    pub fn latency_slo(&self) -> Option<crate::slo::LatencyStatus> {
+    pub fn latency_slo(&self) -> Option<crate::ops::slo::LatencyStatus> {
         let (spec, state) = (self.scenario.pipeline.as_ref()?, self.pipeline.as_ref()?);
         let environment = self.world.services[self.target as usize].environment;
         let series = self.metrics.environment(environment);
-        Some(crate::slo::LatencyStatus {
+        Some(crate::ops::slo::LatencyStatus {
             slo: spec.latency_slo,
             answered: series.map_or(0, |s| s.requests_total - s.errors_total),
             slow: series.map_or(0, |s| s.slow_total),
@@ -657,12 +659,12 @@ impl Sim {
     }
 
     /// The course's SLO dashboard for the run so far, when the scenario has a pipeline.
-    pub fn slo_report(&self) -> Option<crate::slo::SloReport> {
+    pub fn slo_report(&self) -> Option<crate::ops::slo::SloReport> {
         let (spec, state) = (self.scenario.pipeline.as_ref()?, self.pipeline.as_ref()?);
         let environment = self.world.services[self.target as usize].environment;
         let series = self.metrics.environment(environment);
         let total = |read: fn(&crate::metrics::Series) -> u64| series.map_or(0, read);
-        let totals = crate::slo::RunTotals {
+        let totals = crate::ops::slo::RunTotals {
             elapsed_s: self.now.0,
             budget_spent_s: state
                 .budget_spent_s
@@ -672,7 +674,7 @@ impl Sim {
             slow: total(|s| s.slow_total),
             empty_responses: total(|s| s.empty_responses_total),
         };
-        Some(crate::slo::SloReport::new(
+        Some(crate::ops::slo::SloReport::new(
             totals,
             spec.slo,
             spec.latency_slo,
@@ -920,9 +922,9 @@ impl Sim {
                 }
                 (_, _, Some(controller)) => {
                     let result = match controller.phase {
-                        crate::flagger::FlaggerPhase::Initialized => "no_rollout",
-                        crate::flagger::FlaggerPhase::Succeeded => "promoted",
-                        crate::flagger::FlaggerPhase::Failed => "rolled_back",
+                        crate::controllers::flagger::FlaggerPhase::Initialized => "no_rollout",
+                        crate::controllers::flagger::FlaggerPhase::Succeeded => "promoted",
+                        crate::controllers::flagger::FlaggerPhase::Failed => "rolled_back",
                         _ => "in_progress",
                     };
                     (
@@ -935,9 +937,15 @@ impl Sim {
                 (Some(deployment), _, _) => self.deployment_outcome(deployment),
                 (_, Some(controller), _) => {
                     let result = match (&controller.stage, &controller.last_result) {
-                        (crate::bluegreen::BlueGreenStage::Stable, Some(result)) => result.as_str(),
-                        (crate::bluegreen::BlueGreenStage::Stable, None) => "no_rollout",
-                        (crate::bluegreen::BlueGreenStage::Aborted { .. }, _) => "rolled_back",
+                        (crate::controllers::blue_green::BlueGreenStage::Stable, Some(result)) => {
+                            result.as_str()
+                        }
+                        (crate::controllers::blue_green::BlueGreenStage::Stable, None) => {
+                            "no_rollout"
+                        }
+                        (crate::controllers::blue_green::BlueGreenStage::Aborted { .. }, _) => {
+                            "rolled_back"
+                        }
                         _ => "in_progress",
                     };
                     let result: &'static str = match result {
@@ -956,7 +964,7 @@ impl Sim {
                     let max_share = if switched {
                         100
                     } else if controller.new.is_some() {
-                        crate::bluegreen::PREVIEW_TEST_TRAFFIC_BP / 100
+                        crate::controllers::blue_green::PREVIEW_TEST_TRAFFIC_BP / 100
                     } else {
                         0
                     };
@@ -1268,7 +1276,7 @@ impl Sim {
 
     fn validate_fault_target(
         &self,
-        target: &crate::fault::FaultTarget,
+        target: &crate::world::fault::FaultTarget,
     ) -> Result<(), CommandError> {
         let environment = self
             .world
@@ -1368,15 +1376,15 @@ impl Sim {
     fn apply_migration(&mut self, new_version: VersionId, old_version: VersionId) {
         let profile = self.scenario.profile(new_version).clone();
         let old_name = self.scenario.profile(old_version).name.clone();
-        let target = |version: &str| crate::fault::FaultTarget {
+        let target = |version: &str| crate::world::fault::FaultTarget {
             environment: self.scenario.rollout_environment.clone(),
             service: Some(self.scenario.rollout_service.clone()),
             version: Some(version.to_string()),
             zone: None,
         };
         let (action, reason, fault) = match profile.schema_migration {
-            crate::version::SchemaMigration::None => return,
-            crate::version::SchemaMigration::Compatible => (
+            crate::world::version::SchemaMigration::None => return,
+            crate::world::version::SchemaMigration::Compatible => (
                 "MigrationApplied",
                 format!(
                     "{}'s backward-compatible migration applied; {old_name} keeps working",
@@ -1384,7 +1392,7 @@ impl Sim {
                 ),
                 None,
             ),
-            crate::version::SchemaMigration::Breaking => (
+            crate::world::version::SchemaMigration::Breaking => (
                 "MigrationApplied",
                 format!(
                     "{}'s migration is not backward-compatible: {old_name} cannot read the new schema, and rolling back the code will not restore it",
@@ -1392,12 +1400,12 @@ impl Sim {
                 ),
                 Some((
                     FaultKind::BreakingSchemaChange {
-                        error_rate_bp: crate::version::BREAKING_SCHEMA_ERROR_BP,
+                        error_rate_bp: crate::world::version::BREAKING_SCHEMA_ERROR_BP,
                     },
                     target(&old_name),
                 )),
             ),
-            crate::version::SchemaMigration::Failing => (
+            crate::world::version::SchemaMigration::Failing => (
                 "MigrationFailed",
                 format!(
                     "{}'s migration failed part-way: its writes fail",
@@ -1405,7 +1413,7 @@ impl Sim {
                 ),
                 Some((
                     FaultKind::FailedMigration {
-                        write_share_bp: crate::version::FAILED_MIGRATION_WRITE_BP,
+                        write_share_bp: crate::world::version::FAILED_MIGRATION_WRITE_BP,
                     },
                     target(&profile.name),
                 )),
@@ -1612,10 +1620,10 @@ impl Sim {
 
     /// The gate a canary measurement uses now: the current analysis step's, else the
     /// background analysis's.
-    fn current_gate(&self) -> Option<&crate::analysis::ErrorRateGate> {
+    fn current_gate(&self) -> Option<&crate::gates::analysis::ErrorRateGate> {
         let spec = &self.scenario.canary;
         match spec.steps.get(self.rollout.step_index as usize) {
-            Some(crate::rollout::CanaryStep::Analysis { gate })
+            Some(crate::controllers::canary::CanaryStep::Analysis { gate })
                 if self.rollout.canary.is_some() =>
             {
                 Some(gate)
@@ -1668,7 +1676,7 @@ impl Sim {
         let canary = self.rollout.canary;
         let fleet = self.fleet();
         let judge = match (gate.and_then(|g| g.kayenta), canary) {
-            (Some(_), Some(canary)) => Some(crate::analysis::JudgeSamples {
+            (Some(_), Some(canary)) => Some(crate::gates::analysis::JudgeSamples {
                 baseline: self.judge_samples_of(self.rollout.stable, window_s),
                 canary: self.judge_samples_of(canary, window_s),
             }),
@@ -1726,13 +1734,13 @@ impl Sim {
         {
             let downtime_s = u64::from(sample.errors * 2 > sample.requests);
             let slow = sample.requests > sample.unserved
-                && sample.p95_ms > crate::slo::LATENCY_THRESHOLD_MS;
+                && sample.p95_ms > crate::ops::slo::LATENCY_THRESHOLD_MS;
             let streak_before_s = state.degraded_streak_s;
             state.degraded_streak_s = if slow { streak_before_s + 1 } else { 0 };
             // This second's share of the rule: what the slow spell spends now, less what it
             // had spent a second ago (all of its first half at 15 minutes, then one in two).
-            let spell_spent_s = |streak_s: u64| crate::slo::budget_spent_s(0, streak_s, false);
-            state.budget_spent_s += crate::slo::budget_spent_s(downtime_s, 0, false);
+            let spell_spent_s = |streak_s: u64| crate::ops::slo::budget_spent_s(0, streak_s, false);
+            state.budget_spent_s += crate::ops::slo::budget_spent_s(downtime_s, 0, false);
             if slow {
                 state.budget_spent_s +=
                     spell_spent_s(state.degraded_streak_s) - spell_spent_s(streak_before_s);
@@ -1777,7 +1785,7 @@ impl Sim {
         if self
             .now
             .0
-            .is_multiple_of(crate::alerts::EVALUATION_INTERVAL_S)
+            .is_multiple_of(crate::ops::alerts::EVALUATION_INTERVAL_S)
             && !spec.alert_rules.is_empty()
         {
             let series = self.metrics.environment(environment);
@@ -1793,7 +1801,7 @@ impl Sim {
             };
             let minute = series.map(|s| s.window(self.now, 60)).unwrap_or_default();
             let half_minute = series.map(|s| s.window(self.now, 30)).unwrap_or_default();
-            let readings = crate::alerts::Readings {
+            let readings = crate::ops::alerts::Readings {
                 minute: (minute.errors, minute.requests),
                 half_minute: (half_minute.errors, half_minute.requests),
                 p95_max_ms: (minute.requests > minute.unserved).then_some(minute.p95_max_ms),
@@ -2141,10 +2149,10 @@ impl Sim {
                 (
                     i.id,
                     i.name.clone(),
-                    i.state == crate::fleet::InstanceState::Ready,
+                    i.state == crate::world::fleet::InstanceState::Ready,
                     matches!(
                         i.state,
-                        crate::fleet::InstanceState::CrashLoopBackOff { .. }
+                        crate::world::fleet::InstanceState::CrashLoopBackOff { .. }
                     ),
                 )
             })
@@ -2274,7 +2282,7 @@ impl Sim {
         service.routing = Routing {
             header_routes: Vec::new(),
             user_buckets: on.filter(|_| share_bp > 0).map(|version| {
-                crate::routing::UserBucketRoute {
+                crate::world::routing::UserBucketRoute {
                     percent_bp: share_bp,
                     version,
                     salt: 0,
@@ -2531,7 +2539,7 @@ fn long_window_totals(series: &crate::metrics::Series, now: Tick, window_s: u32)
         })
 }
 
-fn describe_target(target: &crate::fault::FaultTarget) -> String {
+fn describe_target(target: &crate::world::fault::FaultTarget) -> String {
     let mut text = target.environment.clone();
     if let Some(service) = &target.service {
         text.push('/');

@@ -9,17 +9,17 @@
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::analysis::ErrorRateGate;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
-use crate::fleet::Probes;
-use crate::rollout::CanaryStep;
+use crate::controllers::canary::CanaryStep;
+use crate::gates::analysis::ErrorRateGate;
 use crate::scenario::{Scenario, Strategy};
-use crate::strategy::intstr::IntOrPercent;
-use crate::strategy::kubernetes::{DeploymentSpec, DeploymentStrategyType, validate_deployment};
 use crate::time::Tick;
-use crate::traffic::TrafficShape;
-use crate::version::VersionProfile;
+use crate::upstream::intstr::IntOrPercent;
+use crate::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType, validate_deployment};
+use crate::world::fleet::Probes;
+use crate::world::traffic::TrafficShape;
+use crate::world::version::VersionProfile;
 use crate::world::{ServiceSpec, standard_environments};
 
 /// When the imported rollout starts: after a minute of steady traffic on the current version.
@@ -199,7 +199,7 @@ fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
         }
     };
     let name = workflow.name.clone();
-    let scenario = crate::pipeline::builtin::pipeline_world(
+    let scenario = crate::scenario::pipelines::pipeline_world(
         &format!("import:{}", name.to_lowercase().replace(' ', "-")),
         &format!("Workflow: {name}"),
         &format!(
@@ -225,7 +225,7 @@ pub const CODEDEPLOY_INSTANCES: u32 = 10;
 /// arithmetic with no surge); canary and linear configurations shift traffic exactly, and an
 /// alarm on the error rate (above 5 % over a minute) stops and rolls back the deployment.
 pub fn import_codedeploy(name: &str) -> Result<Imported, ImportError> {
-    use crate::strategy::codedeploy::{
+    use crate::upstream::codedeploy::{
         CodeDeployConfig, Platform, max_in_flight, predefined, traffic_steps,
     };
     let (platform, config) = predefined(name).map_err(|message| ImportError {
@@ -318,7 +318,7 @@ pub fn import_codedeploy(name: &str) -> Result<Imported, ImportError> {
             analysis.starting_step = 0;
         }
     }
-    scenario.codedeploy = Some(crate::codedeploy_run::CodeDeploySpec {
+    scenario.codedeploy = Some(crate::controllers::codedeploy::CodeDeploySpec {
         config_name: name.to_string(),
         config,
         instances: CODEDEPLOY_INSTANCES,
@@ -502,7 +502,7 @@ fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, Impo
     {
         scenario_canary.max_unavailable = unavailable;
     }
-    if crate::strategy::argo_canary::argo_surge_and_unavailable(
+    if crate::upstream::argo_canary::argo_surge_and_unavailable(
         &scenario_canary.max_surge,
         &scenario_canary.max_unavailable,
         replicas,
@@ -541,7 +541,7 @@ fn import_rollout(manifest: &Yaml, templates: &[&Yaml]) -> Result<Imported, Impo
         let path = "spec.strategy.canary.analysis";
         if let Some(ImportedGate { gate, .. }) = reader.analysis_gate(background, path, templates) {
             let starting_step = reader.int(background, &format!("{path}.startingStep"), 0);
-            scenario_canary.analysis = Some(crate::rollout::BackgroundAnalysis {
+            scenario_canary.analysis = Some(crate::controllers::canary::BackgroundAnalysis {
                 gate,
                 starting_step: starting_step.max(0) as u32,
             });
@@ -702,7 +702,7 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
                 Yaml::BadValue | Yaml::Null => 60,
                 value => parse_duration_s(value).unwrap_or(60),
             };
-            metrics.push(crate::flagger::FlaggerMetric {
+            metrics.push(crate::controllers::flagger::FlaggerMetric {
                 name: metric_name,
                 min_milli: bound("min"),
                 max_milli: bound("max"),
@@ -726,7 +726,7 @@ fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportE
         }
     }
     let skip_analysis = spec["skipAnalysis"].as_bool().unwrap_or(false);
-    let flagger_spec = crate::flagger::FlaggerSpec {
+    let flagger_spec = crate::controllers::flagger::FlaggerSpec {
         name: name.clone(),
         replicas: replicas.max(0) as u32,
         interval_s,
@@ -847,7 +847,7 @@ fn import_blue_green(
     };
     let pre_promotion_analysis = analysis(&mut reader, "prePromotionAnalysis");
     let post_promotion_analysis = analysis(&mut reader, "postPromotionAnalysis");
-    let spec = crate::bluegreen::BlueGreenSpec {
+    let spec = crate::controllers::blue_green::BlueGreenSpec {
         replicas: replicas.max(0) as u32,
         active_service: active_service.unwrap_or_default(),
         preview_service,
@@ -1296,7 +1296,7 @@ impl Reader {
         let consecutive_error_limit = self.int(
             metric,
             &format!("{metric_path}.consecutiveErrorLimit"),
-            crate::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
+            crate::gates::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
         );
         let latency_limit_ms = latency_bound_ms(metric);
         let (success_bp, failure_bp) = condition_bounds(metric);
@@ -1386,13 +1386,13 @@ impl Reader {
 }
 
 /// The thresholds of a `kayenta` provider (`threshold: {pass, marginal}`), if it is one.
-fn kayenta_thresholds(metric: &Yaml) -> Option<crate::analysis::KayentaThresholds> {
+fn kayenta_thresholds(metric: &Yaml) -> Option<crate::gates::analysis::KayentaThresholds> {
     let provider = &metric["provider"]["kayenta"];
     if provider.is_badvalue() {
         return None;
     }
     let value = |key: &str, default: i64| provider["threshold"][key].as_i64().unwrap_or(default);
-    Some(crate::analysis::KayentaThresholds {
+    Some(crate::gates::analysis::KayentaThresholds {
         pass: value("pass", 95).clamp(0, 100) as u32,
         marginal: value("marginal", 75).clamp(0, 100) as u32,
     })

@@ -20,15 +20,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::CommandError;
-use crate::fleet::Fleet;
-use crate::rollout::{RolloutEvent, RolloutPhase};
-use crate::strategy::kubernetes::{
+use crate::controllers::canary::{RolloutEvent, RolloutPhase};
+use crate::time::Tick;
+use crate::upstream::kubernetes::{
     DeploymentCounts, DeploymentSpec, DeploymentStrategyType, ReplicaSetCounts,
     deployment_complete, deployment_progressing, deployment_timed_out, reconcile_new_replica_set,
     reconcile_old_replica_sets,
 };
-use crate::time::Tick;
-use crate::version::{VersionId, VersionProfile};
+use crate::world::fleet::Fleet;
+use crate::world::version::{VersionId, VersionProfile};
 
 /// The `Progressing` condition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -294,7 +294,7 @@ fn judge_measurement(
     window: WindowTotals,
     samples: &JudgeSamples,
 ) -> Measurement {
-    use crate::strategy::kayenta::{Direction, MetricConfig, RunVerdict, classify, judge, score};
+    use crate::gates::kayenta::{Direction, MetricConfig, RunVerdict, classify, judge, score};
     let metric = |name: &str| MetricConfig {
         name: name.to_string(),
         group: name.to_string(),

@@ -16,12 +16,12 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::rollout::RolloutEvent;
-use crate::strategy::codedeploy::{
+use crate::controllers::canary::RolloutEvent;
+use crate::time::Tick;
+use crate::upstream::codedeploy::{
     CodeDeployConfig, InPlaceVerdict, InstanceTally, in_place_verdict, required_successes,
 };
-use crate::time::Tick;
-use crate::version::VersionId;
+use crate::world::version::VersionId;
 
 /// A deployment group's settings that matter to the simulation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

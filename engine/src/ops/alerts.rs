@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::slo::Slo;
+use crate::ops::slo::Slo;
 
 /// How often rules are evaluated, in seconds.
 pub const EVALUATION_INTERVAL_S: u64 = 15;

@@ -21,12 +21,12 @@
 //! filled densely for the last hour before wherever a batch stops. `engine/tests/it/quiet.rs`
 //! runs scenarios both ways and compares every tier.
 
-use crate::latency::shift_for_factor;
 use crate::metrics::{CohortKey, Metrics, PeriodSample, SecondSample};
+use crate::ops::slo::LATENCY_THRESHOLD_MS;
 use crate::prng::{Prng, Stream, approx_binomial, approx_normal, keyed_u64};
-use crate::slo::LATENCY_THRESHOLD_MS;
 use crate::time::{Tick, UtcDateTime};
-use crate::version::{VersionId, VersionProfile};
+use crate::world::latency::shift_for_factor;
+use crate::world::version::{VersionId, VersionProfile};
 use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
 
 /// Seconds in a minute.

@@ -15,9 +15,11 @@
 //! connection), so adding a planned service's share before or after a busy one changes nothing.
 
 use crate::metrics::{CohortKey, Metrics, PeriodSample, SecondSample};
-use crate::quiet::{MINUTE_S, database_demand_micro, mark_user, quiet_second, share_of_second};
 use crate::time::Tick;
-use crate::version::VersionProfile;
+use crate::world::quiet::{
+    MINUTE_S, database_demand_micro, mark_user, quiet_second, share_of_second,
+};
+use crate::world::version::VersionProfile;
 use crate::world::{World, pool_per_mille};
 
 /// A minute in which planned services are written whole while busy ones are stepped.
@@ -284,7 +286,7 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quiet::MinuteContext;
+    use crate::world::quiet::MinuteContext;
 
     /// Steps `seconds` seconds of a planned minute on `world`, second by second (tick mode) or
     /// as a mixed minute, and returns each second's environment totals.
@@ -339,7 +341,7 @@ mod tests {
         for seconds in [1u32, 25, MINUTE_S] {
             let mut world = World::new(&scenario.environments, versions).unwrap();
             for service in &mut world.services {
-                let conditions = crate::fleet::FleetConditions::default();
+                let conditions = crate::world::fleet::FleetConditions::default();
                 service.fleet.reconcile(Tick(0), 7, versions, &conditions);
             }
             let minute = MinuteContext::new(Tick(0), start_unix_s, 7, versions);

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::time::Tick;
-use crate::version::VersionId;
+use crate::world::version::VersionId;
 
 /// Seconds of per-second history.
 pub const SECOND_TIER_LEN: u32 = 3_600;
@@ -36,7 +36,7 @@ pub struct SecondSample {
     pub p95_ms: u32,
     /// 99th percentile latency.
     pub p99_ms: u32,
-    /// Answered requests slower than the latency SLO's threshold ([`crate::slo::LATENCY_THRESHOLD_MS`]).
+    /// Answered requests slower than the latency SLO's threshold ([`crate::ops::slo::LATENCY_THRESHOLD_MS`]).
     pub slow_requests: u32,
     /// CPU saturation of the cohort's ready instances, per mille.
     pub cpu_per_mille: u32,

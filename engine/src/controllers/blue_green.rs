@@ -12,15 +12,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
-use crate::fleet::Fleet;
+use crate::controllers::canary::{RolloutEvent, RolloutPhase};
+use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::metrics::WindowTotals;
-use crate::rollout::{RolloutEvent, RolloutPhase};
-use crate::routing::{HeaderRoute, Routing};
 use crate::time::{Tick, duration_label};
-use crate::version::{VersionId, VersionProfile};
+use crate::world::fleet::Fleet;
+use crate::world::routing::{HeaderRoute, Routing};
+use crate::world::version::{VersionId, VersionProfile};
 
 /// Share of requests that reach the preview service before promotion, in basis points.
 pub const PREVIEW_TEST_TRAFFIC_BP: u32 = 100;
