@@ -8,22 +8,8 @@ use engine::upstream::kubernetes::DeploymentStrategyType;
 
 use crate::view_model::{MeasurementView, RolloutView, StepView, elapsed_label, first_sentence};
 
-/// The panel's data when the scenario's strategy is not the canary.
-pub fn other_strategy(sim: &Sim) -> Option<RolloutView> {
-    if let Some(deployment) = sim.deployment() {
-        return Some(deployment_view(sim, deployment));
-    }
-    if let Some(controller) = sim.flagger() {
-        return Some(crate::loop_view::flagger_view(sim, controller));
-    }
-    if let Some(controller) = sim.flag() {
-        return Some(crate::loop_view::flag_view(sim, controller));
-    }
-    sim.blue_green()
-        .map(|controller| blue_green_view(sim, controller))
-}
-
-fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView {
+/// The rollout card of a Kubernetes Deployment.
+pub fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
     let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
@@ -116,7 +102,8 @@ fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView 
     }
 }
 
-fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
+/// The rollout card of an Argo blue-green Rollout.
+pub fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
     let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();

@@ -326,11 +326,23 @@ pub fn rollout(sim: &Sim) -> RolloutView {
 
 /// The rollout panel as the controller underneath shows it.
 fn strategy_rollout(sim: &Sim) -> RolloutView {
-    if let Some(view) = crate::rollout_view::other_strategy(sim) {
-        return view;
+    use engine::controllers::Controller;
+    match sim.controller() {
+        Controller::Canary(controller) => canary_rollout(sim, controller),
+        Controller::Deployment(deployment) => crate::rollout_view::deployment_view(sim, deployment),
+        Controller::BlueGreen(controller) => crate::rollout_view::blue_green_view(sim, controller),
+        Controller::Flagger(controller) => crate::loop_view::flagger_view(sim, controller),
+        Controller::FeatureFlag(controller) => crate::loop_view::flag_view(sim, controller),
     }
-    let status = sim.rollout();
-    let spec = &sim.scenario().canary;
+}
+
+/// The rollout panel of an Argo canary: its steps, the gate's measurements, its ReplicaSets.
+fn canary_rollout(
+    sim: &Sim,
+    controller: &engine::controllers::canary::CanaryController,
+) -> RolloutView {
+    let status = &controller.status;
+    let spec = &controller.spec;
     let (phase, full_phase_message) = sim.phase();
     // The banner explains an abort in full; next to the phase only its reason code is shown.
     let phase_message = first_sentence(&full_phase_message).to_string();
@@ -344,7 +356,7 @@ fn strategy_rollout(sim: &Sim) -> RolloutView {
             let index = index as u32;
             let state = if status.canary.is_none() {
                 if status.history.last().is_some_and(|r| {
-                    r.result == engine::controllers::canary::RolloutResult::Promoted
+                    r.result == engine::controllers::rollout::RolloutResult::Promoted
                 }) {
                     "done"
                 } else {
@@ -401,7 +413,7 @@ fn strategy_rollout(sim: &Sim) -> RolloutView {
             ),
         ))
     } else if status.canary.is_none() {
-        status.history.last().filter(|r| r.result == engine::controllers::canary::RolloutResult::Promoted).map(|record| {
+        status.history.last().filter(|r| r.result == engine::controllers::rollout::RolloutResult::Promoted).map(|record| {
             (
                 "success",
                 format!("{} promoted: it passed every step and gate and now serves 100 % of traffic.", name(record.version)),
@@ -463,7 +475,7 @@ pub fn fleet(sim: &Sim) -> Vec<InstanceView> {
 pub fn fleet_cpu_percent(sim: &Sim) -> Option<u32> {
     let key = engine::metrics::CohortKey {
         service: sim.target(),
-        version: sim.rollout().stable,
+        version: sim.controller().stable(),
     };
     sim.metrics()
         .cohort(key)

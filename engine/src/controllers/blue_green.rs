@@ -13,11 +13,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::command::{Command, CommandError};
-use crate::controllers::canary::{RolloutEvent, RolloutPhase};
+use crate::command::CommandError;
+use crate::controllers::rollout::{
+    RolloutCommands, RolloutEvent, RolloutPhase, event, percentages, set_desired_replicas,
+};
 use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
-use crate::metrics::WindowTotals;
+use crate::metrics::{CohortKey, Metrics, WindowTotals};
 use crate::time::{Tick, duration_label};
+use crate::world::Service;
 use crate::world::fleet::Fleet;
 use crate::world::routing::{HeaderRoute, Routing};
 use crate::world::version::{VersionId, VersionProfile};
@@ -124,136 +127,6 @@ impl BlueGreenController {
             last_result: None,
         }
     }
-
-    /// Applies a command from a person or the script.
-    pub fn apply(
-        &mut self,
-        command: &Command,
-        version: Option<VersionId>,
-        actor: Actor,
-        now: Tick,
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-        match command {
-            Command::StartRollout { version: name } => {
-                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
-                if !matches!(
-                    self.stage,
-                    BlueGreenStage::Stable | BlueGreenStage::Aborted { .. }
-                ) {
-                    return Err(CommandError::NotApplicable(
-                        "an update is already in progress: abort it or let it finish first"
-                            .to_string(),
-                    ));
-                }
-                if version == self.active {
-                    return Err(CommandError::NotApplicable(format!(
-                        "{name} is already the active version"
-                    )));
-                }
-                self.revision += 1;
-                self.new = Some(version);
-                self.stage = BlueGreenStage::Preview;
-                events.push(event(
-                    actor,
-                    "RolloutUpdated",
-                    version,
-                    format!("Rollout updated to revision {}", self.revision),
-                ));
-                events.push(event(
-                    Actor::RolloutController,
-                    "NewReplicaSetCreated",
-                    version,
-                    format!(
-                        "Created ReplicaSet for revision {} with size 0",
-                        self.revision
-                    ),
-                ));
-            }
-            Command::Promote | Command::PromoteFull => {
-                let new = self.require_new("promote")?;
-                let full = *command == Command::PromoteFull;
-                match &self.stage {
-                    BlueGreenStage::Paused { .. } | BlueGreenStage::AutoPromotionWait { .. } => {}
-                    BlueGreenStage::Preview | BlueGreenStage::PrePromotion(_) if full => {}
-                    _ => {
-                        return Err(CommandError::NotApplicable(
-                            "the rollout is not paused before promotion, so there is nothing to promote"
-                                .to_string(),
-                        ));
-                    }
-                }
-                self.stage = BlueGreenStage::ScalingUp;
-                events.push(event(
-                    actor,
-                    "RolloutResumed",
-                    new,
-                    if full {
-                        "Rollout is resumed: promoting fully, skipping analysis".to_string()
-                    } else {
-                        "Rollout is resumed".to_string()
-                    },
-                ));
-            }
-            Command::Abort => {
-                let new = self.require_new("abort")?;
-                events.extend(self.abort(
-                    new,
-                    actor,
-                    now,
-                    format!(
-                        "Rollout aborted update to revision {} by {}",
-                        self.revision,
-                        actor.label()
-                    ),
-                ));
-            }
-            Command::Retry => {
-                let (BlueGreenStage::Aborted { .. }, Some(new)) = (&self.stage, self.new) else {
-                    return Err(CommandError::NotApplicable(
-                        "only an aborted rollout can be retried".to_string(),
-                    ));
-                };
-                self.stage = BlueGreenStage::Preview;
-                self.scale_down = None;
-                events.push(event(
-                    actor,
-                    "RolloutRetry",
-                    new,
-                    format!("Retrying rollout of revision {}", self.revision),
-                ));
-            }
-            Command::Undo => {
-                let Some(new) = self.new else {
-                    return Err(CommandError::NotApplicable(
-                        "no update is in progress to undo".to_string(),
-                    ));
-                };
-                if self.active == new {
-                    return Err(CommandError::NotApplicable(
-                        "the new version is already active; abort to switch back".to_string(),
-                    ));
-                }
-                self.revision += 1;
-                self.stage = BlueGreenStage::Stable;
-                self.new = None;
-                self.scale_down = Some((new, now));
-                self.last_result = Some("rolled_back".to_string());
-                events.push(event(
-                    actor,
-                    "RolloutUpdated",
-                    self.active,
-                    format!(
-                        "Rollout updated to revision {}: rolled back to the active ReplicaSet",
-                        self.revision
-                    ),
-                ));
-            }
-            other => return Err(CommandError::not_a_rollout_command(other)),
-        }
-        Ok(events)
-    }
-
     /// One reconciliation.
     pub fn reconcile(
         &mut self,
@@ -599,6 +472,221 @@ impl BlueGreenController {
     }
 }
 
+impl BlueGreenController {
+    /// What the analyses can see of `service`: the new version's traffic over the window.
+    pub fn observe(&self, service: &Service, metrics: &Metrics, now: Tick) -> BlueGreenObserved {
+        let window_s = self
+            .spec
+            .pre_promotion_analysis
+            .as_ref()
+            .or(self.spec.post_promotion_analysis.as_ref())
+            .map_or(60, |gate| gate.window_s);
+        BlueGreenObserved {
+            new_window: self.new.map_or_else(Default::default, |new| {
+                metrics.window(
+                    CohortKey {
+                        service: service.index,
+                        version: new,
+                    },
+                    now,
+                    window_s,
+                )
+            }),
+        }
+    }
+
+    /// Sets the replica targets and routing (active, and preview test traffic) on `service`.
+    pub fn set_targets(&self, service: &mut Service, now: Tick, version_count: u32) {
+        let desired = self.desired_replicas(now);
+        let routing = self.routing(self.preview_ready(&service.fleet));
+        set_desired_replicas(service, &desired, version_count);
+        service.stable = self.active;
+        service.routing = routing;
+    }
+
+    /// The active service's share of traffic and the preview's test traffic, in percent.
+    pub fn traffic_split(&self, fleet: &Fleet) -> Vec<(VersionId, u32)> {
+        let routing = self.routing(self.preview_ready(fleet));
+        let preview_bp: u32 = routing.header_routes.iter().map(|r| r.share_bp).sum();
+        let mut shares = vec![(self.active, 10_000 - preview_bp)];
+        shares.extend(
+            routing
+                .header_routes
+                .iter()
+                .map(|r| (r.version, r.share_bp)),
+        );
+        percentages(&shares)
+    }
+
+    /// True when the preview has a ready pod to answer test traffic.
+    fn preview_ready(&self, fleet: &Fleet) -> bool {
+        self.new.is_some_and(|new| fleet.counts(new).ready > 0)
+    }
+}
+
+impl RolloutCommands for BlueGreenController {
+    fn start_rollout(
+        &mut self,
+        version: VersionId,
+        name: &str,
+        actor: Actor,
+        _now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+
+        if !matches!(
+            self.stage,
+            BlueGreenStage::Stable | BlueGreenStage::Aborted { .. }
+        ) {
+            return Err(CommandError::NotApplicable(
+                "an update is already in progress: abort it or let it finish first".to_string(),
+            ));
+        }
+        if version == self.active {
+            return Err(CommandError::NotApplicable(format!(
+                "{name} is already the active version"
+            )));
+        }
+        self.revision += 1;
+        self.new = Some(version);
+        self.stage = BlueGreenStage::Preview;
+        events.push(event(
+            actor,
+            "RolloutUpdated",
+            version,
+            format!("Rollout updated to revision {}", self.revision),
+        ));
+        events.push(event(
+            Actor::RolloutController,
+            "NewReplicaSetCreated",
+            version,
+            format!(
+                "Created ReplicaSet for revision {} with size 0",
+                self.revision
+            ),
+        ));
+
+        Ok(events)
+    }
+
+    fn promote_rollout(
+        &mut self,
+        full: bool,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+
+        let new = self.require_new("promote")?;
+        match &self.stage {
+            BlueGreenStage::Paused { .. } | BlueGreenStage::AutoPromotionWait { .. } => {}
+            BlueGreenStage::Preview | BlueGreenStage::PrePromotion(_) if full => {}
+            _ => {
+                return Err(CommandError::NotApplicable(
+                    "the rollout is not paused before promotion, so there is nothing to promote"
+                        .to_string(),
+                ));
+            }
+        }
+        self.stage = BlueGreenStage::ScalingUp;
+        events.push(event(
+            actor,
+            "RolloutResumed",
+            new,
+            if full {
+                "Rollout is resumed: promoting fully, skipping analysis".to_string()
+            } else {
+                "Rollout is resumed".to_string()
+            },
+        ));
+
+        Ok(events)
+    }
+
+    fn abort_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+
+        let new = self.require_new("abort")?;
+        events.extend(self.abort(
+            new,
+            actor,
+            now,
+            format!(
+                "Rollout aborted update to revision {} by {}",
+                self.revision,
+                actor.label()
+            ),
+        ));
+
+        Ok(events)
+    }
+
+    fn retry_rollout(
+        &mut self,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+
+        let (BlueGreenStage::Aborted { .. }, Some(new)) = (&self.stage, self.new) else {
+            return Err(CommandError::NotApplicable(
+                "only an aborted rollout can be retried".to_string(),
+            ));
+        };
+        self.stage = BlueGreenStage::Preview;
+        self.scale_down = None;
+        events.push(event(
+            actor,
+            "RolloutRetry",
+            new,
+            format!("Retrying rollout of revision {}", self.revision),
+        ));
+
+        Ok(events)
+    }
+
+    fn undo_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+
+        let Some(new) = self.new else {
+            return Err(CommandError::NotApplicable(
+                "no update is in progress to undo".to_string(),
+            ));
+        };
+        if self.active == new {
+            return Err(CommandError::NotApplicable(
+                "the new version is already active; abort to switch back".to_string(),
+            ));
+        }
+        self.revision += 1;
+        self.stage = BlueGreenStage::Stable;
+        self.new = None;
+        self.scale_down = Some((new, now));
+        self.last_result = Some("rolled_back".to_string());
+        events.push(event(
+            actor,
+            "RolloutUpdated",
+            self.active,
+            format!(
+                "Rollout updated to revision {}: rolled back to the active ReplicaSet",
+                self.revision
+            ),
+        ));
+
+        Ok(events)
+    }
+}
+
 /// What a reconciliation does once it has looked at the stage.
 enum Next {
     Stay,
@@ -659,14 +747,5 @@ fn verdict(phase: AnalysisPhase) -> &'static str {
         "error"
     } else {
         "failed"
-    }
-}
-
-fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
-    RolloutEvent {
-        actor,
-        reason,
-        version,
-        message,
     }
 }

@@ -13,16 +13,25 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::command::{Command, CommandError};
-use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
+use crate::command::CommandError;
+use crate::controllers::rollout::{
+    RolloutCommands, RolloutEvent, RolloutPhase, RolloutRecord, RolloutResult, event,
+    set_desired_replicas,
+};
+use crate::gates::analysis::{
+    AnalysisPhase, AnalysisRun, ErrorRateGate, JudgeSamples, judge_samples,
+};
 use crate::metrics::WindowTotals;
+use crate::metrics::{CohortKey, Metrics};
 use crate::time::{Tick, duration_label, manifest_duration};
 use crate::upstream::argo_canary::{
     BasicCanaryInput, ReplicaSetState, approximate_weighted_counts, argo_surge_and_unavailable,
     basic_canary_replica_counts,
 };
 use crate::upstream::intstr::IntOrPercent;
-use crate::world::version::VersionId;
+use crate::world::Service;
+use crate::world::routing::Routing;
+use crate::world::version::{VersionId, VersionProfile};
 
 /// One step of a canary strategy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,56 +131,6 @@ fn quarter() -> IntOrPercent {
     IntOrPercent::Str("25".to_string())
 }
 
-/// The rollout's phase, as Argo names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RolloutPhase {
-    /// Fully rolled out and available.
-    Healthy,
-    /// Moving towards the desired state.
-    Progressing,
-    /// Waiting at a pause.
-    Paused,
-    /// Aborted or failed.
-    Degraded,
-}
-
-impl RolloutPhase {
-    /// The phase name.
-    pub fn label(self) -> &'static str {
-        match self {
-            RolloutPhase::Healthy => "Healthy",
-            RolloutPhase::Progressing => "Progressing",
-            RolloutPhase::Paused => "Paused",
-            RolloutPhase::Degraded => "Degraded",
-        }
-    }
-}
-
-/// How an earlier rollout ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RolloutResult {
-    /// The new version became stable.
-    Promoted,
-    /// Traffic went back to the old version.
-    Aborted,
-}
-
-/// A finished rollout, for the outcome report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RolloutRecord {
-    /// The version rolled out.
-    pub version: VersionId,
-    /// Its revision number.
-    pub revision: u32,
-    /// How it ended.
-    pub result: RolloutResult,
-    /// The largest traffic share it ever carried.
-    pub max_traffic_weight_percent: u32,
-    /// When it ended.
-    pub ended_at: Tick,
-}
-
 /// A pending scale-down of a ReplicaSet that no longer takes traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScaleDown {
@@ -198,17 +157,13 @@ pub struct Observed {
     pub judge: Option<crate::gates::analysis::JudgeSamples>,
 }
 
-/// Something the controller did, named with Argo's event reasons.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RolloutEvent {
-    /// Who decided.
-    pub actor: Actor,
-    /// The event reason, for example `RolloutAborted`.
-    pub reason: &'static str,
-    /// The version concerned.
-    pub version: VersionId,
-    /// The event message.
-    pub message: String,
+/// The Argo canary controller: its strategy and its state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanaryController {
+    /// The canary strategy (steps, analysis, router).
+    pub spec: CanarySpec,
+    /// Where the rollout stands.
+    pub status: RolloutStatus,
 }
 
 /// The controller's state.
@@ -282,6 +237,24 @@ impl RolloutStatus {
         self.canary.is_some() && self.aborted.is_none()
     }
 
+    /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
+    /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
+    pub fn is_idle(&self) -> bool {
+        (self.canary.is_none() || self.aborted.is_some())
+            && self.scale_down.is_none()
+            && self.canary_replicas == 0
+    }
+
+    /// The router's split: the canary's weight, the rest to stable.
+    pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        let canary_weight = self.traffic_weight_percent;
+        let mut split = vec![(self.stable, 100 - canary_weight)];
+        if let Some(canary) = self.canary {
+            split.push((canary, canary_weight));
+        }
+        split
+    }
+
     /// Replica targets per version this second.
     pub fn desired_replicas(&self, spec: &CanarySpec) -> Vec<(VersionId, u32)> {
         let mut desired = vec![(self.stable, self.stable_replicas.unwrap_or(spec.replicas))];
@@ -293,159 +266,6 @@ impl RolloutStatus {
         }
         desired
     }
-
-    /// Applies a command; the events say what it changed.
-    pub fn apply(
-        &mut self,
-        spec: &CanarySpec,
-        command: &Command,
-        version: Option<VersionId>,
-        actor: Actor,
-        now: Tick,
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-        match command {
-            Command::StartRollout { version: name } => {
-                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
-                if version == self.stable && self.canary.is_none() {
-                    return Err(CommandError::NotApplicable(format!(
-                        "{name} is already the stable version"
-                    )));
-                }
-                if self.is_progressing() {
-                    return Err(CommandError::NotApplicable(
-                        "a rollout is already in progress: abort it or let it finish first"
-                            .to_string(),
-                    ));
-                }
-                if let Some(old_canary) = self.canary.take() {
-                    // A new version replaces an aborted canary, which is scaled away immediately.
-                    self.record_end(old_canary, RolloutResult::Aborted, now);
-                }
-                self.revision += 1;
-                self.canary = Some(version);
-                self.reset_progress();
-                events.push(event(
-                    actor,
-                    "RolloutUpdated",
-                    version,
-                    format!("Rollout updated to revision {}", self.revision),
-                ));
-                events.push(event(
-                    Actor::RolloutController,
-                    "NewReplicaSetCreated",
-                    version,
-                    format!(
-                        "Created ReplicaSet for revision {} with size 0",
-                        self.revision
-                    ),
-                ));
-            }
-            Command::Promote => {
-                let canary = self.require_canary("promote")?;
-                if self.pause_started_at.is_none() {
-                    return Err(CommandError::NotApplicable(
-                        "the rollout is not paused, so there is nothing to promote".to_string(),
-                    ));
-                }
-                self.pause_started_at = None;
-                if self.pause_reason.take().is_some() && self.step_analysis.is_none() {
-                    // Paused by an inconclusive background analysis: a person judged it; a
-                    // fresh run starts and the current step carries on.
-                    self.analysis = None;
-                    events.push(event(
-                        actor,
-                        "RolloutResumed",
-                        canary,
-                        "Rollout is resumed: the inconclusive analysis was judged by a person"
-                            .to_string(),
-                    ));
-                    return Ok(events);
-                }
-                self.step_analysis = None;
-                events.push(event(
-                    actor,
-                    "RolloutResumed",
-                    canary,
-                    "Rollout is resumed".to_string(),
-                ));
-                events.push(self.complete_step(spec, canary, Actor::RolloutController));
-            }
-            Command::PromoteFull => {
-                let canary = self.require_canary("promote fully")?;
-                self.promote_full = true;
-                self.pause_started_at = None;
-                events.push(event(actor, "RolloutResumed", canary, "Rollout is resumed: promoting fully, skipping the remaining steps and analysis".to_string()));
-            }
-            Command::Abort => {
-                let canary = self.require_canary("abort")?;
-                events.extend(self.abort(
-                    canary,
-                    actor,
-                    now,
-                    format!(
-                        "Rollout aborted update to revision {} by {}",
-                        self.revision,
-                        actor.label()
-                    ),
-                ));
-            }
-            Command::Retry => {
-                let Some(canary) = self.canary.filter(|_| self.aborted.is_some()) else {
-                    return Err(CommandError::NotApplicable(
-                        "only an aborted rollout can be retried".to_string(),
-                    ));
-                };
-                self.reset_progress();
-                events.push(event(
-                    actor,
-                    "RolloutRetry",
-                    canary,
-                    format!("Retrying rollout of revision {}", self.revision),
-                ));
-            }
-            Command::Undo => {
-                // `kubectl argo rollouts undo`: the template goes back to the stable revision,
-                // which Argo fast-tracks: no steps, all traffic to stable, the canary scaled away.
-                let canary = self.require_canary("undo")?;
-                self.record_end(canary, RolloutResult::Aborted, now);
-                self.revision += 1;
-                self.canary = None;
-                self.aborted = None;
-                self.canary_replicas = 0;
-                // Without a router the stable ReplicaSet was shrunk for the canary: back to full.
-                self.stable_replicas = None;
-                self.traffic_weight_percent = 0;
-                self.pause_started_at = None;
-                self.analysis = None;
-                self.scale_down = Some(ScaleDown {
-                    version: canary,
-                    at: now.plus_s(u64::from(spec.scale_down_delay_s)),
-                });
-                events.push(event(
-                    actor,
-                    "RolloutUpdated",
-                    self.stable,
-                    format!(
-                        "Rollout updated to revision {}: rolled back to the stable ReplicaSet",
-                        self.revision
-                    ),
-                ));
-                events.push(event(
-                    Actor::RolloutController,
-                    "RolloutCompleted",
-                    self.stable,
-                    format!(
-                        "Rollout completed update to revision {}: steps skipped, the stable ReplicaSet is the desired one",
-                        self.revision
-                    ),
-                ));
-            }
-            other => return Err(CommandError::not_a_rollout_command(other)),
-        }
-        Ok(events)
-    }
-
     /// One reconciliation: measurements, step progress, promotion, scale-downs.
     pub fn reconcile(
         &mut self,
@@ -1026,6 +846,271 @@ impl RolloutStatus {
     }
 }
 
+impl CanaryController {
+    /// A fully rolled-out `stable` version under `spec`.
+    pub fn new(spec: CanarySpec, stable: VersionId) -> CanaryController {
+        CanaryController {
+            spec,
+            status: RolloutStatus::new(stable),
+        }
+    }
+
+    /// What the controller sees of `service` this second: ready and live pods, and the canary's
+    /// traffic over its gate's window (bucketed against the stable's for a Kayenta judge).
+    pub fn observe(&self, service: &Service, metrics: &Metrics, now: Tick) -> Observed {
+        let status = &self.status;
+        let gate = self.current_gate();
+        let window_s = gate.map_or(60, |g| g.window_s);
+        let canary = status.canary;
+        let fleet = &service.fleet;
+        let cohort = |version: VersionId| CohortKey {
+            service: service.index,
+            version,
+        };
+        let judge = match (gate.and_then(|g| g.kayenta), canary) {
+            (Some(_), Some(canary)) => Some(JudgeSamples {
+                baseline: judge_samples(metrics, cohort(status.stable), now, window_s),
+                canary: judge_samples(metrics, cohort(canary), now, window_s),
+            }),
+            _ => None,
+        };
+        Observed {
+            judge,
+            stable_ready: fleet.counts(status.stable).ready,
+            canary_ready: canary.map_or(0, |c| fleet.counts(c).ready),
+            stable_live: fleet.live(status.stable),
+            canary_live: canary.map_or(0, |c| fleet.live(c)),
+            canary_window: canary.map_or_else(Default::default, |c| {
+                metrics.window(cohort(c), now, window_s)
+            }),
+        }
+    }
+
+    /// Sets the canary's and the stable's replica targets on `service`, and its routing: the
+    /// router's weights, or without a router every ready pod.
+    pub fn set_targets(&self, service: &mut Service, version_count: u32) {
+        let desired = self.status.desired_replicas(&self.spec);
+        set_desired_replicas(service, &desired, version_count);
+        service.stable = self.status.stable;
+        if self.spec.traffic_routing {
+            service.routing = Routing {
+                header_routes: Vec::new(),
+                user_buckets: None,
+                weights: self.status.traffic_split(),
+            };
+        } else {
+            service.route_to_ready_pods(self.status.stable);
+        }
+    }
+
+    /// The gate a canary measurement uses now: the current analysis step's, else the
+    /// background analysis's.
+    fn current_gate(&self) -> Option<&ErrorRateGate> {
+        match self.spec.steps.get(self.status.step_index as usize) {
+            Some(CanaryStep::Analysis { gate }) if self.status.canary.is_some() => Some(gate),
+            _ => self.spec.analysis.as_ref().map(|a| &a.gate),
+        }
+    }
+}
+
+impl RolloutCommands for CanaryController {
+    fn start_rollout(
+        &mut self,
+        version: VersionId,
+        name: &str,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        let status = &mut self.status;
+
+        if version == status.stable && status.canary.is_none() {
+            return Err(CommandError::NotApplicable(format!(
+                "{name} is already the stable version"
+            )));
+        }
+        if status.is_progressing() {
+            return Err(CommandError::NotApplicable(
+                "a rollout is already in progress: abort it or let it finish first".to_string(),
+            ));
+        }
+        if let Some(old_canary) = status.canary.take() {
+            // A new version replaces an aborted canary, which is scaled away immediately.
+            status.record_end(old_canary, RolloutResult::Aborted, now);
+        }
+        status.revision += 1;
+        status.canary = Some(version);
+        status.reset_progress();
+        events.push(event(
+            actor,
+            "RolloutUpdated",
+            version,
+            format!("Rollout updated to revision {}", status.revision),
+        ));
+        events.push(event(
+            Actor::RolloutController,
+            "NewReplicaSetCreated",
+            version,
+            format!(
+                "Created ReplicaSet for revision {} with size 0",
+                status.revision
+            ),
+        ));
+
+        Ok(events)
+    }
+
+    fn promote_rollout(
+        &mut self,
+        full: bool,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        let (spec, status) = (&self.spec, &mut self.status);
+        if full {
+            let canary = status.require_canary("promote fully")?;
+            status.promote_full = true;
+            status.pause_started_at = None;
+            events.push(event(
+                actor,
+                "RolloutResumed",
+                canary,
+                "Rollout is resumed: promoting fully, skipping the remaining steps and analysis"
+                    .to_string(),
+            ));
+
+            return Ok(events);
+        }
+
+        let canary = status.require_canary("promote")?;
+        if status.pause_started_at.is_none() {
+            return Err(CommandError::NotApplicable(
+                "the rollout is not paused, so there is nothing to promote".to_string(),
+            ));
+        }
+        status.pause_started_at = None;
+        if status.pause_reason.take().is_some() && status.step_analysis.is_none() {
+            // Paused by an inconclusive background analysis: a person judged it; a
+            // fresh run starts and the current step carries on.
+            status.analysis = None;
+            events.push(event(
+                actor,
+                "RolloutResumed",
+                canary,
+                "Rollout is resumed: the inconclusive analysis was judged by a person".to_string(),
+            ));
+            return Ok(events);
+        }
+        status.step_analysis = None;
+        events.push(event(
+            actor,
+            "RolloutResumed",
+            canary,
+            "Rollout is resumed".to_string(),
+        ));
+        events.push(status.complete_step(spec, canary, Actor::RolloutController));
+
+        Ok(events)
+    }
+
+    fn abort_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        let status = &mut self.status;
+
+        let canary = status.require_canary("abort")?;
+        events.extend(status.abort(
+            canary,
+            actor,
+            now,
+            format!(
+                "Rollout aborted update to revision {} by {}",
+                status.revision,
+                actor.label()
+            ),
+        ));
+
+        Ok(events)
+    }
+
+    fn retry_rollout(
+        &mut self,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        let status = &mut self.status;
+
+        let Some(canary) = status.canary.filter(|_| status.aborted.is_some()) else {
+            return Err(CommandError::NotApplicable(
+                "only an aborted rollout can be retried".to_string(),
+            ));
+        };
+        status.reset_progress();
+        events.push(event(
+            actor,
+            "RolloutRetry",
+            canary,
+            format!("Retrying rollout of revision {}", status.revision),
+        ));
+
+        Ok(events)
+    }
+
+    fn undo_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let mut events = Vec::new();
+        let (spec, status) = (&self.spec, &mut self.status);
+
+        // `kubectl argo rollouts undo`: the template goes back to the stable revision,
+        // which Argo fast-tracks: no steps, all traffic to stable, the canary scaled away.
+        let canary = status.require_canary("undo")?;
+        status.record_end(canary, RolloutResult::Aborted, now);
+        status.revision += 1;
+        status.canary = None;
+        status.aborted = None;
+        status.canary_replicas = 0;
+        // Without a router the stable ReplicaSet was shrunk for the canary: back to full.
+        status.stable_replicas = None;
+        status.traffic_weight_percent = 0;
+        status.pause_started_at = None;
+        status.analysis = None;
+        status.scale_down = Some(ScaleDown {
+            version: canary,
+            at: now.plus_s(u64::from(spec.scale_down_delay_s)),
+        });
+        events.push(event(
+            actor,
+            "RolloutUpdated",
+            status.stable,
+            format!(
+                "Rollout updated to revision {}: rolled back to the stable ReplicaSet",
+                status.revision
+            ),
+        ));
+        events.push(event(
+                    Actor::RolloutController,
+                    "RolloutCompleted",
+                    status.stable,
+                    format!(
+                        "Rollout completed update to revision {}: steps skipped, the stable ReplicaSet is the desired one",
+                        status.revision
+                    ),
+                ));
+
+        Ok(events)
+    }
+}
+
 /// Canary replicas behind a traffic router: `ceil(weight × replicas / 100)`.
 pub fn canary_replicas_for(weight_percent: u32, replicas: u32) -> u32 {
     (weight_percent.min(100) * replicas).div_ceil(100)
@@ -1093,15 +1178,6 @@ fn measurement_reason(phase: AnalysisPhase) -> &'static str {
         AnalysisPhase::Failed => "MetricFailed",
         AnalysisPhase::Error => "MetricError",
         AnalysisPhase::Inconclusive | AnalysisPhase::Running => "MetricInconclusive",
-    }
-}
-
-fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
-    RolloutEvent {
-        actor,
-        reason,
-        version,
-        message,
     }
 }
 

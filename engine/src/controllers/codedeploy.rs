@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::controllers::canary::RolloutEvent;
+use crate::controllers::rollout::RolloutEvent;
 use crate::time::Tick;
 use crate::upstream::codedeploy::{
     CodeDeployConfig, InPlaceVerdict, InstanceTally, in_place_verdict, required_successes,

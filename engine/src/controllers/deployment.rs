@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::CommandError;
-use crate::controllers::canary::{RolloutEvent, RolloutPhase};
+use crate::controllers::rollout::{RolloutCommands, RolloutEvent, RolloutPhase};
 use crate::time::Tick;
 use crate::upstream::kubernetes::{
     DeploymentCounts, DeploymentSpec, DeploymentStrategyType, ReplicaSetCounts,
@@ -439,4 +439,59 @@ impl DeploymentController {
             });
         }
     }
+}
+
+/// A Deployment has no steps: a new template starts a rolling update (or a Recreate), and
+/// `kubectl rollout undo` is the only way back.
+impl RolloutCommands for DeploymentController {
+    fn start_rollout(
+        &mut self,
+        version: VersionId,
+        _name: &str,
+        actor: Actor,
+        now: Tick,
+        versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        self.set_template(version, actor, now, versions)
+    }
+
+    fn promote_rollout(
+        &mut self,
+        full: bool,
+        _actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        Err(no_steps_to(if full { "promote full" } else { "promote" }))
+    }
+
+    fn abort_rollout(
+        &mut self,
+        _actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        Err(no_steps_to("abort"))
+    }
+
+    fn retry_rollout(
+        &mut self,
+        _actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        Err(no_steps_to("retry"))
+    }
+
+    fn undo_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+        versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        self.undo(actor, now, versions)
+    }
+}
+
+fn no_steps_to(what: &str) -> CommandError {
+    CommandError::NotApplicable(format!(
+        "a Kubernetes Deployment has no steps to {what}: roll back with undo (kubectl rollout undo)"
+    ))
 }

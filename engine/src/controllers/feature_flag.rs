@@ -6,11 +6,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::command::{Command, CommandError};
-use crate::controllers::canary::{RolloutEvent, RolloutPhase};
+use crate::command::CommandError;
+use crate::controllers::rollout::{
+    RolloutCommands, RolloutEvent, RolloutPhase, event, percentages, set_desired_replicas,
+};
 use crate::time::{Tick, duration_label};
 use crate::upstream::flags::{FlagProvider, user_enabled};
-use crate::world::version::VersionId;
+use crate::world::Service;
+use crate::world::routing::{Routing, UserBucketRoute};
+use crate::world::version::{VersionId, VersionProfile};
 
 /// One step of a flag rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,93 +82,6 @@ impl FlagRolloutController {
             deploying: false,
         }
     }
-
-    /// Applies a command: start (the first step), abort (the kill switch), promote (skip the
-    /// current hold), retry (after the kill switch, from the first step).
-    pub fn apply(
-        &mut self,
-        command: &Command,
-        version: Option<VersionId>,
-        actor: Actor,
-        now: Tick,
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        match command {
-            Command::StartRollout { version: name } => {
-                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
-                if self.on.is_some() && !self.completed && !self.killed {
-                    return Err(CommandError::NotApplicable(
-                        "a flag rollout is already in progress".to_string(),
-                    ));
-                }
-                if version == self.off {
-                    return Err(CommandError::NotApplicable(format!(
-                        "{name} is already everyone's code path"
-                    )));
-                }
-                self.on = Some(version);
-                self.killed = false;
-                self.completed = false;
-                self.deploying = true;
-                self.percent = 0;
-                self.enabled_users = 0;
-                Ok(vec![event(
-                    actor,
-                    "FlagRolloutUpdated",
-                    version,
-                    format!(
-                        "{name} deployed dark behind {}: off for every user until it is ready",
-                        self.spec.flag_key
-                    ),
-                )])
-            }
-            Command::Abort | Command::Undo => {
-                let on = self.require_running("turn off")?;
-                self.killed = true;
-                self.percent = 0;
-                self.enabled_users = 0;
-                Ok(vec![event(
-                    actor,
-                    "FlagKilled",
-                    on,
-                    format!("Kill switch: {} is off for every user", self.spec.flag_key),
-                )])
-            }
-            Command::Promote | Command::PromoteFull => {
-                let on = self.require_running("promote")?;
-                if self.deploying {
-                    return Err(CommandError::NotApplicable(
-                        "the new code path is still being deployed".to_string(),
-                    ));
-                }
-                let next = if *command == Command::PromoteFull {
-                    self.spec.steps.len() as u32 - 1
-                } else {
-                    (self.step_index + 1).min(self.spec.steps.len() as u32 - 1)
-                };
-                Ok(self.enter_step(next, on, actor, now))
-            }
-            Command::Retry => {
-                let (Some(on), true) = (self.on, self.killed) else {
-                    return Err(CommandError::NotApplicable(
-                        "only a flag turned off by the kill switch can be retried".to_string(),
-                    ));
-                };
-                self.killed = false;
-                self.deploying = true;
-                Ok(vec![event(
-                    actor,
-                    "FlagRolloutUpdated",
-                    on,
-                    format!(
-                        "Retrying {}: the code path is redeployed dark, then turned on again from the first step",
-                        self.spec.flag_key
-                    ),
-                )])
-            }
-            other => Err(CommandError::not_a_rollout_command(other)),
-        }
-    }
-
     /// Turns the flag on once the new path's `on_ready` instances are all ready, then moves to
     /// the next step when each hold is over.
     pub fn reconcile(&mut self, now: Tick, on_ready: u32) -> Vec<RolloutEvent> {
@@ -280,11 +197,145 @@ impl FlagRolloutController {
     }
 }
 
-fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
-    RolloutEvent {
-        actor,
-        reason,
-        version,
-        message,
+impl FlagRolloutController {
+    /// Both code paths run at full size while the flag is between 0 and 100 %; requests from
+    /// users the flag is on for take the new path.
+    pub fn set_targets(&self, service: &mut Service, version_count: u32) {
+        let off = self.off;
+        let on = self.on.filter(|on| *on != off && !self.killed);
+        let replicas = self.spec.replicas;
+        let share_bp = self.enabled_share_bp();
+        let desired: Vec<(VersionId, u32)> = std::iter::once(off)
+            .chain(on)
+            .map(|version| (version, replicas))
+            .collect();
+        set_desired_replicas(service, &desired, version_count);
+        service.stable = off;
+        service.routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: on.filter(|_| share_bp > 0).map(|version| UserBucketRoute {
+                percent_bp: share_bp,
+                version,
+                salt: 0,
+            }),
+            weights: vec![(off, 100)],
+        };
+    }
+
+    /// The share of requests on each code path, in percent.
+    pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        match self.on.filter(|on| *on != self.off && !self.killed) {
+            Some(on) => {
+                let share_bp = self.enabled_share_bp().min(10_000);
+                percentages(&[(self.off, 10_000 - share_bp), (on, share_bp)])
+            }
+            None => vec![(self.off, 100)],
+        }
+    }
+}
+
+impl RolloutCommands for FlagRolloutController {
+    fn start_rollout(
+        &mut self,
+        version: VersionId,
+        name: &str,
+        actor: Actor,
+        _now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        if self.on.is_some() && !self.completed && !self.killed {
+            return Err(CommandError::NotApplicable(
+                "a flag rollout is already in progress".to_string(),
+            ));
+        }
+        if version == self.off {
+            return Err(CommandError::NotApplicable(format!(
+                "{name} is already everyone's code path"
+            )));
+        }
+        self.on = Some(version);
+        self.killed = false;
+        self.completed = false;
+        self.deploying = true;
+        self.percent = 0;
+        self.enabled_users = 0;
+        Ok(vec![event(
+            actor,
+            "FlagRolloutUpdated",
+            version,
+            format!(
+                "{name} deployed dark behind {}: off for every user until it is ready",
+                self.spec.flag_key
+            ),
+        )])
+    }
+
+    fn promote_rollout(
+        &mut self,
+        full: bool,
+        actor: Actor,
+        now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let on = self.require_running("promote")?;
+        if self.deploying {
+            return Err(CommandError::NotApplicable(
+                "the new code path is still being deployed".to_string(),
+            ));
+        }
+        let next = if full {
+            self.spec.steps.len() as u32 - 1
+        } else {
+            (self.step_index + 1).min(self.spec.steps.len() as u32 - 1)
+        };
+        Ok(self.enter_step(next, on, actor, now))
+    }
+
+    fn abort_rollout(
+        &mut self,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let on = self.require_running("turn off")?;
+        self.killed = true;
+        self.percent = 0;
+        self.enabled_users = 0;
+        Ok(vec![event(
+            actor,
+            "FlagKilled",
+            on,
+            format!("Kill switch: {} is off for every user", self.spec.flag_key),
+        )])
+    }
+
+    fn retry_rollout(
+        &mut self,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let (Some(on), true) = (self.on, self.killed) else {
+            return Err(CommandError::NotApplicable(
+                "only a flag turned off by the kill switch can be retried".to_string(),
+            ));
+        };
+        self.killed = false;
+        self.deploying = true;
+        Ok(vec![event(
+            actor,
+            "FlagRolloutUpdated",
+            on,
+            format!(
+                "Retrying {}: the code path is redeployed dark, then turned on again from the first step",
+                self.spec.flag_key
+            ),
+        )])
+    }
+
+    fn undo_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        self.abort_rollout(actor, now)
     }
 }

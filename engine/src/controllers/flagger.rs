@@ -14,11 +14,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
-use crate::command::{Command, CommandError};
-use crate::controllers::canary::{RolloutEvent, RolloutPhase};
-use crate::metrics::WindowTotals;
+use crate::command::CommandError;
+use crate::controllers::rollout::{
+    RolloutCommands, RolloutEvent, RolloutPhase, event, percentages, set_desired_replicas,
+};
+use crate::metrics::{CohortKey, Metrics, WindowTotals};
 use crate::time::Tick;
-use crate::world::version::VersionId;
+use crate::world::Service;
+use crate::world::routing::Routing;
+use crate::world::version::{VersionId, VersionProfile};
 
 /// Share of traffic a blue/green analysis sends the canary (load-test traffic), in percent.
 pub const BLUE_GREEN_TEST_TRAFFIC_PERCENT: u32 = 1;
@@ -165,96 +169,6 @@ impl FlaggerController {
             ab_routed: false,
         }
     }
-
-    /// Applies a command.
-    pub fn apply(
-        &mut self,
-        command: &Command,
-        version: Option<VersionId>,
-        actor: Actor,
-        now: Tick,
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        match command {
-            Command::StartRollout { version: name } => {
-                let version = version.ok_or_else(|| CommandError::UnknownVersion(name.clone()))?;
-                if version == self.primary && self.canary.is_none() {
-                    return Err(CommandError::NotApplicable(format!(
-                        "{name} is already the primary's version"
-                    )));
-                }
-                // A new revision restarts the analysis from weight 0.
-                self.canary = Some(version);
-                self.phase = FlaggerPhase::Progressing;
-                self.canary_weight = 0;
-                self.max_canary_weight = 0;
-                self.failed_checks = 0;
-                self.iterations_done = 0;
-                self.ab_routed = false;
-                self.started_at = now;
-                self.next_tick = now.plus_s(u64::from(self.spec.interval_s));
-                self.promotion_confirmed = false;
-                Ok(vec![
-                    event(
-                        actor,
-                        "Synced",
-                        version,
-                        format!("New revision detected! Scaling up {}", self.spec.name),
-                    ),
-                    event(
-                        Actor::Flagger,
-                        "Progressing",
-                        version,
-                        format!("Starting canary analysis for {}", self.spec.name),
-                    ),
-                ])
-            }
-            Command::Promote | Command::PromoteFull => {
-                let canary = self.canary.ok_or_else(|| {
-                    CommandError::NotApplicable("no canary is being analysed".to_string())
-                })?;
-                if !self.spec.confirm_promotion {
-                    return Err(CommandError::NotApplicable(
-                        "this Canary has no confirm-promotion gate to open".to_string(),
-                    ));
-                }
-                self.promotion_confirmed = true;
-                Ok(vec![event(
-                    actor,
-                    "Synced",
-                    canary,
-                    format!("Confirm-promotion gate opened for {}", self.spec.name),
-                )])
-            }
-            Command::Abort | Command::Undo => {
-                let canary = self
-                    .canary
-                    .filter(|_| {
-                        matches!(
-                            self.phase,
-                            FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion
-                        )
-                    })
-                    .ok_or_else(|| {
-                        CommandError::NotApplicable(
-                            "no canary is being analysed to roll back".to_string(),
-                        )
-                    })?;
-                Ok(self.roll_back(
-                    canary,
-                    actor,
-                    format!(
-                        "Rolling back {}: the rollback gate was opened",
-                        self.spec.name
-                    ),
-                ))
-            }
-            Command::Retry => Err(CommandError::NotApplicable(
-                "Flagger retries by detecting a new revision: start a rollout again".to_string(),
-            )),
-            other => Err(CommandError::not_a_rollout_command(other)),
-        }
-    }
-
     /// Runs the scheduler when a tick is due.
     pub fn reconcile(&mut self, observed: &FlaggerObserved, now: Tick) -> Vec<RolloutEvent> {
         let Some(canary) = self.canary else {
@@ -579,12 +493,161 @@ impl FlaggerController {
     }
 }
 
-fn event(actor: Actor, reason: &'static str, version: VersionId, message: String) -> RolloutEvent {
-    RolloutEvent {
-        actor,
-        reason,
-        version,
-        message,
+impl FlaggerController {
+    /// What Flagger's built-in metrics read of `service`: the canary's last minute and its p99.
+    pub fn observe(&self, service: &Service, metrics: &Metrics, now: Tick) -> FlaggerObserved {
+        let Some(canary) = self.canary else {
+            return FlaggerObserved::default();
+        };
+        let key = CohortKey {
+            service: service.index,
+            version: canary,
+        };
+        FlaggerObserved {
+            canary_window: metrics.window(key, now, 60),
+            canary_p99_ms: metrics
+                .cohort(key)
+                .and_then(|series| series.latest())
+                .filter(|sample| sample.tick.0 + 60 >= now.0 && sample.requests > 0)
+                .map(|sample| sample.p99_ms),
+            canary_ready: service.fleet.counts(canary).ready,
+        }
+    }
+
+    /// Sets Flagger's replica targets and weights on `service`.
+    pub fn set_targets(&self, service: &mut Service, version_count: u32) {
+        let desired = self.desired_replicas();
+        set_desired_replicas(service, &desired, version_count);
+        service.stable = self.primary;
+        service.routing = Routing {
+            header_routes: self.header_routes(),
+            user_buckets: None,
+            weights: self.weights().into_iter().filter(|(_, w)| *w > 0).collect(),
+        };
+    }
+
+    /// The primary's and the canary's share of traffic, in percent; in an A/B test the matched
+    /// requests' share goes to the canary.
+    pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
+        let routes = self.header_routes();
+        if routes.is_empty() {
+            return self.weights();
+        }
+        let matched_bp: u32 = routes.iter().map(|r| r.share_bp).sum();
+        percentages(&[
+            (self.primary, 10_000 - matched_bp),
+            (routes[0].version, matched_bp),
+        ])
+    }
+}
+
+impl RolloutCommands for FlaggerController {
+    fn start_rollout(
+        &mut self,
+        version: VersionId,
+        name: &str,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        if version == self.primary && self.canary.is_none() {
+            return Err(CommandError::NotApplicable(format!(
+                "{name} is already the primary's version"
+            )));
+        }
+        // A new revision restarts the analysis from weight 0.
+        self.canary = Some(version);
+        self.phase = FlaggerPhase::Progressing;
+        self.canary_weight = 0;
+        self.max_canary_weight = 0;
+        self.failed_checks = 0;
+        self.iterations_done = 0;
+        self.ab_routed = false;
+        self.started_at = now;
+        self.next_tick = now.plus_s(u64::from(self.spec.interval_s));
+        self.promotion_confirmed = false;
+        Ok(vec![
+            event(
+                actor,
+                "Synced",
+                version,
+                format!("New revision detected! Scaling up {}", self.spec.name),
+            ),
+            event(
+                Actor::Flagger,
+                "Progressing",
+                version,
+                format!("Starting canary analysis for {}", self.spec.name),
+            ),
+        ])
+    }
+
+    fn promote_rollout(
+        &mut self,
+        _full: bool,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let canary = self.canary.ok_or_else(|| {
+            CommandError::NotApplicable("no canary is being analysed".to_string())
+        })?;
+        if !self.spec.confirm_promotion {
+            return Err(CommandError::NotApplicable(
+                "this Canary has no confirm-promotion gate to open".to_string(),
+            ));
+        }
+        self.promotion_confirmed = true;
+        Ok(vec![event(
+            actor,
+            "Synced",
+            canary,
+            format!("Confirm-promotion gate opened for {}", self.spec.name),
+        )])
+    }
+
+    fn abort_rollout(
+        &mut self,
+        actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        let canary = self
+            .canary
+            .filter(|_| {
+                matches!(
+                    self.phase,
+                    FlaggerPhase::Progressing | FlaggerPhase::WaitingPromotion
+                )
+            })
+            .ok_or_else(|| {
+                CommandError::NotApplicable("no canary is being analysed to roll back".to_string())
+            })?;
+        Ok(self.roll_back(
+            canary,
+            actor,
+            format!(
+                "Rolling back {}: the rollback gate was opened",
+                self.spec.name
+            ),
+        ))
+    }
+
+    fn retry_rollout(
+        &mut self,
+        _actor: Actor,
+        _now: Tick,
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        Err(CommandError::NotApplicable(
+            "Flagger retries by detecting a new revision: start a rollout again".to_string(),
+        ))
+    }
+
+    fn undo_rollout(
+        &mut self,
+        actor: Actor,
+        now: Tick,
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        self.abort_rollout(actor, now)
     }
 }
 
@@ -643,14 +706,7 @@ mod tests {
     fn started(spec: FlaggerSpec) -> FlaggerController {
         let mut controller = FlaggerController::new(spec, VersionId(0));
         controller
-            .apply(
-                &Command::StartRollout {
-                    version: "v2".to_string(),
-                },
-                Some(VersionId(1)),
-                Actor::Pipeline,
-                Tick(0),
-            )
+            .start_rollout(VersionId(1), "v2", Actor::Pipeline, Tick(0), &[])
             .unwrap();
         controller
     }
@@ -741,7 +797,7 @@ mod tests {
         assert_eq!(controller.phase, FlaggerPhase::WaitingPromotion);
         assert_eq!(log.len(), 4, "it waits: {log:?}");
         controller
-            .apply(&Command::Promote, None, Actor::Trainee, Tick(330))
+            .promote_rollout(false, Actor::Trainee, Tick(330))
             .unwrap();
         let log = controller.reconcile(&observed(1_000, 0), Tick(360));
         assert_eq!(

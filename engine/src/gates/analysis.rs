@@ -494,6 +494,46 @@ pub fn assess(
     }
 }
 
+/// (error rate, p95) of a cohort in each 10-second bucket of the `window_s` seconds ending at
+/// `now` that served requests: single seconds carry too few requests for a judge to compare.
+pub fn judge_samples(
+    metrics: &crate::metrics::Metrics,
+    key: crate::metrics::CohortKey,
+    now: Tick,
+    window_s: u32,
+) -> Vec<(u32, u32)> {
+    const BUCKET_S: u64 = 10;
+    let first = now.0.saturating_sub(u64::from(window_s));
+    let Some(series) = metrics.cohort(key) else {
+        return Vec::new();
+    };
+    let mut buckets: Vec<(u64, u64, u64, u32)> = Vec::new();
+    for sample in series
+        .samples()
+        .iter()
+        .filter(|s| s.tick.0 >= first && s.requests > s.unserved && !s.no_data)
+    {
+        let bucket = sample.tick.0 / BUCKET_S;
+        match buckets.last_mut() {
+            Some(last) if last.0 == bucket => {
+                last.1 += u64::from(sample.requests);
+                last.2 += u64::from(sample.errors);
+                last.3 = last.3.max(sample.p95_ms);
+            }
+            _ => buckets.push((
+                bucket,
+                u64::from(sample.requests),
+                u64::from(sample.errors),
+                sample.p95_ms,
+            )),
+        }
+    }
+    buckets
+        .into_iter()
+        .map(|(_, requests, errors, p95)| (crate::metrics::rate_bp(errors, requests), p95))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

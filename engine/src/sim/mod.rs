@@ -9,21 +9,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditLog};
 use crate::command::{Command, CommandError, TimedCommand};
-use crate::controllers::blue_green::{BlueGreenController, BlueGreenObserved};
-use crate::controllers::canary::{
-    Observed, RolloutEvent, RolloutPhase, RolloutResult, RolloutStatus, phase,
-};
+use crate::controllers::Controller;
+use crate::controllers::blue_green::BlueGreenController;
+use crate::controllers::canary::{CanaryController, RolloutStatus};
 use crate::controllers::codedeploy::{CodeDeployObserved, CodeDeployTracker};
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::feature_flag::FlagRolloutController;
-use crate::controllers::flagger::{FlaggerController, FlaggerObserved};
+use crate::controllers::flagger::FlaggerController;
+use crate::controllers::rollout::{RolloutEvent, RolloutPhase, RolloutResult};
 use crate::metrics::{CohortKey, Metrics, SECOND_TIER_LEN, SecondSample};
 use crate::scenario::Scenario;
 use crate::time::{Tick, UtcDateTime};
 use crate::world::fault::{Fault, FaultKind};
 use crate::world::fleet::{Fleet, FleetConditions};
 use crate::world::quiet::{MINUTE_S, MinuteContext};
-use crate::world::routing::Routing;
 use crate::world::version::VersionId;
 use crate::world::{SecondContext, ServiceEffects, World};
 
@@ -74,7 +73,6 @@ pub struct Sim {
     world: World,
     target: u32,
     metrics: Metrics,
-    rollout: RolloutStatus,
     audit: AuditLog,
     commands: Vec<TimedCommand>,
     faults: Vec<Fault>,
@@ -92,14 +90,8 @@ pub struct Sim {
     settled_at: Option<Tick>,
     /// Quiet minutes batch mode wrote whole: a measure of speed, not part of the run's state.
     minutes_written_whole: u64,
-    /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
-    deployment: Option<DeploymentController>,
-    /// The blue-green controller, when the scenario's strategy is blue-green.
-    blue_green: Option<BlueGreenController>,
-    /// Flagger's analysis loop, when the scenario's strategy is a Flagger Canary.
-    flagger: Option<FlaggerController>,
-    /// The feature-flag rollout, when the scenario's strategy is a flag.
-    flag: Option<FlagRolloutController>,
+    /// The controller rolling out the target service, whichever the strategy.
+    controller: Controller,
     /// CodeDeploy's record of the rollout, when the scenario stands for a CodeDeploy group.
     codedeploy: Option<CodeDeployTracker>,
     /// The delivery pipeline, when the scenario has one.
@@ -195,7 +187,6 @@ impl Sim {
             now: Tick(0),
             target,
             metrics: Metrics::default(),
-            rollout: RolloutStatus::new(stable),
             audit: AuditLog::with_context(crate::audit::AuditContext {
                 environment: scenario.rollout_environment.clone(),
                 branch: scenario.branch.clone(),
@@ -218,34 +209,7 @@ impl Sim {
             next_scheduled: 0,
             settled_at: None,
             minutes_written_whole: 0,
-            deployment: match &scenario.strategy {
-                crate::scenario::Strategy::KubernetesDeployment { name, spec } => {
-                    Some(DeploymentController::new(name, spec.clone(), stable))
-                }
-                _ => None,
-            },
-            flag: match &scenario.strategy {
-                crate::scenario::Strategy::FeatureFlag { spec } => {
-                    let users = world.environments
-                        [world.services[target as usize].environment as usize]
-                        .spec
-                        .users;
-                    Some(FlagRolloutController::new(spec.clone(), stable, users))
-                }
-                _ => None,
-            },
-            flagger: match &scenario.strategy {
-                crate::scenario::Strategy::Flagger { spec } => {
-                    Some(FlaggerController::new(spec.clone(), stable))
-                }
-                _ => None,
-            },
-            blue_green: match &scenario.strategy {
-                crate::scenario::Strategy::ArgoBlueGreen { spec } => {
-                    Some(BlueGreenController::new(spec.clone(), stable))
-                }
-                _ => None,
-            },
+            controller: controller_for(&scenario, &world, target, stable),
             pipeline: scenario.pipeline.as_ref().map(|spec| {
                 let release = scenario
                     .versions
@@ -458,50 +422,13 @@ impl Sim {
             self.metrics.downtime_s += 1;
         }
         let events_before = self.audit.records().len();
-        if let Some(deployment) = self.deployment.as_mut() {
-            let fleet = &mut self.world.services[self.target as usize].fleet;
-            let events = deployment.sync(fleet, self.now, &self.scenario.versions);
-            let template = deployment.template;
-            self.record_events(&events);
-            self.world.services[self.target as usize].stable = template;
-            self.route_to_ready_pods(template);
-        } else if self.flag.is_some() {
-            let on_ready = self
-                .flag
-                .as_ref()
-                .and_then(|c| c.on)
-                .map_or(0, |on| self.fleet().counts(on).ready);
-            let events = self.flag.as_mut().map_or_else(Vec::new, |controller| {
-                controller.reconcile(self.now, on_ready)
-            });
-            self.record_events(&events);
-            self.apply_flag_targets();
-        } else if self.flagger.is_some() {
-            let observed = self.observe_flagger();
-            let events = self.flagger.as_mut().map_or_else(Vec::new, |controller| {
-                controller.reconcile(&observed, self.now)
-            });
-            self.record_events(&events);
-            self.apply_flagger_targets();
-        } else if self.blue_green.is_some() {
-            let observed = self.observe_blue_green();
-            let fleet = &self.world.services[self.target as usize].fleet;
-            let events = self
-                .blue_green
-                .as_mut()
-                .map_or_else(Vec::new, |controller| {
-                    controller.reconcile(fleet, &observed, self.now, &self.scenario.versions)
-                });
-            self.record_events(&events);
-            self.apply_blue_green_targets();
-        } else {
-            let observed = self.observe();
-            let events = self
-                .rollout
-                .reconcile(&self.scenario.canary, &observed, self.now);
-            self.record_events(&events);
-            self.apply_replica_targets();
-        }
+        let events = self.controller.reconcile(
+            &mut self.world.services[self.target as usize],
+            &self.metrics,
+            self.now,
+            &self.scenario.versions,
+        );
+        self.record_events(&events);
         self.track_codedeploy(events_before as u32);
         self.step_pipeline();
         self.record_timeline(self.audit.records().len() > events_before);
@@ -631,9 +558,14 @@ impl Sim {
         &self.metrics
     }
 
+    /// The controller rolling out the target service.
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
     /// The Kubernetes Deployment controller, when the scenario's strategy is a Deployment.
     pub fn deployment(&self) -> Option<&DeploymentController> {
-        self.deployment.as_ref()
+        self.controller.deployment()
     }
 
     /// The delivery pipeline, when the scenario has one.
@@ -688,17 +620,14 @@ impl Sim {
 
     /// The blue-green controller, when the scenario's strategy is blue-green.
     pub fn blue_green(&self) -> Option<&BlueGreenController> {
-        self.blue_green.as_ref()
+        self.controller.blue_green()
     }
 
     /// Each version of the rolled-out service with pods, asked for or running, or with traffic:
     /// its desired, ready and available replicas and its share of traffic now.
     pub fn version_states(&self) -> Vec<VersionState> {
         let fleet = self.fleet();
-        let min_ready_s = self
-            .deployment
-            .as_ref()
-            .map_or(0, |d| d.spec.min_ready_seconds.max(0) as u32);
+        let min_ready_s = self.controller.min_ready_s();
         let split = self.traffic_split();
         fleet
             .versions()
@@ -724,22 +653,18 @@ impl Sim {
         &self.timeline
     }
 
-    /// The rollout controller's state.
-    pub fn rollout(&self) -> &RolloutStatus {
-        &self.rollout
+    /// The canary controller's state, when the scenario's strategy is an Argo canary.
+    pub fn rollout(&self) -> Option<&RolloutStatus> {
+        self.controller.canary().map(|c| &c.status)
     }
 
     /// The rollout phase and its reason now.
     pub fn phase(&self) -> (RolloutPhase, String) {
-        match (&self.deployment, &self.blue_green, &self.flagger) {
-            (Some(deployment), _, _) => deployment.phase(self.fleet(), self.now),
-            (_, Some(controller), _) => controller.phase(self.fleet()),
-            (_, _, Some(controller)) => controller.rollout_phase(),
-            _ => match &self.flag {
-                Some(controller) => controller.phase(),
-                None => phase(&self.scenario.canary, &self.rollout, &self.observe()),
-            },
-        }
+        self.controller.phase(
+            &self.world.services[self.target as usize],
+            &self.metrics,
+            self.now,
+        )
     }
 
     /// The audit log.
@@ -825,73 +750,13 @@ impl Sim {
 
     /// Share of the rolled-out service's traffic each version receives now, in percent.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
-        if let Some(controller) = &self.flagger {
-            let routes = controller.header_routes();
-            if routes.is_empty() {
-                return controller.weights();
-            }
-            // An A/B test: the matched requests' share goes to the canary.
-            let matched_bp: u32 = routes.iter().map(|r| r.share_bp).sum();
-            return percentages(&[
-                (controller.primary, 10_000 - matched_bp),
-                (routes[0].version, matched_bp),
-            ]);
-        }
-        if let Some(controller) = &self.flag {
-            return match controller
-                .on
-                .filter(|on| *on != controller.off && !controller.killed)
-            {
-                Some(on) => {
-                    let share_bp = controller.enabled_share_bp().min(10_000);
-                    percentages(&[(controller.off, 10_000 - share_bp), (on, share_bp)])
-                }
-                None => vec![(controller.off, 100)],
-            };
-        }
-        if let Some(controller) = &self.blue_green {
-            let routing = controller.routing(self.preview_ready(controller));
-            let preview_bp: u32 = routing.header_routes.iter().map(|r| r.share_bp).sum();
-            let mut shares = vec![(controller.active, 10_000 - preview_bp)];
-            shares.extend(
-                routing
-                    .header_routes
-                    .iter()
-                    .map(|r| (r.version, r.share_bp)),
-            );
-            return percentages(&shares);
-        }
-        if self.deployment.is_some() || !self.scenario.canary.traffic_routing {
-            return percentages(&self.world.services[self.target as usize].routing.weights);
-        }
-        let canary_weight = self.rollout.traffic_weight_percent;
-        let mut split = vec![(self.rollout.stable, 100 - canary_weight)];
-        if let Some(canary) = self.rollout.canary {
-            split.push((canary, canary_weight));
-        }
-        split
+        self.controller
+            .traffic_split(&self.world.services[self.target as usize])
     }
 
     /// How the run ended (or stands).
     pub fn outcome(&self) -> Outcome {
         let (phase, phase_message) = self.phase();
-        let last = self.rollout.history.last();
-        let result = if self.rollout.is_progressing() {
-            "in_progress"
-        } else if self.rollout.aborted.is_some() {
-            "rolled_back"
-        } else {
-            match last.map(|r| r.result) {
-                Some(RolloutResult::Promoted) => "promoted",
-                Some(RolloutResult::Aborted) => "rolled_back",
-                None => "no_rollout",
-            }
-        };
-        let max_weight = if self.rollout.canary.is_some() {
-            self.rollout.max_traffic_weight_percent
-        } else {
-            last.map_or(0, |r| r.max_traffic_weight_percent)
-        };
         let (requests_total, errors_total, unserved) =
             self.metrics
                 .cohorts_of(self.target)
@@ -903,80 +768,71 @@ impl Sim {
                     )
                 });
         let environment = self.world.services[self.target as usize].environment as usize;
-        let (result, stable, weight, max_weight) =
-            match (&self.deployment, &self.blue_green, &self.flagger) {
-                _ if self.flag.is_some() => {
-                    let controller = self.flag.as_ref().expect("checked above");
-                    let result = match (&controller.on, controller.killed, controller.completed) {
-                        (None, _, _) => "no_rollout",
-                        (Some(_), true, _) => "rolled_back",
-                        (Some(_), _, true) => "promoted",
-                        _ => "in_progress",
-                    };
-                    (
-                        result,
-                        controller.off,
-                        controller.percent,
-                        controller.percent,
-                    )
-                }
-                (_, _, Some(controller)) => {
-                    let result = match controller.phase {
-                        crate::controllers::flagger::FlaggerPhase::Initialized => "no_rollout",
-                        crate::controllers::flagger::FlaggerPhase::Succeeded => "promoted",
-                        crate::controllers::flagger::FlaggerPhase::Failed => "rolled_back",
-                        _ => "in_progress",
-                    };
-                    (
-                        result,
-                        controller.primary,
-                        controller.canary_weight,
-                        controller.max_canary_weight,
-                    )
-                }
-                (Some(deployment), _, _) => self.deployment_outcome(deployment),
-                (_, Some(controller), _) => {
-                    let result = match (&controller.stage, &controller.last_result) {
-                        (crate::controllers::blue_green::BlueGreenStage::Stable, Some(result)) => {
-                            result.as_str()
-                        }
-                        (crate::controllers::blue_green::BlueGreenStage::Stable, None) => {
-                            "no_rollout"
-                        }
-                        (crate::controllers::blue_green::BlueGreenStage::Aborted { .. }, _) => {
-                            "rolled_back"
-                        }
-                        _ => "in_progress",
-                    };
-                    let result: &'static str = match result {
-                        "promoted" => "promoted",
-                        "rolled_back" => "rolled_back",
-                        "no_rollout" => "no_rollout",
-                        _ => "in_progress",
-                    };
-                    let new_share = controller.new.map_or(0, |new| {
-                        self.traffic_split()
-                            .iter()
-                            .find(|(v, _)| *v == new)
-                            .map_or(0, |(_, w)| *w)
-                    });
-                    let switched = controller.previous.is_some() || result == "promoted";
-                    let max_share = if switched {
-                        100
-                    } else if controller.new.is_some() {
-                        crate::controllers::blue_green::PREVIEW_TEST_TRAFFIC_BP / 100
-                    } else {
-                        0
-                    };
-                    (result, controller.active, new_share, max_share)
-                }
-                _ => (
+        let (result, stable, weight, max_weight) = match &self.controller {
+            Controller::FeatureFlag(controller) => {
+                let result = match (&controller.on, controller.killed, controller.completed) {
+                    (None, _, _) => "no_rollout",
+                    (Some(_), true, _) => "rolled_back",
+                    (Some(_), _, true) => "promoted",
+                    _ => "in_progress",
+                };
+                (
                     result,
-                    self.rollout.stable,
-                    self.rollout.traffic_weight_percent,
-                    max_weight,
-                ),
-            };
+                    controller.off,
+                    controller.percent,
+                    controller.percent,
+                )
+            }
+            Controller::Flagger(controller) => {
+                let result = match controller.phase {
+                    crate::controllers::flagger::FlaggerPhase::Initialized => "no_rollout",
+                    crate::controllers::flagger::FlaggerPhase::Succeeded => "promoted",
+                    crate::controllers::flagger::FlaggerPhase::Failed => "rolled_back",
+                    _ => "in_progress",
+                };
+                (
+                    result,
+                    controller.primary,
+                    controller.canary_weight,
+                    controller.max_canary_weight,
+                )
+            }
+            Controller::Deployment(deployment) => self.deployment_outcome(deployment),
+            Controller::BlueGreen(controller) => {
+                let result = match (&controller.stage, &controller.last_result) {
+                    (crate::controllers::blue_green::BlueGreenStage::Stable, Some(result)) => {
+                        result.as_str()
+                    }
+                    (crate::controllers::blue_green::BlueGreenStage::Stable, None) => "no_rollout",
+                    (crate::controllers::blue_green::BlueGreenStage::Aborted { .. }, _) => {
+                        "rolled_back"
+                    }
+                    _ => "in_progress",
+                };
+                let result: &'static str = match result {
+                    "promoted" => "promoted",
+                    "rolled_back" => "rolled_back",
+                    "no_rollout" => "no_rollout",
+                    _ => "in_progress",
+                };
+                let new_share = controller.new.map_or(0, |new| {
+                    self.traffic_split()
+                        .iter()
+                        .find(|(v, _)| *v == new)
+                        .map_or(0, |(_, w)| *w)
+                });
+                let switched = controller.previous.is_some() || result == "promoted";
+                let max_share = if switched {
+                    100
+                } else if controller.new.is_some() {
+                    crate::controllers::blue_green::PREVIEW_TEST_TRAFFIC_BP / 100
+                } else {
+                    0
+                };
+                (result, controller.active, new_share, max_share)
+            }
+            Controller::Canary(controller) => canary_outcome(&controller.status),
+        };
         Outcome {
             result: result.to_string(),
             stable_version: self.scenario.profile(stable).name.clone(),
@@ -995,12 +851,7 @@ impl Sim {
     fn apply_as(&mut self, actor: Actor, command: Command) -> Result<(), CommandError> {
         // A mixed minute cannot continue past a command; the seconds so far are written out.
         self.end_planned_minute(self.minute_slot());
-        let previous_version = match (&self.deployment, &self.blue_green, &self.flagger) {
-            (Some(deployment), _, _) => deployment.template,
-            (_, Some(controller), _) => controller.active,
-            (_, _, Some(controller)) => controller.primary,
-            _ => self.flag.as_ref().map_or(self.rollout.stable, |f| f.off),
-        };
+        let previous_version = self.controller.stable();
         let events = match &command {
             Command::InjectFault {
                 fault,
@@ -1057,59 +908,37 @@ impl Sim {
                     ),
                     _ => None,
                 };
-                if let Some(controller) = self.blue_green.as_mut() {
-                    controller.apply(&command, version, actor, self.now)?
-                } else if let Some(controller) = self.flagger.as_mut() {
-                    controller.apply(&command, version, actor, self.now)?
-                } else if let Some(controller) = self.flag.as_mut() {
-                    controller.apply(&command, version, actor, self.now)?
-                } else {
-                    match (self.deployment.as_mut(), version) {
-                        (Some(deployment), Some(version)) => deployment.set_template(
-                            version,
-                            actor,
+                let codedeploy_stops = command == Command::Abort
+                    && self.controller.deployment().is_some()
+                    && self
+                        .codedeploy
+                        .as_ref()
+                        .is_some_and(|c| c.in_progress().is_some());
+                if codedeploy_stops {
+                    // CodeDeploy's Stop & roll back: a new deployment of the last good revision,
+                    // which in place undoes the Deployment batch by batch.
+                    let actions = self
+                        .codedeploy
+                        .as_mut()
+                        .and_then(|c| c.stop_and_roll_back(self.now))
+                        .unwrap_or_default();
+                    self.record_events(&actions.events);
+                    match (actions.redeploy, self.controller.deployment_mut()) {
+                        (Some(_), Some(deployment)) => deployment.undo(
+                            Actor::DeploymentController,
                             self.now,
                             &self.scenario.versions,
                         )?,
-                        (Some(deployment), None) if command == Command::Undo => {
-                            deployment.undo(actor, self.now, &self.scenario.versions)?
-                        }
-                        (Some(_), None)
-                            if command == Command::Abort
-                                && self
-                                    .codedeploy
-                                    .as_ref()
-                                    .is_some_and(|c| c.in_progress().is_some()) =>
-                        {
-                            let actions = self
-                                .codedeploy
-                                .as_mut()
-                                .and_then(|c| c.stop_and_roll_back(self.now))
-                                .unwrap_or_default();
-                            self.record_events(&actions.events);
-                            match (actions.redeploy, self.deployment.as_mut()) {
-                                (Some(_), Some(deployment)) => deployment.undo(
-                                    Actor::DeploymentController,
-                                    self.now,
-                                    &self.scenario.versions,
-                                )?,
-                                _ => Vec::new(),
-                            }
-                        }
-                        (Some(_), None) => {
-                            return Err(CommandError::NotApplicable(format!(
-                                "a Kubernetes Deployment has no steps to {}: roll back with undo (kubectl rollout undo)",
-                                command.label()
-                            )));
-                        }
-                        (None, _) => self.rollout.apply(
-                            &self.scenario.canary,
-                            &command,
-                            version,
-                            actor,
-                            self.now,
-                        )?,
+                        _ => Vec::new(),
                     }
+                } else {
+                    self.controller.apply(
+                        &command,
+                        version,
+                        actor,
+                        self.now,
+                        &self.scenario.versions,
+                    )?
                 }
             }
         };
@@ -1133,15 +962,11 @@ impl Sim {
         if let Some((new_version, old_version)) = migration {
             self.apply_migration(new_version, old_version);
         }
-        if self.blue_green.is_some() {
-            self.apply_blue_green_targets();
-        } else if self.flagger.is_some() {
-            self.apply_flagger_targets();
-        } else if self.flag.is_some() {
-            self.apply_flag_targets();
-        } else if self.deployment.is_none() {
-            self.apply_replica_targets();
-        }
+        self.controller.set_targets(
+            &mut self.world.services[self.target as usize],
+            self.now,
+            self.scenario.versions.len() as u32,
+        );
         self.settled_at = None;
         // The rest of this minute is no longer quiet: it is simulated second by second.
         self.world.clear_quiet_minutes();
@@ -1231,8 +1056,7 @@ impl Sim {
         busy
     }
 
-    /// True when no rollout is running, pausing or scaling down. An aborted rollout whose
-    /// canary is scaled to zero is idle too: it waits, all traffic on stable, for a retry.
+    /// True when no rollout is running, pausing or scaling down, and no workflow is due.
     fn rollout_is_idle(&self) -> bool {
         // A scheduled workflow due this minute is not idle time.
         if let Some(spec) = &self.scenario.pipeline
@@ -1248,22 +1072,7 @@ impl Sim {
         if self.pipeline.as_ref().is_some_and(|p| p.is_busy()) {
             return false;
         }
-        if let Some(controller) = &self.flagger {
-            return controller.is_idle();
-        }
-        if let Some(controller) = &self.flag {
-            return controller.is_idle();
-        }
-        if let Some(controller) = &self.blue_green {
-            return controller.is_idle();
-        }
-        if let Some(deployment) = &self.deployment {
-            return deployment.progressing.is_none()
-                || deployment.is_complete(self.fleet(), self.now);
-        }
-        (self.rollout.canary.is_none() || self.rollout.aborted.is_some())
-            && self.rollout.scale_down.is_none()
-            && self.rollout.canary_replicas == 0
+        self.controller.is_idle(self.fleet(), self.now)
     }
 
     /// True when the minute starting now can be written whole: every service is planned or
@@ -1616,89 +1425,6 @@ impl Sim {
                 .push((version, 1.0 + 2.0 * pressure * pressure));
         }
         effects
-    }
-
-    /// The gate a canary measurement uses now: the current analysis step's, else the
-    /// background analysis's.
-    fn current_gate(&self) -> Option<&crate::gates::analysis::ErrorRateGate> {
-        let spec = &self.scenario.canary;
-        match spec.steps.get(self.rollout.step_index as usize) {
-            Some(crate::controllers::canary::CanaryStep::Analysis { gate })
-                if self.rollout.canary.is_some() =>
-            {
-                Some(gate)
-            }
-            _ => spec.analysis.as_ref().map(|a| &a.gate),
-        }
-    }
-
-    /// (error rate, p95) of `version` in each 10-second bucket of the `window_s` seconds
-    /// ending now that served requests: single seconds carry too few requests to compare.
-    fn judge_samples_of(&self, version: VersionId, window_s: u32) -> Vec<(u32, u32)> {
-        const BUCKET_S: u64 = 10;
-        let first = self.now.0.saturating_sub(u64::from(window_s));
-        let Some(series) = self.metrics.cohort(CohortKey {
-            service: self.target,
-            version,
-        }) else {
-            return Vec::new();
-        };
-        let mut buckets: Vec<(u64, u64, u64, u32)> = Vec::new();
-        for sample in series
-            .samples()
-            .iter()
-            .filter(|s| s.tick.0 >= first && s.requests > s.unserved && !s.no_data)
-        {
-            let bucket = sample.tick.0 / BUCKET_S;
-            match buckets.last_mut() {
-                Some(last) if last.0 == bucket => {
-                    last.1 += u64::from(sample.requests);
-                    last.2 += u64::from(sample.errors);
-                    last.3 = last.3.max(sample.p95_ms);
-                }
-                _ => buckets.push((
-                    bucket,
-                    u64::from(sample.requests),
-                    u64::from(sample.errors),
-                    sample.p95_ms,
-                )),
-            }
-        }
-        buckets
-            .into_iter()
-            .map(|(_, requests, errors, p95)| (crate::metrics::rate_bp(errors, requests), p95))
-            .collect()
-    }
-
-    fn observe(&self) -> Observed {
-        let gate = self.current_gate();
-        let window_s = gate.map_or(60, |g| g.window_s);
-        let canary = self.rollout.canary;
-        let fleet = self.fleet();
-        let judge = match (gate.and_then(|g| g.kayenta), canary) {
-            (Some(_), Some(canary)) => Some(crate::gates::analysis::JudgeSamples {
-                baseline: self.judge_samples_of(self.rollout.stable, window_s),
-                canary: self.judge_samples_of(canary, window_s),
-            }),
-            _ => None,
-        };
-        Observed {
-            judge,
-            stable_ready: fleet.counts(self.rollout.stable).ready,
-            canary_ready: canary.map_or(0, |c| fleet.counts(c).ready),
-            stable_live: fleet.live(self.rollout.stable),
-            canary_live: canary.map_or(0, |c| fleet.live(c)),
-            canary_window: canary.map_or_else(Default::default, |c| {
-                self.metrics.window(
-                    CohortKey {
-                        service: self.target,
-                        version: c,
-                    },
-                    self.now,
-                    window_s,
-                )
-            }),
-        }
     }
 
     /// The simulated clock as unix seconds, for the pipeline's calendar rules.
@@ -2107,7 +1833,7 @@ impl Sim {
         let actions = tracker.reconcile(&observed, self.now);
         self.record_events(&actions.events);
         if actions.redeploy.is_some()
-            && let Some(deployment) = self.deployment.as_mut()
+            && let Some(deployment) = self.controller.deployment_mut()
             && let Ok(events) = deployment.undo(
                 Actor::DeploymentController,
                 self.now,
@@ -2124,12 +1850,17 @@ impl Sim {
             .find(|r| r.action == "RolloutAborted")
             .map(|r| (r.actor, r.reason.clone()));
         let fleet = self.fleet();
-        let (target, complete) = match &self.deployment {
-            Some(deployment) => (deployment.template, deployment.is_complete(fleet, self.now)),
-            None => {
-                let target = match self.rollout.canary {
-                    Some(canary) if self.rollout.aborted.is_none() => canary,
-                    _ => self.rollout.stable,
+        let (target, complete) = match &self.controller {
+            Controller::Deployment(deployment) => {
+                (deployment.template, deployment.is_complete(fleet, self.now))
+            }
+            controller => {
+                let rollout = controller.canary().map(|c| &c.status);
+                let canary = rollout.and_then(|r| r.canary);
+                let aborted = rollout.is_some_and(|r| r.aborted.is_some());
+                let target = match canary {
+                    Some(canary) if !aborted => canary,
+                    _ => controller.stable(),
                 };
                 let others_live: u32 = fleet
                     .versions()
@@ -2137,7 +1868,7 @@ impl Sim {
                     .filter(|v| *v != target)
                     .map(|v| fleet.live(v))
                     .sum();
-                let settled = self.rollout.canary.is_none() || self.rollout.aborted.is_some();
+                let settled = canary.is_none() || aborted;
                 (target, settled && others_live == 0)
             }
         };
@@ -2203,172 +1934,14 @@ impl Sim {
         }
     }
 
-    fn apply_replica_targets(&mut self) {
-        let desired = self.rollout.desired_replicas(&self.scenario.canary);
-        let routing = Routing {
-            header_routes: Vec::new(),
-            user_buckets: None,
-            weights: self.traffic_split(),
-        };
-        let service = &mut self.world.services[self.target as usize];
-        for index in 0..self.scenario.versions.len() as u32 {
-            let version = VersionId(index);
-            let replicas = desired
-                .iter()
-                .find(|(v, _)| *v == version)
-                .map_or(0, |(_, n)| *n);
-            service.fleet.set_desired(version, replicas);
-        }
-        service.stable = self.rollout.stable;
-        if self.scenario.canary.traffic_routing {
-            service.routing = routing;
-        } else {
-            self.route_to_ready_pods(self.rollout.stable);
-        }
-    }
-
     /// The Flagger controller, when the scenario's strategy is a Flagger Canary.
     pub fn flagger(&self) -> Option<&FlaggerController> {
-        self.flagger.as_ref()
-    }
-
-    /// What Flagger's built-in metrics read: the canary's last minute and its p99.
-    fn observe_flagger(&self) -> FlaggerObserved {
-        let Some(canary) = self.flagger.as_ref().and_then(|c| c.canary) else {
-            return FlaggerObserved::default();
-        };
-        let key = CohortKey {
-            service: self.target,
-            version: canary,
-        };
-        FlaggerObserved {
-            canary_window: self.metrics.window(key, self.now, 60),
-            canary_p99_ms: self
-                .metrics
-                .cohort(key)
-                .and_then(|series| series.latest())
-                .filter(|sample| sample.tick.0 + 60 >= self.now.0 && sample.requests > 0)
-                .map(|sample| sample.p99_ms),
-            canary_ready: self.fleet().counts(canary).ready,
-        }
+        self.controller.flagger()
     }
 
     /// The feature-flag rollout, when the scenario's strategy is a flag.
     pub fn flag(&self) -> Option<&FlagRolloutController> {
-        self.flag.as_ref()
-    }
-
-    /// Both code paths run at full size while the flag is between 0 and 100 %; requests from
-    /// users the flag is on for take the new path.
-    fn apply_flag_targets(&mut self) {
-        let Some(controller) = &self.flag else {
-            return;
-        };
-        let off = controller.off;
-        let on = controller.on.filter(|on| *on != off && !controller.killed);
-        let replicas = controller.spec.replicas;
-        let share_bp = controller.enabled_share_bp();
-        let service = &mut self.world.services[self.target as usize];
-        for index in 0..self.scenario.versions.len() as u32 {
-            let version = VersionId(index);
-            let wanted = if version == off || Some(version) == on {
-                replicas
-            } else {
-                0
-            };
-            service.fleet.set_desired(version, wanted);
-        }
-        service.stable = off;
-        service.routing = Routing {
-            header_routes: Vec::new(),
-            user_buckets: on.filter(|_| share_bp > 0).map(|version| {
-                crate::world::routing::UserBucketRoute {
-                    percent_bp: share_bp,
-                    version,
-                    salt: 0,
-                }
-            }),
-            weights: vec![(off, 100)],
-        };
-    }
-
-    /// Sets Flagger's replica targets and weights on the rolled-out service.
-    fn apply_flagger_targets(&mut self) {
-        let Some(controller) = &self.flagger else {
-            return;
-        };
-        let desired = controller.desired_replicas();
-        let weights = controller.weights();
-        let header_routes = controller.header_routes();
-        let primary = controller.primary;
-        let service = &mut self.world.services[self.target as usize];
-        for index in 0..self.scenario.versions.len() as u32 {
-            let version = VersionId(index);
-            let replicas = desired
-                .iter()
-                .find(|(v, _)| *v == version)
-                .map_or(0, |(_, n)| *n);
-            service.fleet.set_desired(version, replicas);
-        }
-        service.stable = primary;
-        service.routing = Routing {
-            header_routes,
-            user_buckets: None,
-            weights: weights.into_iter().filter(|(_, w)| *w > 0).collect(),
-        };
-    }
-
-    /// What the blue-green analyses can see: the new version's traffic over the window.
-    fn observe_blue_green(&self) -> BlueGreenObserved {
-        let Some(controller) = &self.blue_green else {
-            return BlueGreenObserved::default();
-        };
-        let window_s = controller
-            .spec
-            .pre_promotion_analysis
-            .as_ref()
-            .or(controller.spec.post_promotion_analysis.as_ref())
-            .map_or(60, |gate| gate.window_s);
-        BlueGreenObserved {
-            new_window: controller.new.map_or_else(Default::default, |new| {
-                self.metrics.window(
-                    CohortKey {
-                        service: self.target,
-                        version: new,
-                    },
-                    self.now,
-                    window_s,
-                )
-            }),
-        }
-    }
-
-    /// True when the blue-green preview has a ready pod to answer test traffic.
-    fn preview_ready(&self, controller: &BlueGreenController) -> bool {
-        controller
-            .new
-            .is_some_and(|new| self.fleet().counts(new).ready > 0)
-    }
-
-    /// Sets the blue-green replica targets and routing on the rolled-out service.
-    fn apply_blue_green_targets(&mut self) {
-        let Some(controller) = &self.blue_green else {
-            return;
-        };
-        let desired = controller.desired_replicas(self.now);
-        let routing = controller.routing(self.preview_ready(controller));
-        let active = controller.active;
-        let service = &mut self.world.services[self.target as usize];
-        for index in 0..self.scenario.versions.len() as u32 {
-            let version = VersionId(index);
-            let replicas = desired
-                .iter()
-                .find(|(v, _)| *v == version)
-                .map_or(0, |(_, n)| *n);
-            service.fleet.set_desired(version, replicas);
-        }
-        service.stable = active;
-        service.routing = routing;
+        self.controller.feature_flag()
     }
 
     /// A Deployment's result, the version serving (the template once complete, else the newest
@@ -2418,34 +1991,6 @@ impl Sim {
         (result, serving, weight, max_weight)
     }
 
-    /// Without a traffic router a Service sends traffic to every ready pod (a Deployment's, or
-    /// a canary's without a router): each version's weight is its ready pods, not counting
-    /// those its ReplicaSet has just been scaled below (a terminating pod leaves the endpoints
-    /// at once). With none ready, requests go to `fallback` and fail.
-    fn route_to_ready_pods(&mut self, fallback: VersionId) {
-        let service = &mut self.world.services[self.target as usize];
-        let mut weights: Vec<(VersionId, u32)> = service
-            .fleet
-            .versions()
-            .into_iter()
-            .map(|v| {
-                (
-                    v,
-                    service.fleet.counts(v).ready.min(service.fleet.desired(v)),
-                )
-            })
-            .filter(|(_, ready)| *ready > 0)
-            .collect();
-        if weights.is_empty() {
-            weights.push((fallback, 1));
-        }
-        service.routing = Routing {
-            header_routes: Vec::new(),
-            user_buckets: None,
-            weights,
-        };
-    }
-
     /// Appends a timeline entry when the rolled-out service's replicas, traffic, step or phase
     /// changed this second. The phase is only recomputed when something else changed or
     /// `events_logged`, since only those move it.
@@ -2455,8 +2000,7 @@ impl Sim {
             return;
         }
         let versions = self.version_states();
-        let step_index = (self.deployment.is_none() && self.rollout.canary.is_some())
-            .then_some(self.rollout.step_index);
+        let step_index = self.controller.step_index();
         let last = self.timeline.last();
         if !events_logged
             && last.is_some_and(|l| l.versions == versions && l.step_index == step_index)
@@ -2507,7 +2051,7 @@ impl Sim {
         let faults_pending = !self.active_faults.is_empty()
             || self.next_fault_change.is_some_and(|at| at > self.now);
         let quiet = self.rollout_is_idle()
-            && !self.rollout.is_progressing()
+            && !self.controller.is_progressing()
             && !self.fleet().is_converging()
             && !faults_pending
             && self.next_scheduled as usize >= self.scenario.schedule.len();
@@ -2554,19 +2098,59 @@ fn describe_target(target: &crate::world::fault::FaultTarget) -> String {
     text
 }
 
-/// Weights as whole percentages summing to 100, the remainder going to the largest share.
-fn percentages(weights: &[(VersionId, u32)]) -> Vec<(VersionId, u32)> {
-    let total: u32 = weights.iter().map(|(_, w)| *w).sum();
-    if total == 0 {
-        return weights.iter().map(|(v, _)| (*v, 0)).collect();
+/// A canary's result (from its history once it ended), its stable version, and the canary's
+/// share of traffic now and at most.
+fn canary_outcome(rollout: &RolloutStatus) -> (&'static str, VersionId, u32, u32) {
+    let last = rollout.history.last();
+    let result = if rollout.is_progressing() {
+        "in_progress"
+    } else if rollout.aborted.is_some() {
+        "rolled_back"
+    } else {
+        match last.map(|r| r.result) {
+            Some(RolloutResult::Promoted) => "promoted",
+            Some(RolloutResult::Aborted) => "rolled_back",
+            None => "no_rollout",
+        }
+    };
+    let max_weight = if rollout.canary.is_some() {
+        rollout.max_traffic_weight_percent
+    } else {
+        last.map_or(0, |r| r.max_traffic_weight_percent)
+    };
+    (
+        result,
+        rollout.stable,
+        rollout.traffic_weight_percent,
+        max_weight,
+    )
+}
+
+/// The controller the scenario's strategy names, with `stable` fully rolled out.
+fn controller_for(
+    scenario: &Scenario,
+    world: &World,
+    target: u32,
+    stable: VersionId,
+) -> Controller {
+    use crate::scenario::Strategy;
+    match &scenario.strategy {
+        Strategy::KubernetesDeployment { name, spec } => {
+            Controller::Deployment(DeploymentController::new(name, spec.clone(), stable))
+        }
+        Strategy::FeatureFlag { spec } => {
+            let service = &world.services[target as usize];
+            let users = world.environments[service.environment as usize].spec.users;
+            Controller::FeatureFlag(FlagRolloutController::new(spec.clone(), stable, users))
+        }
+        Strategy::Flagger { spec } => {
+            Controller::Flagger(FlaggerController::new(spec.clone(), stable))
+        }
+        Strategy::ArgoBlueGreen { spec } => {
+            Controller::BlueGreen(BlueGreenController::new(spec.clone(), stable))
+        }
+        Strategy::ArgoCanary => {
+            Controller::Canary(CanaryController::new(scenario.canary.clone(), stable))
+        }
     }
-    let mut shares: Vec<(VersionId, u32)> = weights
-        .iter()
-        .map(|(v, w)| (*v, (u64::from(*w) * 100 / u64::from(total)) as u32))
-        .collect();
-    let assigned: u32 = shares.iter().map(|(_, p)| *p).sum();
-    if let Some(largest) = shares.iter_mut().max_by_key(|(_, p)| *p) {
-        largest.1 += 100 - assigned;
-    }
-    shares
 }

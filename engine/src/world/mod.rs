@@ -246,6 +246,28 @@ pub struct Service {
 }
 
 impl Service {
+    /// Without a traffic router a Service sends traffic to every ready pod (a Deployment's, or
+    /// a canary's without a router): each version's weight is its ready pods, not counting
+    /// those its ReplicaSet has just been scaled below (a terminating pod leaves the endpoints
+    /// at once). With none ready, requests go to `fallback` and fail.
+    pub fn route_to_ready_pods(&mut self, fallback: VersionId) {
+        let fleet = &self.fleet;
+        let mut weights: Vec<(VersionId, u32)> = fleet
+            .versions()
+            .into_iter()
+            .map(|v| (v, fleet.counts(v).ready.min(fleet.desired(v))))
+            .filter(|(_, ready)| *ready > 0)
+            .collect();
+        if weights.is_empty() {
+            weights.push((fallback, 1));
+        }
+        self.routing = Routing {
+            header_routes: Vec::new(),
+            user_buckets: None,
+            weights,
+        };
+    }
+
     /// When its instances have failed their liveness probe `failureThreshold` times in a row
     /// (overloaded past the probe timeout), the kubelet restarts one. The lost capacity makes the
     /// overload worse: the cascading failure trainees must learn to recognise.

@@ -49,7 +49,7 @@ fn a_different_seed_gives_a_different_audit_log() {
 fn replaying_the_commands_reproduces_the_run() {
     let scenario = scenario::builtin("canary-good-release").unwrap();
     let mut live = Sim::new(scenario.clone(), 17);
-    while live.rollout().traffic_weight_percent < 25 {
+    while live.rollout().unwrap().traffic_weight_percent < 25 {
         live.step();
     }
     live.advance(40);

@@ -329,18 +329,18 @@ spec:
     assert_eq!(
         sim.phase(),
         (
-            engine::controllers::canary::RolloutPhase::Paused,
+            engine::controllers::rollout::RolloutPhase::Paused,
             "InconclusiveAnalysisRun".to_string()
         )
     );
-    let weight = sim.rollout().set_weight_percent;
+    let weight = sim.rollout().unwrap().set_weight_percent;
     sim.advance(900);
     assert_eq!(
-        sim.rollout().set_weight_percent,
+        sim.rollout().unwrap().set_weight_percent,
         weight,
         "nothing moves while it waits"
     );
-    assert!(sim.rollout().pause_started_at.is_some());
+    assert!(sim.rollout().unwrap().pause_started_at.is_some());
     sim.apply(Command::Abort).unwrap();
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "rolled_back");

@@ -1,7 +1,7 @@
 //! Whole runs of the built-in scenarios, checked second by second against what a trainee must see.
 
 use engine::audit::{Actor, AuditLog};
-use engine::controllers::canary::RolloutPhase;
+use engine::controllers::rollout::RolloutPhase;
 use engine::{Command, Sim, scenario};
 
 const SEEDS: std::ops::Range<u64> = 0..40;
@@ -24,7 +24,7 @@ fn run_checking_traffic(id: &str, seed: u64, max_canary_weight_percent: u32) -> 
             sim.now(),
             reproduce(id, seed)
         );
-        let canary_weight = sim.rollout().traffic_weight_percent;
+        let canary_weight = sim.rollout().unwrap().traffic_weight_percent;
         assert!(
             canary_weight <= max_canary_weight_percent,
             "canary carried {canary_weight} % at {:?}, more than {max_canary_weight_percent} %; {}",
@@ -48,8 +48,8 @@ fn the_bad_release_is_caught_at_ten_percent_and_rolled_back() {
         assert_eq!(
             sim.traffic_split(),
             vec![
-                (sim.rollout().stable, 100),
-                (sim.rollout().canary.unwrap(), 0)
+                (sim.rollout().unwrap().stable, 100),
+                (sim.rollout().unwrap().canary.unwrap(), 0)
             ],
             "{hint}"
         );
@@ -165,13 +165,13 @@ fn pauses_last_their_duration() {
 #[test]
 fn a_trainee_abort_rolls_back_a_good_release() {
     let mut sim = Sim::new(scenario::builtin("canary-good-release").unwrap(), 5);
-    while sim.rollout().traffic_weight_percent < 25 {
+    while sim.rollout().unwrap().traffic_weight_percent < 25 {
         sim.step();
     }
     sim.apply(Command::Abort)
         .expect("abort applies during a rollout");
     assert_eq!(
-        sim.rollout().traffic_weight_percent,
+        sim.rollout().unwrap().traffic_weight_percent,
         0,
         "abort moves traffic at once"
     );
@@ -206,20 +206,20 @@ fn promote_skips_a_pause_and_refused_commands_change_nothing() {
         sim.commands().is_empty(),
         "refused commands are not part of the run"
     );
-    while sim.rollout().pause_started_at.is_none() {
+    while sim.rollout().unwrap().pause_started_at.is_none() {
         sim.step();
     }
-    let step_before = sim.rollout().step_index;
+    let step_before = sim.rollout().unwrap().step_index;
     sim.apply(Command::Promote)
         .expect("promote applies during a pause");
-    assert_eq!(sim.rollout().step_index, step_before + 1);
-    assert!(sim.rollout().pause_started_at.is_none());
+    assert_eq!(sim.rollout().unwrap().step_index, step_before + 1);
+    assert!(sim.rollout().unwrap().pause_started_at.is_none());
 }
 
 #[test]
 fn retry_after_abort_starts_again_from_the_first_step() {
     let mut sim = Sim::new(scenario::builtin("canary-good-release").unwrap(), 2);
-    while sim.rollout().traffic_weight_percent == 0 {
+    while sim.rollout().unwrap().traffic_weight_percent == 0 {
         sim.step();
     }
     sim.apply(Command::Abort).unwrap();
@@ -228,7 +228,7 @@ fn retry_after_abort_starts_again_from_the_first_step() {
         "an aborted rollout cannot be promoted"
     );
     sim.apply(Command::Retry).unwrap();
-    assert_eq!(sim.rollout().step_index, 0);
+    assert_eq!(sim.rollout().unwrap().step_index, 0);
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "promoted");
 }
@@ -336,7 +336,7 @@ fn a_breaking_migration_fails_the_old_release_even_after_rollback() {
         with_migration("canary-good-release", "v3", SchemaMigration::Breaking),
         4,
     );
-    while sim.rollout().traffic_weight_percent == 0 {
+    while sim.rollout().unwrap().traffic_weight_percent == 0 {
         sim.step();
     }
     sim.advance(30);
