@@ -1,0 +1,378 @@
+//! An Argo Rollouts Rollout: a canary (with or without a traffic router, steps and analysis) or a blue-green.
+
+use super::analysis::ImportedGate;
+use super::imported::{ImportError, Imported, rollout_scenario};
+use super::yaml::{Reader, describe, parse_duration_s};
+use crate::controllers::canary::CanaryStep;
+use crate::gates::analysis::ErrorRateGate;
+use crate::scenario::Strategy;
+use crate::upstream::intstr::IntOrPercent;
+use crate::world::fleet::Probes;
+use yaml_rust2::Yaml;
+
+/// An Argo Rollouts `Rollout` with a canary strategy, and the AnalysisTemplates its steps and
+/// background analysis name.
+pub(super) fn import_rollout(
+    manifest: &Yaml,
+    templates: &[&Yaml],
+) -> Result<Imported, ImportError> {
+    let mut reader = Reader::default();
+    if let Some(api_version) = manifest["apiVersion"].as_str()
+        && api_version != "argoproj.io/v1alpha1"
+    {
+        reader.warn(
+            "apiVersion",
+            &format!("{api_version} is read as argoproj.io/v1alpha1"),
+        );
+    }
+    let name = reader.required_str(manifest, "metadata.name");
+    let spec = &manifest["spec"];
+    let replicas = reader.int(spec, "spec.replicas", 1);
+    if replicas < 0 {
+        reader.error(format!(
+            "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+        ));
+    }
+    if !spec["workloadRef"].is_badvalue() {
+        reader.error(
+            "spec.workloadRef: not simulated: put the pod template in the Rollout (spec.template)"
+                .to_string(),
+        );
+    }
+    let container = &spec["template"]["spec"]["containers"][0];
+    let image = container["image"].as_str().unwrap_or("").to_string();
+    if image.is_empty() && spec["workloadRef"].is_badvalue() {
+        reader.error("spec.template.spec.containers[0].image: Required value".to_string());
+    }
+    let probes = reader.probes(
+        &container["readinessProbe"],
+        "spec.template.spec.containers[0].readinessProbe",
+    );
+    for (field, what) in [
+        (
+            "minReadySeconds",
+            "pods count as available as soon as they are ready",
+        ),
+        (
+            "progressDeadlineSeconds",
+            "the progress deadline is simulated for Deployments only",
+        ),
+    ] {
+        if !spec[field].is_badvalue() {
+            reader.warn(
+                &format!("spec.{field}"),
+                &format!("read but not simulated: {what}"),
+            );
+        }
+    }
+    let strategy = &spec["strategy"];
+    let canary = &strategy["canary"];
+    let blue_green = &strategy["blueGreen"];
+    match (canary.is_badvalue(), blue_green.is_badvalue()) {
+        (false, false) => reader.error(
+            "spec.strategy: Invalid value: \"canary, blueGreen\": Multiple Strategies can not be listed"
+                .to_string(),
+        ),
+        (true, true) => reader.error(
+            "spec.strategy: Required value: a Rollout needs a canary or a blueGreen strategy"
+                .to_string(),
+        ),
+        (true, false) => {
+            return import_blue_green(manifest, templates, reader, name, replicas, image, probes);
+        }
+        (false, true) => {}
+    }
+    let mut scenario_canary = crate::scenario::builtin("canary-good-release")
+        .expect("the built-in canary scenario exists")
+        .canary;
+    scenario_canary.replicas = replicas.max(0) as u32;
+    scenario_canary.traffic_routing = !canary["trafficRouting"].is_badvalue();
+    reader.traffic_routing = scenario_canary.traffic_routing;
+    if let Some(surge) = reader.int_or_percent(canary, "spec.strategy.canary.maxSurge") {
+        scenario_canary.max_surge = surge;
+    }
+    if let Some(unavailable) = reader.int_or_percent(canary, "spec.strategy.canary.maxUnavailable")
+    {
+        scenario_canary.max_unavailable = unavailable;
+    }
+    if crate::upstream::argo_canary::argo_surge_and_unavailable(
+        &scenario_canary.max_surge,
+        &scenario_canary.max_unavailable,
+        replicas,
+    )
+    .is_ok_and(|(surge, unavailable)| surge == 0 && unavailable == 1)
+        && is_zero_argo(&scenario_canary.max_surge)
+        && is_zero_argo(&scenario_canary.max_unavailable)
+    {
+        reader.error(
+            "spec.strategy.canary.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero"
+                .to_string(),
+        );
+    }
+    scenario_canary.scale_down_delay_s = reader
+        .int(canary, "spec.strategy.canary.scaleDownDelaySeconds", 30)
+        .max(0) as u32;
+    scenario_canary.abort_scale_down_delay_s = reader
+        .int(
+            canary,
+            "spec.strategy.canary.abortScaleDownDelaySeconds",
+            30,
+        )
+        .max(0) as u32;
+    scenario_canary.steps = Vec::new();
+    if let Some(steps) = canary["steps"].as_vec() {
+        for (index, step) in steps.iter().enumerate() {
+            let path = format!("spec.strategy.canary.steps[{index}]");
+            if let Some(step) = reader.canary_step(step, &path, templates) {
+                scenario_canary.steps.push(step);
+            }
+        }
+    }
+    scenario_canary.analysis = None;
+    let background = &canary["analysis"];
+    if !background.is_badvalue() {
+        let path = "spec.strategy.canary.analysis";
+        if let Some(ImportedGate { gate, .. }) = reader.analysis_gate(background, path, templates) {
+            let starting_step = reader.int(background, &format!("{path}.startingStep"), 0);
+            scenario_canary.analysis = Some(crate::controllers::canary::BackgroundAnalysis {
+                gate,
+                starting_step: starting_step.max(0) as u32,
+            });
+        }
+    }
+    for unmodelled in [
+        "canaryService",
+        "stableService",
+        "dynamicStableScale",
+        "antiAffinity",
+    ] {
+        if !canary[unmodelled].is_badvalue() {
+            reader.warn(
+                &format!("spec.strategy.canary.{unmodelled}"),
+                "read but not simulated",
+            );
+        }
+    }
+    reader.finish()?;
+    let name = name.unwrap_or_default();
+    let title = format!(
+        "Rollout {name}: {replicas} replicas, canary {} with {} steps",
+        if scenario_canary.traffic_routing {
+            "behind a traffic router"
+        } else {
+            "without a traffic router (weights approximated by pods)"
+        },
+        scenario_canary.steps.len()
+    );
+    let mut scenario = rollout_scenario(
+        &name,
+        &image,
+        replicas.max(0) as u32,
+        probes,
+        Strategy::ArgoCanary,
+        title,
+    );
+    scenario.canary = scenario_canary;
+    Ok(Imported {
+        scenario,
+        kind: "Rollout".to_string(),
+        warnings: reader.warnings,
+    })
+}
+/// A `Rollout` with a blue-green strategy.
+pub(super) fn import_blue_green(
+    manifest: &Yaml,
+    templates: &[&Yaml],
+    mut reader: Reader,
+    name: Option<String>,
+    replicas: i32,
+    image: String,
+    probes: Probes,
+) -> Result<Imported, ImportError> {
+    let path = "spec.strategy.blueGreen";
+    let strategy = &manifest["spec"]["strategy"]["blueGreen"];
+    let active_service = reader.required_str(manifest, &format!("{path}.activeService"));
+    let preview_service = strategy["previewService"].as_str().map(String::from);
+    if preview_service.is_some() && preview_service == active_service {
+        reader.error(format!(
+            "{path}.previewService: Invalid value: {:?}: This rollout uses the same service for the active and preview services, but two different services are required.",
+            preview_service.clone().unwrap_or_default()
+        ));
+    }
+    let preview_replica_count = match &strategy["previewReplicaCount"] {
+        Yaml::BadValue | Yaml::Null => None,
+        _ => Some(
+            reader
+                .int(strategy, &format!("{path}.previewReplicaCount"), 0)
+                .max(0) as u32,
+        ),
+    };
+    let auto_promotion_enabled = match &strategy["autoPromotionEnabled"] {
+        Yaml::Boolean(enabled) => *enabled,
+        Yaml::BadValue | Yaml::Null => true,
+        other => {
+            reader.error(format!(
+                "{path}.autoPromotionEnabled: Invalid value: {}: must be true or false",
+                describe(other)
+            ));
+            true
+        }
+    };
+    let auto_promotion_seconds = match &strategy["autoPromotionSeconds"] {
+        Yaml::BadValue | Yaml::Null => None,
+        _ => Some(
+            reader
+                .int(strategy, &format!("{path}.autoPromotionSeconds"), 0)
+                .max(0) as u32,
+        ),
+    };
+    let analysis = |reader: &mut Reader, field: &str| -> Option<ErrorRateGate> {
+        let node = &strategy[field];
+        if node.is_badvalue() {
+            return None;
+        }
+        reader
+            .analysis_gate(node, &format!("{path}.{field}"), templates)
+            .map(|imported| imported.gate)
+    };
+    let pre_promotion_analysis = analysis(&mut reader, "prePromotionAnalysis");
+    let post_promotion_analysis = analysis(&mut reader, "postPromotionAnalysis");
+    let spec = crate::controllers::blue_green::BlueGreenSpec {
+        replicas: replicas.max(0) as u32,
+        active_service: active_service.unwrap_or_default(),
+        preview_service,
+        preview_replica_count,
+        auto_promotion_enabled,
+        auto_promotion_seconds,
+        scale_down_delay_s: reader
+            .int(strategy, &format!("{path}.scaleDownDelaySeconds"), 30)
+            .max(0) as u32,
+        abort_scale_down_delay_s: reader
+            .int(strategy, &format!("{path}.abortScaleDownDelaySeconds"), 30)
+            .max(0) as u32,
+        pre_promotion_analysis,
+        post_promotion_analysis,
+    };
+    for unmodelled in [
+        "maxUnavailable",
+        "scaleDownDelayRevisionLimit",
+        "antiAffinity",
+        "activeMetadata",
+        "previewMetadata",
+    ] {
+        if !strategy[unmodelled].is_badvalue() {
+            reader.warn(&format!("{path}.{unmodelled}"), "read but not simulated");
+        }
+    }
+    reader.finish()?;
+    let name = name.unwrap_or_default();
+    let title = format!(
+        "Rollout {name}: {replicas} replicas, blue-green{}",
+        if spec.auto_promotion_enabled {
+            ""
+        } else {
+            " with a manual promotion gate"
+        }
+    );
+    let scenario = rollout_scenario(
+        &name,
+        &image,
+        replicas.max(0) as u32,
+        probes,
+        Strategy::ArgoBlueGreen { spec },
+        title,
+    );
+    Ok(Imported {
+        scenario,
+        kind: "Rollout".to_string(),
+        warnings: reader.warnings,
+    })
+}
+/// A count or percentage Argo reads as zero.
+pub(super) fn is_zero_argo(value: &IntOrPercent) -> bool {
+    value.scaled_argo(100, false) == Ok(0)
+}
+impl Reader {
+    /// One canary step, or `None` (with a problem or a warning) when it cannot be simulated.
+    pub(super) fn canary_step(
+        &mut self,
+        step: &Yaml,
+        path: &str,
+        templates: &[&Yaml],
+    ) -> Option<CanaryStep> {
+        let keys: Vec<&str> = step
+            .as_hash()
+            .map(|hash| hash.keys().filter_map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        if keys.len() != 1 {
+            self.error(format!(
+                "{path}: Invalid value: {}: Step must have one of the following set: experiment, setWeight, setCanaryScale or pause",
+                if keys.is_empty() { "{}".to_string() } else { keys.join(", ") }
+            ));
+            return None;
+        }
+        match keys[0] {
+            "setWeight" => {
+                let weight = self.int(step, &format!("{path}.setWeight"), 0);
+                if !(0..=100).contains(&weight) {
+                    self.error(format!(
+                        "{path}.setWeight: Invalid value: {weight}: SetWeight needs to be between 0 and 100"
+                    ));
+                    return None;
+                }
+                Some(CanaryStep::SetWeight {
+                    weight_percent: weight as u32,
+                })
+            }
+            "pause" => {
+                let duration = &step["pause"]["duration"];
+                if duration.is_badvalue() || duration.is_null() {
+                    return Some(CanaryStep::Pause { duration_s: None });
+                }
+                match parse_duration_s(duration) {
+                    Ok(seconds) => Some(CanaryStep::Pause {
+                        duration_s: Some(seconds),
+                    }),
+                    Err(reason) => {
+                        self.error(format!("{path}.pause.duration: Invalid value: {reason}"));
+                        None
+                    }
+                }
+            }
+            "setCanaryScale" => {
+                let scale = &step["setCanaryScale"];
+                if !self.traffic_routing {
+                    self.warn(
+                        &format!("{path}.setCanaryScale"),
+                        "applies only with a traffic router; Argo ignores it here",
+                    );
+                }
+                let field = |key: &str| scale[key].as_i64().map(|v| v.max(0) as u32);
+                Some(CanaryStep::SetCanaryScale {
+                    replicas: field("replicas"),
+                    weight_percent: field("weight"),
+                    match_traffic_weight: scale["matchTrafficWeight"].as_bool().unwrap_or(false),
+                })
+            }
+            "analysis" => {
+                let gate =
+                    self.analysis_gate(&step["analysis"], &format!("{path}.analysis"), templates)?;
+                if gate.explicit_zero_count {
+                    self.warn(
+                        &format!("{path}.analysis"),
+                        "count 0: Argo does not execute an inline analysis with count 0, so the step is skipped",
+                    );
+                    return None;
+                }
+                Some(CanaryStep::Analysis { gate: gate.gate })
+            }
+            other => {
+                self.warn(
+                    &format!("{path}.{other}"),
+                    "this step is not simulated and is skipped",
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The YAML reader every manifest kind shares: typed fields with their paths, errors and warnings collected all at once.
+
+use yaml_rust2::Yaml;
+
+use crate::upstream::intstr::IntOrPercent;
+
+use super::imported::ImportError;
+
+/// Reads fields with their paths, collecting problems and warnings instead of stopping at the
+/// first.
+#[derive(Default)]
+pub(super) struct Reader {
+    pub(super) errors: Vec<String>,
+    pub(super) warnings: Vec<String>,
+    /// The Rollout being read has a traffic router.
+    pub(super) traffic_routing: bool,
+}
+/// Parses an Argo duration: a bare number of seconds, or a number with `s`, `m` or `h`.
+pub(super) fn parse_duration_s(value: &Yaml) -> Result<u32, String> {
+    match value {
+        Yaml::Integer(seconds) if *seconds >= 0 => Ok(*seconds as u32),
+        Yaml::String(text) => {
+            let (digits, unit_s) = match text.chars().last() {
+                Some('s') => (&text[..text.len() - 1], 1),
+                Some('m') => (&text[..text.len() - 1], 60),
+                Some('h') => (&text[..text.len() - 1], 3_600),
+                _ => (text.as_str(), 1),
+            };
+            digits
+                .parse::<u32>()
+                .ok()
+                .and_then(|n| n.checked_mul(unit_s))
+                .ok_or_else(|| format!("{text:?}: must be a duration such as 30s, 5m or 1h"))
+        }
+        other => Err(format!(
+            "{}: must be a duration such as 30s, 5m or 1h",
+            describe(other)
+        )),
+    }
+}
+/// Every string in a YAML subtree, for reading a provider's query whatever its shape.
+pub(super) fn yaml_strings(node: &Yaml) -> Vec<String> {
+    match node {
+        Yaml::String(text) => vec![text.clone()],
+        Yaml::Array(items) => items.iter().flat_map(yaml_strings).collect(),
+        Yaml::Hash(map) => map
+            .iter()
+            .flat_map(|(key, value)| {
+                let mut strings = yaml_strings(key);
+                strings.extend(yaml_strings(value));
+                strings
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+/// A YAML value as the API server would quote it in a message.
+pub(super) fn describe(value: &Yaml) -> String {
+    match value {
+        Yaml::String(text) => format!("{text:?}"),
+        Yaml::Integer(number) => number.to_string(),
+        Yaml::Real(text) => text.clone(),
+        Yaml::Boolean(flag) => flag.to_string(),
+        Yaml::Array(_) => "a list".to_string(),
+        Yaml::Hash(_) => "an object".to_string(),
+        _ => "null".to_string(),
+    }
+}
+impl Reader {
+    pub(super) fn error(&mut self, message: String) {
+        self.errors.push(message);
+    }
+
+    pub(super) fn warn(&mut self, path: &str, message: &str) {
+        self.warnings.push(format!("{path}: {message}"));
+    }
+
+    pub(super) fn finish(&mut self) -> Result<(), ImportError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError {
+                problems: std::mem::take(&mut self.errors),
+            })
+        }
+    }
+
+    /// The string at `path` below `root` (a dotted path), or a `Required value` problem.
+    pub(super) fn required_str(&mut self, root: &Yaml, path: &str) -> Option<String> {
+        let value = path.split('.').fold(root, |node, key| &node[key]);
+        match value.as_str() {
+            Some(text) if !text.is_empty() => Some(text.to_string()),
+            _ => {
+                self.error(format!("{path}: Required value"));
+                None
+            }
+        }
+    }
+
+    /// The integer field named by the last segment of `path` in `parent`, or `default` when
+    /// absent.
+    pub(super) fn int(&mut self, parent: &Yaml, path: &str, default: i32) -> i32 {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        let value = &parent[key];
+        match value {
+            Yaml::BadValue | Yaml::Null => default,
+            Yaml::Integer(number) => match i32::try_from(*number) {
+                Ok(number) => number,
+                Err(_) => {
+                    self.error(format!("{path}: Invalid value: {number}: out of range"));
+                    default
+                }
+            },
+            other => {
+                self.error(format!(
+                    "{path}: Invalid value: {}: must be an integer",
+                    describe(other)
+                ));
+                default
+            }
+        }
+    }
+
+    /// An `IntOrString` field, or `None` when absent.
+    pub(super) fn int_or_percent(&mut self, parent: &Yaml, path: &str) -> Option<IntOrPercent> {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        match &parent[key] {
+            Yaml::BadValue | Yaml::Null => None,
+            Yaml::Integer(number) => Some(IntOrPercent::Int(*number)),
+            Yaml::String(text) => Some(IntOrPercent::Str(text.clone())),
+            other => {
+                self.error(format!(
+                    "{path}: Invalid value: {}: must be an integer or percentage (e.g '5%')",
+                    describe(other)
+                ));
+                None
+            }
+        }
+    }
+}
