@@ -9,7 +9,8 @@ use crate::components::{
 };
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
-use crate::view_model;
+use crate::view::rollout::rollout;
+use crate::view::workspace;
 
 /// The whole app.
 #[component]
@@ -45,7 +46,7 @@ pub fn App() -> Html {
             engine::audit::AuditLog::verify(sim.audit().records(), head).is_ok()
         })
     };
-    let pipeline = crate::pipeline_view::pipeline(&sim);
+    let pipeline = crate::view::pipeline::pipeline(&sim);
     let alerts = pipeline
         .as_ref()
         .map(|p| (p.incidents.clone(), p.feed.clone()));
@@ -61,8 +62,8 @@ pub fn App() -> Html {
             }
         })
     };
-    let rollout = view_model::rollout(&sim);
-    let clock = view_model::clock(&sim);
+    let rollout = rollout(&sim);
+    let clock = workspace::clock(&sim);
     let finished = clock.finished;
     html! {
         <div class="app">
@@ -82,26 +83,26 @@ pub fn App() -> Html {
                 <div class="column-main">
                     if let Some(pipeline) = pipeline {
                         <PipelinePanel view={pipeline} on_action={on_action.clone()}>
-                            <ProtectionRules environments={crate::protection_view::environments(&sim)} window={crate::protection_view::deployment_window(&sim)} on_action={on_action.clone()} />
+                            <ProtectionRules environments={crate::view::protection::environments(&sim)} window={crate::view::protection::deployment_window(&sim)} on_action={on_action.clone()} />
                         </PipelinePanel>
                     }
-                    <RolloutPanel view={rollout} threshold={view_model::threshold_label(&sim)} on_action={on_action.clone()} />
+                    <RolloutPanel view={rollout} threshold={workspace::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">
-                        <TrafficSplit shares={view_model::traffic(&sim)} />
-                        <FleetView instances={view_model::fleet(&sim)} cpu_percent={view_model::fleet_cpu_percent(&sim)} />
+                        <TrafficSplit shares={workspace::traffic(&sim)} />
+                        <FleetView instances={workspace::fleet(&sim)} cpu_percent={workspace::fleet_cpu_percent(&sim)} />
                     </section>
-                    <ErrorChart data={crate::chart_model::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
-                    <Environments rows={view_model::environment_rows(&sim)} />
+                    <ErrorChart data={crate::view::chart::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
+                    <Environments rows={workspace::environment_rows(&sim)} />
                 </div>
                 <aside class="column-side">
                     <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
                     if let Some((incidents, feed)) = alerts {
                         <AlertFeed incidents={incidents} feed={feed} on_action={on_action.clone()} />
                     }
-                    <FaultConsole environments={view_model::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
+                    <FaultConsole environments={workspace::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
                         versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
-                        faults={view_model::faults(&sim)} on_action={on_action.clone()} />
-                    <AuditLog rows={view_model::audit(&sim)} head={sim.audit().head().to_string()}
+                        faults={workspace::faults(&sim)} on_action={on_action.clone()} />
+                    <AuditLog rows={workspace::audit(&sim)} head={sim.audit().head().to_string()}
                         chain_intact={chain_intact}
                         export={export_audit} export_name={format!("audit-{}-seed-{}", scenario.id.replace(':', "-"), sim.seed())} />
                 </aside>

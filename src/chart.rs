@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::chart_model::{ChartData, ChartMetric};
-use crate::view_model::elapsed_label;
+use crate::view::chart::{ChartData, ChartMetric};
+use crate::view::format::elapsed_label;
 
 /// Text and grid colours, chosen for at least 4.5:1 contrast on white.
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
 
-use crate::chart_model::{ChartMetric, ChartRange};
+use crate::view::chart::{ChartMetric, ChartRange};
 use yew::Reducible;
 
 /// The speeds offered, in simulated seconds per wall-clock second.
@@ -151,7 +151,7 @@ impl SimModel {
                 if let Some(record) = sim.run_to_decision(budget) {
                     self.notice = Some(format!(
                         "Stopped at {}: {} — {}",
-                        crate::view_model::elapsed_label(record.tick.0),
+                        crate::view::format::elapsed_label(record.tick.0),
                         record.action,
                         record.reason
                     ));

@@ -6,7 +6,8 @@ use deploy_dojo::components::{
     AuditLog, AuditLogProps, FleetView, FleetViewProps, RolloutPanel, RolloutPanelProps,
     TrafficSplit, TrafficSplitProps,
 };
-use deploy_dojo::view_model;
+use deploy_dojo::view::rollout::rollout;
+use deploy_dojo::view::workspace;
 use engine::Sim;
 use yew::Callback;
 use yew::LocalServerRenderer;
@@ -62,8 +63,8 @@ async fn the_app_opens_on_the_bad_release_scenario_ready_to_play() {
 async fn the_rollout_panel_explains_a_rollback() {
     let sim = finished("canary-bad-release", 1);
     let props = RolloutPanelProps {
-        view: view_model::rollout(&sim),
-        threshold: view_model::threshold_label(&sim),
+        view: rollout(&sim),
+        threshold: workspace::threshold_label(&sim),
         on_action: yew::Callback::noop(),
     };
     let html = LocalServerRenderer::<RolloutPanel>::with_props(props)
@@ -83,15 +84,15 @@ async fn the_rollout_panel_explains_a_rollback() {
 async fn traffic_and_fleet_show_versions_in_words_not_only_colour() {
     let sim = finished("canary-good-release", 2);
     let traffic = LocalServerRenderer::<TrafficSplit>::with_props(TrafficSplitProps {
-        shares: view_model::traffic(&sim),
+        shares: workspace::traffic(&sim),
     })
     .render()
     .await;
     assert!(traffic.contains("v3 100 %"), "{traffic}");
     assert!(traffic.contains("Traffic split: v3 100 %"));
     let fleet = LocalServerRenderer::<FleetView>::with_props(FleetViewProps {
-        instances: view_model::fleet(&sim),
-        cpu_percent: view_model::fleet_cpu_percent(&sim),
+        instances: workspace::fleet(&sim),
+        cpu_percent: workspace::fleet_cpu_percent(&sim),
     })
     .render()
     .await;
@@ -99,7 +100,7 @@ async fn traffic_and_fleet_show_versions_in_words_not_only_colour() {
     assert!(fleet.contains("10 ready · 0 starting · 0 draining"));
     assert!(fleet.contains(">ready<"), "state is written on each tile");
     // 200 requests a second on 10 instances of 60: about a third of their CPU.
-    let cpu = view_model::fleet_cpu_percent(&sim).expect("a CPU reading");
+    let cpu = workspace::fleet_cpu_percent(&sim).expect("a CPU reading");
     assert!((28..=38).contains(&cpu), "CPU {cpu} %");
     assert!(fleet.contains(&format!("CPU {cpu} %")));
 }
@@ -109,7 +110,7 @@ async fn the_audit_log_lists_newest_first_with_the_chain_head() {
     let sim = finished("canary-bad-release", 3);
     let head = sim.audit().head().to_string();
     let props = AuditLogProps {
-        rows: view_model::audit(&sim),
+        rows: workspace::audit(&sim),
         head: head.clone(),
         chain_intact: true,
         export: Callback::from(|_csv: bool| String::new()),
@@ -134,10 +135,10 @@ async fn the_audit_log_lists_newest_first_with_the_chain_head() {
 fn the_chart_draws_to_svg_with_lines_and_threshold() {
     use plotters::prelude::*;
     let sim = finished("canary-bad-release", 1);
-    let data = deploy_dojo::chart_model::chart(
+    let data = deploy_dojo::view::chart::chart(
         &sim,
-        deploy_dojo::chart_model::ChartMetric::ErrorRate,
-        deploy_dojo::chart_model::ChartRange::Quarter,
+        deploy_dojo::view::chart::ChartMetric::ErrorRate,
+        deploy_dojo::view::chart::ChartRange::Quarter,
     );
     let mut svg = String::new();
     {

@@ -41,6 +41,7 @@ pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod upstream;
+pub mod version;
 pub mod world;
 
 pub use command::{Command, CommandError, TimedCommand};

@@ -4,8 +4,8 @@
 use engine::Command;
 use yew::prelude::*;
 
-use crate::pipeline_view::IncidentRow;
 use crate::state::Action;
+use crate::view::pipeline::IncidentRow;
 
 /// Props of [`AlertFeed`].
 #[derive(Properties, PartialEq)]

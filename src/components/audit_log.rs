@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::hooks::{download_text, use_text_file};
-use crate::view_model::AuditRow;
+use crate::view::workspace::AuditRow;
 
 /// Props of [`AuditLog`].
 #[derive(Properties, PartialEq)]

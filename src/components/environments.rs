@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::view_model::EnvironmentRow;
+use crate::view::workspace::EnvironmentRow;
 
 /// Props of [`Environments`].
 #[derive(Properties, PartialEq)]

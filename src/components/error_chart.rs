@@ -6,8 +6,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::chart::draw_error_rate_chart;
-use crate::chart_model::{ChartData, ChartMetric, ChartRange, chart_summary};
 use crate::state::Action;
+use crate::view::chart::{ChartData, ChartMetric, ChartRange, chart_summary};
 
 /// The canvas's drawing size in CSS pixels; CSS scales it to the card.
 const CANVAS_WIDTH: u32 = 900;

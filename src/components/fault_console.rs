@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::field::store;
 use crate::state::Action;
-use crate::view_model::FaultRow;
+use crate::view::workspace::FaultRow;
 
 /// Durations offered, in seconds; `None` lasts until cleared.
 const DURATIONS: [(Option<u32>, &str); 4] = [

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::view_model::InstanceView;
+use crate::view::workspace::InstanceView;
 
 /// Props of [`FleetView`].
 #[derive(Properties, PartialEq)]

@@ -8,8 +8,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::field::store;
-use crate::pipeline_view::PipelineView;
 use crate::state::Action;
+use crate::view::pipeline::PipelineView;
 
 /// Props of [`PipelinePanel`].
 #[derive(Properties, PartialEq)]

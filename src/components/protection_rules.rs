@@ -7,8 +7,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::components::field::store;
-use crate::protection_view::{EnvironmentView, RulesForm, WindowView, minute_of};
 use crate::state::Action;
+use crate::view::protection::{EnvironmentView, RulesForm, WindowView, minute_of};
 
 /// Props of [`ProtectionRules`].
 #[derive(Properties, PartialEq)]

@@ -4,7 +4,7 @@ use engine::Command;
 use yew::prelude::*;
 
 use crate::state::Action;
-use crate::view_model::RolloutView;
+use crate::view::rollout_card::RolloutView;
 
 /// Props of [`RolloutPanel`].
 #[derive(Properties, PartialEq)]

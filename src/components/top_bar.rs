@@ -3,8 +3,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::components::ManifestLoader;
-use crate::view_model::ClockView;
+use super::manifest_loader::ManifestLoader;
+use crate::view::workspace::ClockView;
 
 /// Props of [`TopBar`].
 #[derive(Properties, PartialEq)]

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::view_model::TrafficShareView;
+use crate::view::workspace::TrafficShareView;
 
 /// Props of [`TrafficSplit`].
 #[derive(Properties, PartialEq)]

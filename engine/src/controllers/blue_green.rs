@@ -20,10 +20,10 @@ use crate::controllers::rollout::{
 use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::metrics::{CohortKey, Metrics, WindowTotals};
 use crate::time::{Tick, duration_label};
+use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
 use crate::world::fleet::Fleet;
 use crate::world::routing::{HeaderRoute, Routing};
-use crate::world::version::{VersionId, VersionProfile};
 
 /// Share of requests that reach the preview service before promotion, in basis points.
 pub const PREVIEW_TEST_TRAFFIC_BP: u32 = 100;

@@ -29,9 +29,9 @@ use crate::upstream::argo_canary::{
     basic_canary_replica_counts,
 };
 use crate::upstream::intstr::IntOrPercent;
+use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
 use crate::world::routing::Routing;
-use crate::world::version::{VersionId, VersionProfile};
 
 /// One step of a canary strategy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

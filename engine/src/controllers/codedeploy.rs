@@ -21,7 +21,7 @@ use crate::time::Tick;
 use crate::upstream::codedeploy::{
     CodeDeployConfig, InPlaceVerdict, InstanceTally, in_place_verdict, required_successes,
 };
-use crate::world::version::VersionId;
+use crate::version::VersionId;
 
 /// A deployment group's settings that matter to the simulation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

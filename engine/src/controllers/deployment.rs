@@ -27,8 +27,8 @@ use crate::upstream::kubernetes::{
     deployment_complete, deployment_progressing, deployment_timed_out, reconcile_new_replica_set,
     reconcile_old_replica_sets,
 };
+use crate::version::{VersionId, VersionProfile};
 use crate::world::fleet::Fleet;
-use crate::world::version::{VersionId, VersionProfile};
 
 /// The `Progressing` condition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

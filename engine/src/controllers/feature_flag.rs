@@ -12,9 +12,9 @@ use crate::controllers::rollout::{
 };
 use crate::time::{Tick, duration_label};
 use crate::upstream::flags::{FlagProvider, user_enabled};
+use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
 use crate::world::routing::{Routing, UserBucketRoute};
-use crate::world::version::{VersionId, VersionProfile};
 
 /// One step of a flag rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,9 +20,9 @@ use crate::controllers::rollout::{
 };
 use crate::metrics::{CohortKey, Metrics, WindowTotals};
 use crate::time::Tick;
+use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
 use crate::world::routing::Routing;
-use crate::world::version::{VersionId, VersionProfile};
 
 /// Share of traffic a blue/green analysis sends the canary (load-test traffic), in percent.
 pub const BLUE_GREEN_TEST_TRAFFIC_PERCENT: u32 = 1;

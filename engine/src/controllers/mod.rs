@@ -18,9 +18,9 @@ use crate::audit::Actor;
 use crate::command::{Command, CommandError};
 use crate::metrics::Metrics;
 use crate::time::Tick;
+use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
 use crate::world::fleet::Fleet;
-use crate::world::version::{VersionId, VersionProfile};
 
 use blue_green::BlueGreenController;
 use canary::CanaryController;

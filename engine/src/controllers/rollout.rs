@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::Actor;
 use crate::command::CommandError;
 use crate::time::Tick;
-use crate::world::version::{VersionId, VersionProfile};
+use crate::version::{VersionId, VersionProfile};
 
 /// The rollout's phase, as Argo names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

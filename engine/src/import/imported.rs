@@ -4,9 +4,9 @@ use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::scenario::{Scenario, Strategy};
 use crate::time::Tick;
+use crate::version::VersionProfile;
 use crate::world::fleet::Probes;
 use crate::world::traffic::TrafficShape;
-use crate::world::version::VersionProfile;
 use crate::world::{ServiceSpec, standard_environments};
 
 /// When the imported rollout starts: after a minute of steady traffic on the current version.

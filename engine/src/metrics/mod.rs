@@ -10,10 +10,13 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::time::Tick;
-use crate::world::version::VersionId;
+use crate::version::VersionId;
 
 /// Seconds of per-second history.
 pub const SECOND_TIER_LEN: u32 = 3_600;
+/// The course's latency SLO threshold (002 appendix I: p95 under 2,000 ms): an answered request
+/// slower than this is counted as slow, a bad event for the latency SLO.
+pub const LATENCY_THRESHOLD_MS: u32 = 2_000;
 /// Minutes of per-minute history.
 pub const MINUTE_TIER_LEN: u32 = 1_440;
 /// Hours of per-hour history (13 weeks).
@@ -36,7 +39,7 @@ pub struct SecondSample {
     pub p95_ms: u32,
     /// 99th percentile latency.
     pub p99_ms: u32,
-    /// Answered requests slower than the latency SLO's threshold ([`crate::ops::slo::LATENCY_THRESHOLD_MS`]).
+    /// Answered requests slower than the latency SLO's threshold ([`LATENCY_THRESHOLD_MS`]).
     pub slow_requests: u32,
     /// CPU saturation of the cohort's ready instances, per mille.
     pub cpu_per_mille: u32,

@@ -236,7 +236,7 @@ pub struct RunSettings<'a> {
     /// Secrets; `None` when the scenario does not simulate them.
     pub secrets: Option<&'a crate::pipeline::secrets::SecretStore>,
     /// The schema migration the release brings, for a migration job.
-    pub migration: crate::world::version::SchemaMigration,
+    pub migration: crate::version::SchemaMigration,
 }
 
 /// A run of a workflow.
@@ -683,7 +683,7 @@ impl WorkflowRun {
                         },
                     )
                 } else if spec.simulation.kind == JobKind::Migration {
-                    use crate::world::version::SchemaMigration;
+                    use crate::version::SchemaMigration;
                     let total = ends_s - started_s;
                     let what = match settings.migration {
                         SchemaMigration::None => "found no schema change to apply",
@@ -910,7 +910,7 @@ impl WorkflowRun {
         // A migration job backs the database up first (a third of its time), then migrates;
         // a failing migration is restored from that backup, which takes as long again.
         let (duration_s, fails) = match (simulation.kind, settings.migration) {
-            (JobKind::Migration, crate::world::version::SchemaMigration::Failing) => {
+            (JobKind::Migration, crate::version::SchemaMigration::Failing) => {
                 (duration_s + duration_s / 3, true)
             }
             _ => (duration_s, fails),

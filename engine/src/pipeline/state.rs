@@ -152,14 +152,14 @@ pub struct PipelineState {
     pub active_deployments: BTreeMap<String, (u32, String)>,
     /// The schema migration of the release the pipeline ships.
     #[serde(default)]
-    pub release_migration: crate::world::version::SchemaMigration,
+    pub release_migration: crate::version::SchemaMigration,
 }
 
 impl PipelineState {
     /// The state at the start of a scenario that ships a release bringing `release_migration`.
     pub fn new(
         spec: &PipelineSpec,
-        release_migration: crate::world::version::SchemaMigration,
+        release_migration: crate::version::SchemaMigration,
     ) -> PipelineState {
         PipelineState {
             budget_spent_s: spec.budget_spent_at_start_s,

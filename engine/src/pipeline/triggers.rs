@@ -6,9 +6,38 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline::cron::CronSchedule;
 use crate::pipeline::environments::GitRef;
 use crate::pipeline::filter_pattern::{admitted_by, is_literal};
-use crate::pipeline::workflow::{DispatchInput, Triggers};
+
+/// `on`: the events that start the workflow.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Triggers {
+    /// `push`, with its branch and tag filters.
+    pub push: Option<RefFilter>,
+    /// `pull_request`, with its base-branch filters.
+    pub pull_request: Option<RefFilter>,
+    /// `workflow_dispatch`, with its inputs.
+    pub workflow_dispatch: Option<Vec<DispatchInput>>,
+    /// `schedule`.
+    pub schedules: Vec<CronSchedule>,
+}
+/// A `workflow_dispatch` input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DispatchInput {
+    /// Its name.
+    pub name: String,
+    /// `description`.
+    pub description: String,
+    /// `required`.
+    pub required: bool,
+    /// `type`: `string`, `choice`, `boolean`, `number` or `environment`.
+    pub kind: String,
+    /// `options`, for a choice.
+    pub options: Vec<String>,
+    /// `default`.
+    pub default: Option<String>,
+}
 
 /// `on.<push|pull_request>`'s ref filters. Empty lists are filters not given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::concurrency::{GroupPolicy, QueuePolicy};
-use crate::pipeline::cron::CronSchedule;
 use crate::pipeline::triggers::RefFilter;
+pub use crate::pipeline::triggers::{DispatchInput, Triggers};
 
 /// A workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,36 +20,6 @@ pub struct Workflow {
     pub concurrency: Option<ConcurrencySpec>,
     /// The jobs, in the file's order.
     pub jobs: Vec<JobSpec>,
-}
-
-/// `on`: the events that start the workflow.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Triggers {
-    /// `push`, with its branch and tag filters.
-    pub push: Option<RefFilter>,
-    /// `pull_request`, with its base-branch filters.
-    pub pull_request: Option<RefFilter>,
-    /// `workflow_dispatch`, with its inputs.
-    pub workflow_dispatch: Option<Vec<DispatchInput>>,
-    /// `schedule`.
-    pub schedules: Vec<CronSchedule>,
-}
-
-/// A `workflow_dispatch` input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DispatchInput {
-    /// Its name.
-    pub name: String,
-    /// `description`.
-    pub description: String,
-    /// `required`.
-    pub required: bool,
-    /// `type`: `string`, `choice`, `boolean`, `number` or `environment`.
-    pub kind: String,
-    /// `options`, for a choice.
-    pub options: Vec<String>,
-    /// `default`.
-    pub default: Option<String>,
 }
 
 /// `concurrency`.

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::spec::Scenario;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::ops::slo::Slo;
@@ -12,7 +13,6 @@ use crate::pipeline::secrets::{ConfigLayers, Secret, SecretStore};
 use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
 use crate::pipeline::windows::DeploymentWindows;
 use crate::pipeline::workflow::{Workflow, course_pipeline};
-use crate::scenario::Scenario;
 use crate::time::Tick;
 
 /// `pipeline-release` or `pipeline-budget-freeze`.
@@ -76,7 +76,7 @@ pub fn pipeline_world(
     budget_spent_s: u64,
     trigger: Option<Command>,
 ) -> Scenario {
-    let mut scenario = crate::scenario::canary_story(id, title, situation, objective, "v3", 30);
+    let mut scenario = super::story::canary_story(id, title, situation, objective, "v3", 30);
     let mut production = EnvironmentSpec::unprotected("production");
     production.reviewers = vec!["alice".to_string(), "bob".to_string()];
     production.prevent_self_review = true;

@@ -6,6 +6,7 @@ use crate::world::fault::Fault;
 use crate::world::quiet::MINUTE_S;
 
 use super::Sim;
+use super::decision::is_decision;
 
 impl Sim {
     /// Simulates up to `until` (or the end of the story), writing quiet minutes whole where the
@@ -198,32 +199,4 @@ impl Sim {
             && self.active_faults.is_empty()
             && self.world.minute_is_quiet_everywhere()
     }
-}
-
-/// Audit actions at which "run to the next decision" stops: moments a person would want to
-/// look, decide, or explain.
-pub const DECISION_ACTIONS: [&str; 17] = [
-    "WaitingPromotion",
-    "deployment.created",
-    "workflows.approve_workflow_job",
-    "workflows.reject_workflow_job",
-    "workflows.completed_workflow_run",
-    "alert.firing",
-    "Failed",
-    "Succeeded",
-    "ProgressDeadlineExceeded",
-    "NewReplicaSetAvailable",
-    "RolloutPaused",
-    "AnalysisRunFailed",
-    "AnalysisRunError",
-    "AnalysisRunSuccessful",
-    "RolloutAborted",
-    "RolloutCompleted",
-    "FaultInjected",
-];
-/// True when "run to the next decision" stops at `record`: one of [`DECISION_ACTIONS`], except a
-/// deployment that was created and started at once (no reviewer, timer or window to wait for).
-pub fn is_decision(record: &crate::audit::AuditRecord) -> bool {
-    DECISION_ACTIONS.contains(&record.action.as_str())
-        && !(record.action == "deployment.created" && record.outcome == "created")
 }

@@ -1,10 +1,10 @@
 //! Faults over time: their starts and ends logged, their instant effects applied, and what each service experiences while they last; schema migrations at a rollout's start.
 
 use crate::audit::Actor;
+use crate::version::VersionId;
 use crate::world::ServiceEffects;
 use crate::world::fault::{Fault, FaultKind};
 use crate::world::fleet::FleetConditions;
-use crate::world::version::VersionId;
 
 use super::{FaultLogged, Sim};
 
@@ -52,8 +52,8 @@ impl Sim {
             zone: None,
         };
         let (action, reason, fault) = match profile.schema_migration {
-            crate::world::version::SchemaMigration::None => return,
-            crate::world::version::SchemaMigration::Compatible => (
+            crate::version::SchemaMigration::None => return,
+            crate::version::SchemaMigration::Compatible => (
                 "MigrationApplied",
                 format!(
                     "{}'s backward-compatible migration applied; {old_name} keeps working",
@@ -61,7 +61,7 @@ impl Sim {
                 ),
                 None,
             ),
-            crate::world::version::SchemaMigration::Breaking => (
+            crate::version::SchemaMigration::Breaking => (
                 "MigrationApplied",
                 format!(
                     "{}'s migration is not backward-compatible: {old_name} cannot read the new schema, and rolling back the code will not restore it",
@@ -69,12 +69,12 @@ impl Sim {
                 ),
                 Some((
                     FaultKind::BreakingSchemaChange {
-                        error_rate_bp: crate::world::version::BREAKING_SCHEMA_ERROR_BP,
+                        error_rate_bp: crate::version::BREAKING_SCHEMA_ERROR_BP,
                     },
                     target(&old_name),
                 )),
             ),
-            crate::world::version::SchemaMigration::Failing => (
+            crate::version::SchemaMigration::Failing => (
                 "MigrationFailed",
                 format!(
                     "{}'s migration failed part-way: its writes fail",
@@ -82,7 +82,7 @@ impl Sim {
                 ),
                 Some((
                     FaultKind::FailedMigration {
-                        write_share_bp: crate::world::version::FAILED_MIGRATION_WRITE_BP,
+                        write_share_bp: crate::version::FAILED_MIGRATION_WRITE_BP,
                     },
                     target(&profile.name),
                 )),

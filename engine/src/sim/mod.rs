@@ -11,14 +11,16 @@
 mod batch;
 mod codedeploy;
 mod commands;
+mod decision;
 mod digest;
 mod faults;
 mod outcome;
 mod pipeline;
 mod step;
+mod timeline;
 
-pub use batch::{DECISION_ACTIONS, is_decision};
-pub use outcome::{Outcome, TimelineEntry, VersionState};
+pub use decision::{DECISION_ACTIONS, is_decision};
+pub use timeline::{Outcome, TimelineEntry, VersionState};
 
 use crate::audit::AuditLog;
 use crate::command::TimedCommand;
@@ -33,9 +35,9 @@ use crate::controllers::rollout::RolloutPhase;
 use crate::metrics::Metrics;
 use crate::scenario::Scenario;
 use crate::time::{Tick, UtcDateTime};
+use crate::version::VersionId;
 use crate::world::fault::Fault;
 use crate::world::fleet::Fleet;
-use crate::world::version::VersionId;
 use crate::world::{ServiceEffects, World};
 
 /// Which moments of a fault's life are already in the audit log.

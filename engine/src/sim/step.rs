@@ -7,7 +7,8 @@ use crate::world::SecondContext;
 use crate::world::fault::Fault;
 use crate::world::quiet::{MINUTE_S, MinuteContext};
 
-use super::{Sim, TimelineEntry};
+use super::Sim;
+use super::timeline::TimelineEntry;
 
 impl Sim {
     /// Simulates one second.

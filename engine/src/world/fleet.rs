@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::prng::{Stream, keyed_u64, unit_from};
 use crate::time::Tick;
-use crate::world::version::{VersionId, VersionProfile};
+use crate::version::{VersionId, VersionProfile};
 
 /// Connection draining of a graceful shutdown.
 pub const DRAIN_S: u32 = 15;

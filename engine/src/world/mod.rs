@@ -10,24 +10,23 @@
 pub mod fault;
 pub mod fleet;
 pub mod latency;
+pub mod minute_plan;
 pub mod quiet;
 pub mod quiet_batch;
 pub mod routing;
 pub mod traffic;
-pub mod version;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{CohortKey, Metrics, SecondSample};
-use crate::ops::slo::LATENCY_THRESHOLD_MS;
+use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
 use crate::prng::{Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
+use crate::version::{VersionId, VersionProfile};
 use crate::world::fault::{Fault, FaultKind};
 use crate::world::fleet::{Fleet, FleetChanges, FleetConditions, Probes};
 use crate::world::latency::{LatencyTemplate, shift_for_factor};
 use crate::world::routing::Routing;
 use crate::world::traffic::TrafficShape;
-use crate::world::version::{VersionId, VersionProfile};
 
 /// The kinds of environment a promotion chain passes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -242,7 +241,7 @@ pub struct Service {
     pub probes_failing_s: u32,
     /// This minute's plan when the minute is quiet (see `quiet.rs`).
     #[serde(skip)]
-    pub quiet: Option<crate::world::quiet::QuietMinute>,
+    pub quiet: Option<crate::world::minute_plan::QuietMinute>,
 }
 
 impl Service {
@@ -296,7 +295,7 @@ pub struct World {
     attribution_buffer: Vec<(u64, u32)>,
     /// The mixed minute under way in batch mode, if any (see `quiet_batch.rs`).
     #[serde(skip)]
-    pub(crate) planned_minute: Option<crate::world::quiet_batch::PlannedMinute>,
+    pub(crate) planned_minute: Option<crate::world::minute_plan::PlannedMinute>,
 }
 
 /// The second being simulated, shared by every service.

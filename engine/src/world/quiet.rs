@@ -21,16 +21,14 @@
 //! filled densely for the last hour before wherever a batch stops. `engine/tests/it/quiet.rs`
 //! runs scenarios both ways and compares every tier.
 
-use crate::metrics::{CohortKey, Metrics, PeriodSample, SecondSample};
-use crate::ops::slo::LATENCY_THRESHOLD_MS;
+use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
 use crate::prng::{Prng, Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
+use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
-use crate::world::version::{VersionId, VersionProfile};
 use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
 
-/// Seconds in a minute.
-pub const MINUTE_S: u32 = 60;
+pub use crate::world::minute_plan::{MINUTE_S, NO_USER, QuietMinute, share_of_second};
 
 /// CPU utilisation up to which load does not slow a service (see `world::load_latency_factor`).
 pub const QUIET_MAX_UTILISATION: f64 = 0.7;
@@ -44,70 +42,6 @@ const MAX_ATTRIBUTED_PER_MINUTE: u32 = 64 * MINUTE_S;
 /// The per-second noise of sixty independent seconds sums to √60 times one second's deviation,
 /// so relative to the minute's volume it shrinks by 1/√60.
 const MINUTE_NOISE_SCALE: f64 = 0.129_099_444_873_580_56;
-
-/// One service's quiet minute, drawn at its first second.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QuietMinute {
-    /// The minute's first second.
-    pub start: Tick,
-    /// The one version serving.
-    pub version: VersionId,
-    /// Requests in the minute.
-    pub requests: u32,
-    /// Failed requests in the minute.
-    pub errors: u32,
-    /// AI calls in the minute.
-    pub ai_calls: u32,
-    /// p50, p95 and p99 for every second of the minute.
-    pub percentiles_ms: [u32; 3],
-    /// Answered requests slower than the latency SLO's threshold in the minute.
-    pub slow_requests: u32,
-    /// Each failed request as (second of the minute, user id), ordered by second; the user is
-    /// [`NO_USER`] past the attribution limit or when the environment models no users.
-    pub failures: Vec<(u32, u32)>,
-}
-
-/// Marks a failure attributed to no user.
-pub const NO_USER: u32 = u32::MAX;
-
-impl QuietMinute {
-    /// The second of the minute `now` is, if the plan covers it.
-    pub fn second_of(&self, now: Tick) -> Option<u32> {
-        now.0
-            .checked_sub(self.start.0)
-            .filter(|offset| *offset < u64::from(MINUTE_S))
-            .map(|offset| offset as u32)
-    }
-
-    /// The minute as the minute tier records it.
-    pub fn period(&self, tokens_per_call: u32) -> PeriodSample {
-        PeriodSample {
-            start: self.start,
-            requests: u64::from(self.requests),
-            errors: u64::from(self.errors),
-            unserved: 0,
-            p95_max_ms: self.percentiles_ms[1],
-            slow_requests: u64::from(self.slow_requests),
-            tokens: u64::from(self.ai_calls) * u64::from(tokens_per_call),
-            empty_responses: 0,
-        }
-    }
-
-    /// The failures in second `second` of the minute.
-    pub(crate) fn failures_in(&self, second: u32) -> &[(u32, u32)] {
-        let first = self.failures.partition_point(|(s, _)| *s < second);
-        let end = self.failures.partition_point(|(s, _)| *s <= second);
-        &self.failures[first..end]
-    }
-}
-
-/// The part of a minute's `total` that falls in second `second`: spread as evenly as integers
-/// allow, so every second gets ⌊total/60⌋ or ⌈total/60⌉ and the seconds sum to `total`.
-pub fn share_of_second(total: u32, second: u32) -> u32 {
-    let total = u64::from(total);
-    let minute = u64::from(MINUTE_S);
-    (total * u64::from(second + 1) / minute - total * u64::from(second) / minute) as u32
-}
 
 /// Database connections a quiet second of `requests` wants (the cache is up), in millionths:
 /// requests × share × query time, with the share in basis points and the time in milliseconds.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::prng::{Stream, keyed_u64};
-use crate::world::version::VersionId;
+use crate::version::VersionId;
 
 /// Buckets users are hashed into; a percentage of users is a bucket prefix.
 pub const USER_BUCKETS: u32 = 10_000;

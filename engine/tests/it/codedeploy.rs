@@ -7,8 +7,8 @@ use engine::controllers::codedeploy::{
 };
 use engine::import::{CODEDEPLOY_INSTANCES, import, import_codedeploy};
 use engine::time::Tick;
+use engine::version::VersionId;
 use engine::world::fault::{Fault, FaultKind, FaultTarget};
-use engine::world::version::VersionId;
 use engine::{Command, Sim};
 
 fn sim_of(name: &str) -> Sim {

@@ -233,8 +233,8 @@ fn the_progress_deadline_marks_the_rollout_failed_without_rolling_back() {
     assert!(reason.contains("has timed out progressing"), "{reason}");
     // Nothing rolls back by itself: the old pods keep serving, the stuck new pod stays.
     sim.advance(600);
-    assert_eq!(sim.fleet().desired(engine::world::version::VersionId(0)), 4);
-    assert_eq!(sim.fleet().desired(engine::world::version::VersionId(1)), 1);
+    assert_eq!(sim.fleet().desired(engine::version::VersionId(0)), 4);
+    assert_eq!(sim.fleet().desired(engine::version::VersionId(1)), 1);
     assert_eq!(sim.outcome().result, "progress_deadline_exceeded");
     // `kubectl rollout undo` brings revision 1 back as revision 3.
     sim.apply(Command::Undo).unwrap();
@@ -243,7 +243,7 @@ fn the_progress_deadline_marks_the_rollout_failed_without_rolling_back() {
     assert_eq!(deployment.revisions.values().max(), Some(&3));
     assert_eq!(sim.outcome().result, "rolled_back");
     assert_eq!(sim.outcome().stable_version, "v1");
-    assert_eq!(sim.fleet().desired(engine::world::version::VersionId(1)), 0);
+    assert_eq!(sim.fleet().desired(engine::version::VersionId(1)), 0);
     assert!(
         sim.audit()
             .records()

@@ -4,10 +4,10 @@
 //! fault acts, so each test can pin the effect a trainee would see.
 
 use engine::metrics::CohortKey;
+use engine::version::VersionId;
 use engine::world::ServiceSpec;
 use engine::world::fault::{FaultKind, FaultTarget, catalogue};
 use engine::world::traffic::TrafficShape;
-use engine::world::version::VersionId;
 use engine::{Command, Sim, scenario};
 
 const SEED: u64 = 11;

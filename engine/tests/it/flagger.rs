@@ -3,7 +3,7 @@
 //! checks, and the `confirm-promotion` gate.
 
 use engine::import::import;
-use engine::world::version::VersionId;
+use engine::version::VersionId;
 use engine::{Command, Sim};
 
 fn podinfo() -> String {

@@ -4,7 +4,7 @@
 
 use engine::controllers::feature_flag::FlagRolloutController;
 use engine::upstream::flags::user_enabled;
-use engine::world::version::VersionId;
+use engine::version::VersionId;
 use engine::{Command, Sim, scenario};
 
 fn flag(sim: &Sim) -> &FlagRolloutController {

@@ -1298,7 +1298,7 @@ mod secrets_in_the_simulation {
 }
 
 mod migrations_in_the_pipeline {
-    use engine::world::version::SchemaMigration;
+    use engine::version::SchemaMigration;
     use engine::{Sim, scenario};
 
     fn migration_note(migration: SchemaMigration) -> (String, String) {

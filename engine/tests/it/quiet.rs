@@ -237,3 +237,117 @@ fn running_past_the_end_is_the_same_stepped_or_batched() {
     assert!(batched.minutes_written_whole() > 12 * 60);
     assert_same_run(&stepped, &batched, "production-day to 40 h");
 }
+
+/// A mixed minute of batch mode (some services planned, some stepped) gives what stepping
+/// every second gives, whole or cut short.
+mod mixed_minutes {
+    use engine::metrics::{Metrics, SecondSample};
+    use engine::time::Tick;
+    use engine::version::VersionProfile;
+    use engine::world::World;
+    use engine::world::quiet::{MINUTE_S, MinuteContext};
+
+    /// Steps `seconds` seconds of a planned minute on `world`, second by second (tick mode) or
+    /// as a mixed minute, and returns each second's environment totals.
+    fn run_minute(
+        world: &mut World,
+        metrics: &mut Metrics,
+        start_unix_s: u64,
+        versions: &[VersionProfile],
+        seconds: u32,
+        mixed: bool,
+    ) -> Vec<Vec<SecondSample>> {
+        let minute_slot =
+            (start_unix_s / 60 % u64::from(engine::world::RECENT_USER_MINUTES)) as u32;
+        if mixed {
+            world.begin_planned_minute(Tick(0));
+        }
+        let mut all_totals = Vec::new();
+        for second in 0..seconds {
+            let tick = Tick(u64::from(second));
+            world.update_dependencies(&[], start_unix_s + u64::from(second));
+            let mut totals = vec![
+                SecondSample {
+                    tick,
+                    ..SecondSample::default()
+                };
+                world.environments.len()
+            ];
+            if mixed {
+                world.add_planned_second(tick, &mut totals);
+            } else {
+                for index in 0..world.services.len() as u32 {
+                    if let Some(total) =
+                        world.serve_quiet(index, tick, minute_slot, versions, metrics)
+                    {
+                        totals[world.services[index as usize].environment as usize].absorb(&total);
+                    }
+                }
+            }
+            all_totals.push(totals);
+        }
+        if mixed {
+            world.end_planned_minute(minute_slot, versions, metrics);
+        }
+        all_totals
+    }
+
+    #[test]
+    fn a_mixed_minute_cut_short_or_whole_matches_tick_by_tick() {
+        let scenario = engine::scenario::bench_world();
+        let versions = &scenario.versions;
+        // 14:00 on a weekday: busy enough for failures in most services every minute.
+        let start_unix_s = scenario.start_unix_s + 14 * 3_600;
+        for seconds in [1u32, 25, MINUTE_S] {
+            let mut world = World::new(&scenario.environments, versions).unwrap();
+            for service in &mut world.services {
+                let conditions = engine::world::fleet::FleetConditions::default();
+                service.fleet.reconcile(Tick(0), 7, versions, &conditions);
+            }
+            let minute = MinuteContext::new(Tick(0), start_unix_s, 7, versions);
+            world.plan_quiet_minutes(&minute, &vec![false; world.services.len()]);
+            assert!(world.services.iter().filter(|s| s.quiet.is_some()).count() > 20);
+            let (mut stepped, mut mixed) = (world.clone(), world);
+            let (mut stepped_metrics, mut mixed_metrics) = (Metrics::default(), Metrics::default());
+            let stepped_totals = run_minute(
+                &mut stepped,
+                &mut stepped_metrics,
+                start_unix_s,
+                versions,
+                seconds,
+                false,
+            );
+            let mixed_totals = run_minute(
+                &mut mixed,
+                &mut mixed_metrics,
+                start_unix_s,
+                versions,
+                seconds,
+                true,
+            );
+            assert_eq!(
+                stepped_totals, mixed_totals,
+                "{seconds} s: environment totals"
+            );
+            assert_eq!(
+                stepped.environments, mixed.environments,
+                "{seconds} s: dependencies and users"
+            );
+            if seconds < MINUTE_S {
+                assert_eq!(
+                    stepped_metrics, mixed_metrics,
+                    "{seconds} s: written second by second"
+                );
+            } else {
+                for ((key, a), (_, b)) in stepped_metrics.all().zip(mixed_metrics.all()) {
+                    assert_eq!(
+                        (a.requests_total, a.errors_total, a.tokens_total, a.latest()),
+                        (b.requests_total, b.errors_total, b.tokens_total, b.latest()),
+                        "whole minute: {key:?}"
+                    );
+                }
+                assert!(stepped_metrics.all().any(|(_, s)| s.errors_total > 0));
+            }
+        }
+    }
+}

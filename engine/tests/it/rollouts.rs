@@ -3,7 +3,7 @@
 //! and what an analysis step does with a good and a bad release.
 
 use engine::import::import;
-use engine::world::version::VersionId;
+use engine::version::VersionId;
 use engine::{Command, Sim};
 
 fn sim_of(file: &str) -> Sim {

@@ -310,7 +310,7 @@ fn an_ordinary_day_in_production_stays_healthy_between_its_faults() {
 fn with_migration(
     id: &str,
     release: &str,
-    migration: engine::world::version::SchemaMigration,
+    migration: engine::version::SchemaMigration,
 ) -> engine::scenario::Scenario {
     let mut scenario = scenario::builtin(id).unwrap();
     let index = scenario.version_id(release).unwrap().0 as usize;
@@ -331,7 +331,7 @@ fn stable_error_rate(sim: &Sim, version: &str, window_s: u32) -> f64 {
 
 #[test]
 fn a_breaking_migration_fails_the_old_release_even_after_rollback() {
-    use engine::world::version::SchemaMigration;
+    use engine::version::SchemaMigration;
     let mut sim = Sim::new(
         with_migration("canary-good-release", "v3", SchemaMigration::Breaking),
         4,
@@ -357,7 +357,7 @@ fn a_breaking_migration_fails_the_old_release_even_after_rollback() {
 
 #[test]
 fn a_failing_migration_is_caught_by_the_gate_and_rolled_back() {
-    use engine::world::version::SchemaMigration;
+    use engine::version::SchemaMigration;
     let mut sim = Sim::new(
         with_migration("canary-good-release", "v3", SchemaMigration::Failing),
         4,
@@ -374,7 +374,7 @@ fn a_failing_migration_is_caught_by_the_gate_and_rolled_back() {
 
 #[test]
 fn a_compatible_migration_changes_nothing_but_the_log() {
-    use engine::world::version::SchemaMigration;
+    use engine::version::SchemaMigration;
     let mut compatible = Sim::new(
         with_migration("canary-good-release", "v3", SchemaMigration::Compatible),
         4,
@@ -400,7 +400,7 @@ fn a_heavier_release_uses_more_cpu() {
         sim.metrics()
             .cohort(engine::metrics::CohortKey {
                 service: sim.target(),
-                version: engine::world::version::VersionId(0),
+                version: engine::version::VersionId(0),
             })
             .unwrap()
             .latest()

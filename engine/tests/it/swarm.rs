@@ -15,9 +15,9 @@ use engine::scenario::{Scenario, Strategy, builtin};
 use engine::upstream::flags::FlagProvider;
 use engine::upstream::intstr::IntOrPercent;
 use engine::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType};
+use engine::version::VersionId;
 use engine::world::fault::{FaultKind, FaultTarget, catalogue};
 use engine::world::traffic::TrafficShape;
-use engine::world::version::VersionId;
 use engine::world::{ServiceSpec, standard_environments};
 use engine::{Command, Sim};
 

@@ -111,7 +111,7 @@ fn engine_manifest_has_no_web_dependency() {
     }
 }
 
-fn collect_rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+pub fn collect_rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {

@@ -4,24 +4,9 @@
 use engine::Sim;
 use engine::controllers::codedeploy::DeploymentStatus;
 
-use crate::view_model::{RolloutView, elapsed_label};
+use crate::view::format::elapsed_label;
 
-/// One CodeDeploy deployment as the panel lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeDeployRow {
-    /// `d-` and nine characters.
-    pub id: String,
-    /// The revision deployed.
-    pub revision: String,
-    /// `InProgress`, `Succeeded`, `Failed` or `Stopped`.
-    pub status: &'static str,
-    /// `user` or `codeDeployRollback`.
-    pub creator: &'static str,
-    /// When it started and how long it took (or has taken).
-    pub timing: String,
-    /// What happened.
-    pub message: String,
-}
+use crate::view::rollout_card::{CodeDeployRow, RolloutView};
 
 /// `view` with CodeDeploy's deployments and its own words for the commands, when the run
 /// stands for a CodeDeploy deployment group; otherwise `view` unchanged.
@@ -29,7 +14,7 @@ pub fn with_codedeploy(sim: &Sim, mut view: RolloutView) -> RolloutView {
     let Some(tracker) = sim.codedeploy() else {
         return view;
     };
-    let name = |v: engine::world::version::VersionId| sim.scenario().profile(v).name.clone();
+    let name = |v: engine::version::VersionId| sim.scenario().profile(v).name.clone();
     view.title = format!("CodeDeploy: {}", tracker.spec.config_name);
     if tracker.is_in_place() {
         // In place there are no steps to promote; a person can still stop and roll back.

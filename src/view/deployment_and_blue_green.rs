@@ -6,13 +6,15 @@ use engine::controllers::blue_green::{BlueGreenController, BlueGreenStage};
 use engine::controllers::deployment::DeploymentController;
 use engine::upstream::kubernetes::DeploymentStrategyType;
 
-use crate::view_model::{MeasurementView, RolloutView, StepView, elapsed_label, first_sentence};
+use crate::view::format::{elapsed_label, first_sentence};
+
+use crate::view::rollout_card::{MeasurementView, RolloutView, StepView};
 
 /// The rollout card of a Kubernetes Deployment.
 pub fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
     let outcome = sim.outcome();
     let template = name(deployment.template);
     let in_flight = deployment.progressing.is_some() && outcome.result == "in_progress";
@@ -106,7 +108,7 @@ pub fn deployment_view(sim: &Sim, deployment: &DeploymentController) -> RolloutV
 pub fn blue_green_view(sim: &Sim, controller: &BlueGreenController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
     let stage_index = match &controller.stage {
         BlueGreenStage::Stable => None,
         BlueGreenStage::Preview => Some(0),

@@ -5,7 +5,7 @@ use engine::Sim;
 use engine::pipeline::run::{JobStatus, WorkflowRun};
 use engine::pipeline::windows::WindowVerdict;
 
-use crate::view_model::{count_label, elapsed_label};
+use crate::view::format::{count_label, elapsed_label};
 
 /// The pipeline card.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,14 +6,16 @@ use engine::controllers::feature_flag::FlagRolloutController;
 use engine::controllers::flagger::{FlaggerController, FlaggerPhase};
 use engine::upstream::flags::FlagProvider;
 
-use crate::view_model::{RolloutView, StepView, first_sentence};
+use crate::view::format::first_sentence;
+
+use crate::view::rollout_card::{RolloutView, StepView};
 
 /// Flagger: the weights the loop passes through, then promotion; failed checks against the
 /// threshold.
 pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
     let spec = &controller.spec;
     let mut weights = Vec::new();
     if spec.iterations.is_none() {
@@ -139,7 +141,7 @@ pub fn flagger_view(sim: &Sim, controller: &FlaggerController) -> RolloutView {
 pub fn flag_view(sim: &Sim, controller: &FlagRolloutController) -> RolloutView {
     let (phase, message) = sim.phase();
     let profiles = &sim.scenario().versions;
-    let name = |v: engine::world::version::VersionId| profiles[v.0 as usize].name.clone();
+    let name = |v: engine::version::VersionId| profiles[v.0 as usize].name.clone();
     let running = controller.on.is_some() && !controller.killed && !controller.completed;
     let stepping = running && !controller.deploying;
     let steps = controller

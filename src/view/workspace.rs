@@ -4,19 +4,9 @@
 //! lets native tests check what a trainee would read without a browser.
 
 use engine::Sim;
-use engine::controllers::canary::CanaryStep;
-use engine::gates::analysis::AnalysisPhase;
 use engine::metrics::percent_label;
-use engine::time::manifest_duration;
-use engine::world::version::VersionId;
 
-/// Colours that tell versions apart, each at least 4.5:1 against white.
-pub const VERSION_COLOURS: [&str; 4] = ["#1d4ed8", "#b45309", "#6d28d9", "#0f766e"];
-
-/// The colour of a version.
-pub fn version_colour(version: VersionId) -> &'static str {
-    VERSION_COLOURS[version.0 as usize % VERSION_COLOURS.len()]
-}
+use crate::view::format::{count_label, elapsed_label, version_colour};
 
 /// The clock in the header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,67 +21,6 @@ pub struct ClockView {
     pub elapsed: String,
     /// True once the story is over.
     pub finished: bool,
-}
-
-/// One step of the ladder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StepView {
-    /// As written in a manifest: `setWeight: 10`.
-    pub label: String,
-    /// `done`, `current` or `pending`.
-    pub state: &'static str,
-}
-
-/// The rollout panel.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RolloutView {
-    /// Healthy, Progressing, Paused or Degraded.
-    pub phase: String,
-    /// Why.
-    pub phase_message: String,
-    /// The stable version's name.
-    pub stable: String,
-    /// The canary's name, if a rollout exists.
-    pub canary: Option<String>,
-    /// The weight the current step asks for.
-    pub set_weight_percent: u32,
-    /// The weight the router carries.
-    pub actual_weight_percent: u32,
-    /// The steps.
-    pub steps: Vec<StepView>,
-    /// The analysis run's phase, if one has started.
-    pub analysis_phase: Option<String>,
-    /// The latest measurements, newest first.
-    pub measurements: Vec<MeasurementView>,
-    /// A one-line banner for the end of a rollout: (kind, text).
-    pub banner: Option<(&'static str, String)>,
-    /// Which rollout commands make sense now.
-    pub can_promote: bool,
-    /// True while a canary is progressing.
-    pub can_abort: bool,
-    /// True after an abort.
-    pub can_retry: bool,
-    /// True when a rollback to the previous revision (`undo`) applies.
-    pub can_undo: bool,
-    /// What kind of rollout: "Canary rollout", "Blue-green rollout", "Deployment: rolling update".
-    pub title: String,
-    /// Each version's ReplicaSet: desired, ready and available pods and share of traffic.
-    pub replica_sets: Vec<engine::sim::VersionState>,
-    /// Strategy settings worth seeing, as (label, value).
-    pub details: Vec<(String, String)>,
-    /// CodeDeploy's deployments, newest first, when the run stands for a CodeDeploy group.
-    pub codedeploy: Vec<crate::codedeploy_view::CodeDeployRow>,
-}
-
-/// One gate measurement.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MeasurementView {
-    /// When, as elapsed time.
-    pub at: String,
-    /// Successful, Failed, Error.
-    pub phase: String,
-    /// The explanation.
-    pub text: String,
 }
 
 /// One instance tile.
@@ -318,145 +247,6 @@ pub fn clock(sim: &Sim) -> ClockView {
     }
 }
 
-/// The rollout panel.
-pub fn rollout(sim: &Sim) -> RolloutView {
-    let view = strategy_rollout(sim);
-    crate::codedeploy_view::with_codedeploy(sim, view)
-}
-
-/// The rollout panel as the controller underneath shows it.
-fn strategy_rollout(sim: &Sim) -> RolloutView {
-    use engine::controllers::Controller;
-    match sim.controller() {
-        Controller::Canary(controller) => canary_rollout(sim, controller),
-        Controller::Deployment(deployment) => crate::rollout_view::deployment_view(sim, deployment),
-        Controller::BlueGreen(controller) => crate::rollout_view::blue_green_view(sim, controller),
-        Controller::Flagger(controller) => crate::loop_view::flagger_view(sim, controller),
-        Controller::FeatureFlag(controller) => crate::loop_view::flag_view(sim, controller),
-    }
-}
-
-/// The rollout panel of an Argo canary: its steps, the gate's measurements, its ReplicaSets.
-fn canary_rollout(
-    sim: &Sim,
-    controller: &engine::controllers::canary::CanaryController,
-) -> RolloutView {
-    let status = &controller.status;
-    let spec = &controller.spec;
-    let (phase, full_phase_message) = sim.phase();
-    // The banner explains an abort in full; next to the phase only its reason code is shown.
-    let phase_message = first_sentence(&full_phase_message).to_string();
-    let name = |v: VersionId| sim.scenario().profile(v).name.clone();
-    let canary = status.canary.map(name);
-    let steps = spec
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| {
-            let index = index as u32;
-            let state = if status.canary.is_none() {
-                if status.history.last().is_some_and(|r| {
-                    r.result == engine::controllers::rollout::RolloutResult::Promoted
-                }) {
-                    "done"
-                } else {
-                    "pending"
-                }
-            } else if index < status.step_index {
-                "done"
-            } else if index == status.step_index && status.aborted.is_none() {
-                "current"
-            } else {
-                "pending"
-            };
-            StepView {
-                label: step_label(step),
-                state,
-            }
-        })
-        .collect();
-    // An analysis step's run is the one to watch while it lasts.
-    let shown_run = status.step_analysis.as_ref().or(status.analysis.as_ref());
-    let measurements = shown_run
-        .map(|run| {
-            run.measurements
-                .iter()
-                .rev()
-                .map(|m| MeasurementView {
-                    at: format!("T+{}", elapsed_label(m.tick.0)),
-                    phase: m.phase.label().to_string(),
-                    text: m.explanation.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let banner = if let Some((_, message)) = &status.aborted {
-        let verdict = status
-            .analysis
-            .as_ref()
-            .filter(|run| matches!(run.phase, AnalysisPhase::Failed | AnalysisPhase::Error))
-            .and_then(|run| run.measurements.last())
-            .map(|m| format!(" The gate measured {}.", m.explanation))
-            .unwrap_or_default();
-        let rolled_back = if status.canary_replicas == 0 {
-            "rolled back"
-        } else {
-            "rolling back"
-        };
-        Some((
-            "danger",
-            format!(
-                "{} {rolled_back}: all traffic is on {}.{verdict} ({})",
-                canary.clone().unwrap_or_default(),
-                name(status.stable),
-                first_sentence(message)
-            ),
-        ))
-    } else if status.canary.is_none() {
-        status.history.last().filter(|r| r.result == engine::controllers::rollout::RolloutResult::Promoted).map(|record| {
-            (
-                "success",
-                format!("{} promoted: it passed every step and gate and now serves 100 % of traffic.", name(record.version)),
-            )
-        })
-    } else {
-        None
-    };
-    RolloutView {
-        phase: phase.label().to_string(),
-        phase_message,
-        stable: name(status.stable),
-        can_promote: status.pause_started_at.is_some(),
-        can_abort: status.is_progressing(),
-        can_retry: status.canary.is_some() && status.aborted.is_some(),
-        can_undo: status.canary.is_some(),
-        codedeploy: Vec::new(),
-        title: if spec.traffic_routing {
-            "Canary rollout".to_string()
-        } else {
-            "Canary rollout (pods approximate the weight)".to_string()
-        },
-        replica_sets: sim.version_states(),
-        details: Vec::new(),
-        canary,
-        // With no canary in flight everything runs on stable, which Argo's dashboard shows as 100/100.
-        set_weight_percent: if status.canary.is_some() {
-            status.set_weight_percent
-        } else {
-            100
-        },
-        actual_weight_percent: if status.canary.is_some() {
-            status.traffic_weight_percent
-        } else {
-            100
-        },
-        steps,
-        analysis_phase: shown_run.map(|run| run.phase.label().to_string()),
-        measurements,
-        banner,
-    }
-}
-
 /// Every live instance, oldest first.
 pub fn fleet(sim: &Sim) -> Vec<InstanceView> {
     sim.fleet()
@@ -482,16 +272,6 @@ pub fn fleet_cpu_percent(sim: &Sim) -> Option<u32> {
         .and_then(|s| s.latest())
         .filter(|s| s.tick.0 + 1 >= sim.now().0)
         .map(|s| s.cpu_per_mille / 10)
-}
-
-/// A count (tokens, requests) a person reads at a glance: `950`, `12.4 k`, `3.1 M`, `2.0 B`.
-pub fn count_label(tokens: u64) -> String {
-    match tokens {
-        0..=999 => tokens.to_string(),
-        1_000..=999_999 => format!("{:.1} k", tokens as f64 / 1_000.0),
-        1_000_000..=999_999_999 => format!("{:.1} M", tokens as f64 / 1_000_000.0),
-        _ => format!("{:.1} B", tokens as f64 / 1_000_000_000.0),
-    }
 }
 
 /// The traffic split, stable first.
@@ -573,40 +353,10 @@ pub fn gate_bp(sim: &Sim) -> Option<u32> {
         })
 }
 
-/// `mm:ss` under an hour, `h:mm:ss` beyond.
-pub fn elapsed_label(seconds: u64) -> String {
-    if seconds >= 3_600 {
-        format!(
-            "{}:{:02}:{:02}",
-            seconds / 3_600,
-            seconds / 60 % 60,
-            seconds % 60
-        )
-    } else {
-        format!("{:02}:{:02}", seconds / 60, seconds % 60)
-    }
-}
-
-fn step_label(step: &CanaryStep) -> String {
-    match step {
-        CanaryStep::SetWeight { weight_percent } => format!("{weight_percent} %"),
-        CanaryStep::Pause {
-            duration_s: Some(seconds),
-        } => format!("pause {}", manifest_duration(u64::from(*seconds))),
-        CanaryStep::Pause { duration_s: None } => "pause until promoted".to_string(),
-        CanaryStep::Analysis { gate } => format!("analysis {}", gate.metric_name),
-        CanaryStep::SetCanaryScale { .. } => step.label().replace("setCanaryScale: ", "scale "),
-    }
-}
-
-/// The text before the first colon: a reason code without its detail.
-pub fn first_sentence(message: &str) -> &str {
-    message.split(':').next().unwrap_or(message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::rollout::rollout;
     use engine::scenario;
 
     fn finished(id: &str) -> Sim {

@@ -8,7 +8,7 @@ use engine::Sim;
 use engine::metrics::{PeriodSample, SecondSample};
 use engine::time::duration_label;
 
-use crate::view_model::version_colour;
+use crate::view::format::version_colour;
 
 /// At most this many points per line, about one per two pixels.
 pub const CHART_MAX_POINTS: usize = 450;
@@ -132,7 +132,7 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
     let x_end = now.max(span / 3) as f64;
     let threshold = match metric {
         // The gate line only where a gate exists (a Deployment has none).
-        ChartMetric::ErrorRate => crate::view_model::gate_bp(sim).map(|bp| {
+        ChartMetric::ErrorRate => crate::view::workspace::gate_bp(sim).map(|bp| {
             let percent = f64::from(bp) / 100.0;
             (percent, format!("gate {percent:.0} %"))
         }),
