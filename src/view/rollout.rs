@@ -1,4 +1,5 @@
-//! The rollout card as the controller underneath shows it, with CodeDeploy's deployments where the scenario has them.
+//! The rollout card as the controller underneath shows it, with CodeDeploy's deployments where the
+//! scenario has them.
 
 use super::canary::canary_rollout;
 use super::rollout_card::RolloutView;

@@ -1,4 +1,5 @@
-//! The rollout card's data, whichever controller fills it: its steps, the gate's measurements, and the banner.
+//! The rollout card's data, whichever controller fills it: its steps, the gate's measurements, and
+//! the banner.
 
 /// One step of the ladder.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -152,7 +152,8 @@ pub struct EnvironmentRow {
     pub error_rate: String,
     /// True when the error rate is above 5 %.
     pub unhealthy: bool,
-    /// The worst p95 latency last second, for example `182 ms`; `—` when nothing was served. `—` when nothing was served.
+    /// The worst p95 latency last second, for example `182 ms`; `—` when nothing was served. `—`
+    /// when nothing was served.
     pub p95: String,
     /// Distinct users who saw a failed request in the last five minutes.
     pub users_affected: u32,

@@ -6,7 +6,7 @@
 //! weight. Background analysis starts at `starting_step`; a failed analysis aborts the rollout:
 //! traffic returns to stable at once and the canary is scaled down after the abort delay.
 //!
-//! `reconcile` reads the observed world and returns what happened as [`RolloutEvent`]s; the
+//! `reconcile` (in `canary/reconcile.rs`) reads the observed world and returns what happened as [`RolloutEvent`]s; the
 //! simulation turns those into audit records and replica targets. `phase` is a pure function of
 //! spec, status and observation, in the rule order of Argo's `CalculateRolloutPhase`.
 

@@ -1,4 +1,5 @@
-//! AWS CodeDeploy's deployments around a simulated rollout (`deployments-rollback-and-redeploy.md`).
+//! AWS CodeDeploy's deployments around a simulated rollout
+//! (`deployments-rollback-and-redeploy.md`).
 //!
 //! The instances or the traffic move under the controller that models the configuration
 //! (Kubernetes' rolling arithmetic for in-place batches, the canary controller behind a traffic

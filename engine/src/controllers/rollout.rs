@@ -120,7 +120,8 @@ pub fn set_desired_replicas(
     }
 }
 
-/// The rollout commands every controller answers, each in its own terms. [`crate::controllers::Controller`]
+/// The rollout commands every controller answers, each in its own terms.
+/// [`crate::controllers::Controller`]
 /// hands a [`crate::Command`] to exactly one of these, so the dispatch, the version lookup and
 /// the refusal of other commands live once for every strategy.
 pub trait RolloutCommands {

@@ -1,4 +1,5 @@
-//! Argo AnalysisTemplates and their metrics read into a gate: conditions, limits, latency bounds and Kayenta thresholds.
+//! Argo AnalysisTemplates and their metrics read into a gate: conditions, limits, latency bounds
+//! and Kayenta thresholds.
 
 use super::yaml::{Reader, describe, parse_duration_s, yaml_strings};
 use crate::gates::analysis::ErrorRateGate;

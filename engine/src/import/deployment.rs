@@ -1,4 +1,5 @@
-//! A Kubernetes Deployment manifest, validated as the API server does, and its pod template's probes.
+//! A Kubernetes Deployment manifest, validated as the API server does, and its pod template's
+//! probes.
 
 use super::imported::{ImportError, Imported, rollout_scenario};
 use super::yaml::Reader;

@@ -1,4 +1,5 @@
-//! What an import gives (a scenario and its warnings) or why it is refused, and the scenario every imported rollout shares.
+//! What an import gives (a scenario and its warnings) or why it is refused, and the scenario every
+//! imported rollout shares.
 
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};

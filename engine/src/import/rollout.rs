@@ -1,4 +1,5 @@
-//! An Argo Rollouts Rollout: a canary (with or without a traffic router, steps and analysis) or a blue-green.
+//! An Argo Rollouts Rollout: a canary (with or without a traffic router, steps and analysis) or a
+//! blue-green.
 
 use super::analysis::ImportedGate;
 use super::imported::{ImportError, Imported, rollout_scenario};

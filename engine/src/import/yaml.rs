@@ -1,4 +1,5 @@
-//! The YAML reader every manifest kind shares: typed fields with their paths, errors and warnings collected all at once.
+//! The YAML reader every manifest kind shares: typed fields with their paths, errors and warnings
+//! collected all at once.
 
 use yaml_rust2::Yaml;
 

@@ -2,8 +2,10 @@
 //!
 //! History is kept in three bounded tiers: every second for the last hour, every minute for the
 //! last day, every hour for the last quarter. The second tier keeps the hour before its newest
-//! sample; readers take the part they need by time, not by count. A simulated quarter therefore holds a fixed amount
-//! of memory per cohort, whatever the length of the run.
+//! sample; readers take the part they need by time, not by count. A simulated quarter therefore
+//! holds a fixed amount of memory per cohort, whatever the length of the run.
+//!
+//! Metrics use only time and versions; everything above them reads them.
 
 use std::collections::VecDeque;
 

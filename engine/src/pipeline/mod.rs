@@ -1,5 +1,9 @@
 //! The delivery pipeline around a rollout: workflows as job graphs with GitHub Actions'
-//! semantics, environments and their protection rules, deployment windows, and cron schedules.
+//! semantics, environments and their protection rules, deployment windows, cron schedules,
+//! secrets, and the pipeline's state inside a run (`state.rs`) with the auditor's report of its
+//! production deployments (`auditor.rs`). The pipeline uses ops (budgets, alerts, DORA), the
+//! audit trail's actors, metrics labels, versions, time and the seeded generator, never the
+//! controllers or the simulation.
 
 pub mod auditor;
 pub mod concurrency;

@@ -1,4 +1,5 @@
-//! The built-in catalogue: the canary stories, a production day, a feature flag, the benchmark world and the pipeline scenarios, by id.
+//! The built-in catalogue: the canary stories, a production day, a feature flag, the benchmark
+//! world and the pipeline scenarios, by id.
 
 use super::spec::{Scenario, Strategy};
 use super::story::canary_story;

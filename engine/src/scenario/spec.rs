@@ -1,4 +1,5 @@
-//! What a scenario is: the starting world, the strategy, the script and its faults, and when the story is over.
+//! What a scenario is: the starting world, the strategy, the script and its faults, and when the
+//! story is over.
 
 use crate::command::TimedCommand;
 use crate::controllers::canary::CanarySpec;

@@ -1,4 +1,5 @@
-//! The canary story every built-in scenario starts from: checkout rolled out from v1 with the course's canary ladder and error-rate gate.
+//! The canary story every built-in scenario starts from: checkout rolled out from v1 with the
+//! course's canary ladder and error-rate gate.
 
 use super::spec::{Scenario, Strategy, main_branch};
 use crate::audit::Actor;

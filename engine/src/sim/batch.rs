@@ -1,4 +1,5 @@
-//! Running ahead: to a time, to the end of the story, or to the next decision, writing quiet minutes whole where the result is the same as stepping.
+//! Running ahead: to a time, to the end of the story, or to the next decision, writing quiet
+//! minutes whole where the result is the same as stepping.
 
 use crate::metrics::SECOND_TIER_LEN;
 use crate::time::Tick;

@@ -1,4 +1,5 @@
-//! CodeDeploy's record following the controller: what it observes of the rollout each second, and the rollback it starts in place.
+//! CodeDeploy's record following the controller: what it observes of the rollout each second, and
+//! the rollback it starts in place.
 
 use crate::audit::Actor;
 use crate::controllers::Controller;

@@ -1,4 +1,5 @@
-//! A person's and the script's commands: applied between seconds, recorded with the second they were given at, and replayed.
+//! A person's and the script's commands: applied between seconds, recorded with the second they
+//! were given at, and replayed.
 
 use crate::audit::Actor;
 use crate::command::{Command, CommandError, TimedCommand};
@@ -199,7 +200,8 @@ impl Sim {
             let timed = timed.clone();
             self.next_scheduled += 1;
             if let Err(error) = self.apply_as(timed.actor, timed.command.clone()) {
-                // A scripted command that no longer applies (the trainee got there first) is logged, not fatal.
+                // A scripted command that no longer applies (the trainee got there first) is
+                // logged, not fatal.
                 let time_utc = self.utc().iso8601();
                 self.audit.append(
                     self.now,

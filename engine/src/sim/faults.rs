@@ -1,4 +1,5 @@
-//! Faults over time: their starts and ends logged, their instant effects applied, and what each service experiences while they last; schema migrations at a rollout's start.
+//! Faults over time: their starts and ends logged, their instant effects applied, and what each
+//! service experiences while they last; schema migrations at a rollout's start.
 
 use crate::audit::Actor;
 use crate::version::VersionId;
@@ -268,7 +269,8 @@ impl Sim {
                 | FaultKind::AiQuotaExhausted => {}
             }
         }
-        // Memory pressure from a leak slows requests (garbage collection, swapping) before the OOM kill.
+        // Memory pressure from a leak slows requests (garbage collection, swapping) before the OOM
+        // kill.
         for version in effects
             .fleet
             .leaking

@@ -1,4 +1,5 @@
-//! How a run ended or stands: the outcome, each version's replicas and traffic, and the timeline's entries.
+//! How a run ended or stands: the outcome, each version's replicas and traffic, and the timeline's
+//! entries.
 
 use crate::controllers::Controller;
 use crate::controllers::canary::RolloutStatus;

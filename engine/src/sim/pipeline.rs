@@ -1,4 +1,5 @@
-//! The delivery pipeline inside a run: the error budget and alerts each second, workflow runs and their effects, a person's pipeline commands, and the SLO read-outs.
+//! The delivery pipeline inside a run: the error budget and alerts each second, workflow runs and
+//! their effects, a person's pipeline commands, and the SLO read-outs.
 
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};

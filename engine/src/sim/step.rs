@@ -1,4 +1,5 @@
-//! One simulated second, in its fixed order of work, and the records it leaves: audit events, the timeline, and whether the story has settled.
+//! One simulated second, in its fixed order of work, and the records it leaves: audit events, the
+//! timeline, and whether the story has settled.
 
 use crate::controllers::rollout::RolloutEvent;
 use crate::metrics::SecondSample;

@@ -1,5 +1,8 @@
-//! The simulated world: environments, their services and dependencies, and what one second of
-//! traffic does to them.
+//! The simulated world: environments, their services and dependencies, their instances
+//! (`fleet.rs`), traffic (`traffic.rs`), routing, latency, faults, and what one second of
+//! traffic does to them, second by second or a quiet minute at a time (`quiet.rs`,
+//! `quiet_batch.rs`, `minute_plan.rs`). The world uses only metrics, versions, time and the
+//! seeded generator; controllers and the simulation drive it.
 //!
 //! Each second a service's requests are split between versions by its routing, served by the
 //! ready instances of each version, and turned into errors and a latency histogram shift by

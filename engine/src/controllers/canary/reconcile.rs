@@ -1,4 +1,5 @@
-//! One reconciliation of the canary: measurements and their gates, step progress, scaling with or without a router, promotion and scale-downs.
+//! One reconciliation of the canary: measurements and their gates, step progress, scaling with or
+//! without a router, promotion and scale-downs.
 
 use super::{CanarySpec, CanaryStep, Observed, RolloutStatus, ScaleDown, canary_replicas_for};
 use crate::audit::Actor;

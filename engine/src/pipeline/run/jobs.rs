@@ -1,4 +1,5 @@
-//! One job's way through a run: its needs and `if`, entering an environment (protection rules, reviews, wait timers, windows), waiting, starting, and its result.
+//! One job's way through a run: its needs and `if`, entering an environment (protection rules,
+//! reviews, wait timers, windows), waiting, starting, and its result.
 
 use super::{JobResult, JobStatus, RunChange, RunSettings, WorkflowRun};
 use crate::pipeline::environments::{EnvironmentSpec, GateState, ProtectionGate};

@@ -1,4 +1,5 @@
-//! What the runs' changes mean outside them: audit records, deployment statuses, rollouts to start, alerts to raise.
+//! What the runs' changes mean outside them: audit records, deployment statuses, rollouts to start,
+//! alerts to raise.
 
 use super::{PipelineEffect, PipelineSpec, PipelineState, audit, workflow_group};
 use crate::audit::Actor;

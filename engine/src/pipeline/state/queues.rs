@@ -1,4 +1,5 @@
-//! Concurrency groups inside the pipeline: runs and jobs queued behind the one holding their group, and released when it finishes.
+//! Concurrency groups inside the pipeline: runs and jobs queued behind the one holding their group,
+//! and released when it finishes.
 
 use super::{JOB_KEY_SPAN, PipelineEffect, PipelineState, audit, job_key};
 use crate::audit::Actor;

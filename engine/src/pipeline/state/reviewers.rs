@@ -1,4 +1,5 @@
-//! The simulated reviewers: when each answers a deployment waiting for review, drawn from the seed within their working hours.
+//! The simulated reviewers: when each answers a deployment waiting for review, drawn from the seed
+//! within their working hours.
 
 use super::{PipelineSpec, PipelineState, PlannedReview};
 use crate::pipeline::windows::DeploymentWindows;
