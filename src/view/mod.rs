@@ -4,8 +4,8 @@
 //! - `workspace.rs`: the clock, fleet, traffic split, environments, faults and audit rows;
 //! - `rollout.rs`: the rollout card, filled by `canary.rs`, `deployment_and_blue_green.rs` or
 //!   `flagger_and_flag.rs` (by controller) and `codedeploy.rs`, into `rollout_card.rs`'s types;
-//! - `pipeline.rs` and `protection.rs`: the pipeline card and the environments as GitHub shows
-//! them;
+//! - `pipeline.rs` and `protection.rs`: the pipeline card and the environments as GitHub
+//!   shows them;
 //! - `chart.rs`: the chart's series, thresholds and markers;
 //! - `format.rs`: how numbers, durations and versions read on screen.
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::CommandError;
+use crate::controllers::argo;
 use crate::controllers::rollout::{
     RolloutCommands, RolloutEvent, RolloutPhase, event, percentages, set_desired_replicas,
 };
@@ -533,15 +534,11 @@ impl RolloutCommands for BlueGreenController {
         _now: Tick,
         _versions: &[VersionProfile],
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-
         if !matches!(
             self.stage,
             BlueGreenStage::Stable | BlueGreenStage::Aborted { .. }
         ) {
-            return Err(CommandError::NotApplicable(
-                "an update is already in progress: abort it or let it finish first".to_string(),
-            ));
+            return Err(argo::update_in_progress("an update"));
         }
         if version == self.active {
             return Err(CommandError::NotApplicable(format!(
@@ -551,23 +548,7 @@ impl RolloutCommands for BlueGreenController {
         self.revision += 1;
         self.new = Some(version);
         self.stage = BlueGreenStage::Preview;
-        events.push(event(
-            actor,
-            "RolloutUpdated",
-            version,
-            format!("Rollout updated to revision {}", self.revision),
-        ));
-        events.push(event(
-            Actor::RolloutController,
-            "NewReplicaSetCreated",
-            version,
-            format!(
-                "Created ReplicaSet for revision {} with size 0",
-                self.revision
-            ),
-        ));
-
-        Ok(events)
+        Ok(argo::revision_created(actor, version, self.revision))
     }
 
     fn promote_rollout(
@@ -576,8 +557,6 @@ impl RolloutCommands for BlueGreenController {
         actor: Actor,
         _now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-
         let new = self.require_new("promote")?;
         match &self.stage {
             BlueGreenStage::Paused { .. } | BlueGreenStage::AutoPromotionWait { .. } => {}
@@ -590,7 +569,7 @@ impl RolloutCommands for BlueGreenController {
             }
         }
         self.stage = BlueGreenStage::ScalingUp;
-        events.push(event(
+        Ok(vec![event(
             actor,
             "RolloutResumed",
             new,
@@ -599,9 +578,7 @@ impl RolloutCommands for BlueGreenController {
             } else {
                 "Rollout is resumed".to_string()
             },
-        ));
-
-        Ok(events)
+        )])
     }
 
     fn abort_rollout(
@@ -609,21 +586,9 @@ impl RolloutCommands for BlueGreenController {
         actor: Actor,
         now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-
         let new = self.require_new("abort")?;
-        events.extend(self.abort(
-            new,
-            actor,
-            now,
-            format!(
-                "Rollout aborted update to revision {} by {}",
-                self.revision,
-                actor.label()
-            ),
-        ));
-
-        Ok(events)
+        let reason = argo::aborted_by(self.revision, actor);
+        Ok(self.abort(new, actor, now, reason))
     }
 
     fn retry_rollout(
@@ -631,23 +596,12 @@ impl RolloutCommands for BlueGreenController {
         actor: Actor,
         _now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
-
         let (BlueGreenStage::Aborted { .. }, Some(new)) = (&self.stage, self.new) else {
-            return Err(CommandError::NotApplicable(
-                "only an aborted rollout can be retried".to_string(),
-            ));
+            return Err(argo::nothing_to_retry());
         };
         self.stage = BlueGreenStage::Preview;
         self.scale_down = None;
-        events.push(event(
-            actor,
-            "RolloutRetry",
-            new,
-            format!("Retrying rollout of revision {}", self.revision),
-        ));
-
-        Ok(events)
+        Ok(vec![argo::retried(actor, new, self.revision)])
     }
 
     fn undo_rollout(

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::command::CommandError;
+use crate::controllers::argo;
 use crate::controllers::rollout::{
     RolloutCommands, RolloutEvent, RolloutPhase, RolloutRecord, RolloutResult, event,
     set_desired_replicas,
@@ -396,18 +397,14 @@ impl RolloutCommands for CanaryController {
         now: Tick,
         _versions: &[VersionProfile],
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
         let status = &mut self.status;
-
         if version == status.stable && status.canary.is_none() {
             return Err(CommandError::NotApplicable(format!(
                 "{name} is already the stable version"
             )));
         }
         if status.is_progressing() {
-            return Err(CommandError::NotApplicable(
-                "a rollout is already in progress: abort it or let it finish first".to_string(),
-            ));
+            return Err(argo::update_in_progress("a rollout"));
         }
         if let Some(old_canary) = status.canary.take() {
             // A new version replaces an aborted canary, which is scaled away immediately.
@@ -416,23 +413,7 @@ impl RolloutCommands for CanaryController {
         status.revision += 1;
         status.canary = Some(version);
         status.reset_progress();
-        events.push(event(
-            actor,
-            "RolloutUpdated",
-            version,
-            format!("Rollout updated to revision {}", status.revision),
-        ));
-        events.push(event(
-            Actor::RolloutController,
-            "NewReplicaSetCreated",
-            version,
-            format!(
-                "Created ReplicaSet for revision {} with size 0",
-                status.revision
-            ),
-        ));
-
-        Ok(events)
+        Ok(argo::revision_created(actor, version, status.revision))
     }
 
     fn promote_rollout(
@@ -441,21 +422,18 @@ impl RolloutCommands for CanaryController {
         actor: Actor,
         _now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
         let (spec, status) = (&self.spec, &mut self.status);
         if full {
             let canary = status.require_canary("promote fully")?;
             status.promote_full = true;
             status.pause_started_at = None;
-            events.push(event(
+            return Ok(vec![event(
                 actor,
                 "RolloutResumed",
                 canary,
                 "Rollout is resumed: promoting fully, skipping the remaining steps and analysis"
                     .to_string(),
-            ));
-
-            return Ok(events);
+            )]);
         }
 
         let canary = status.require_canary("promote")?;
@@ -469,24 +447,23 @@ impl RolloutCommands for CanaryController {
             // Paused by an inconclusive background analysis: a person judged it; a
             // fresh run starts and the current step carries on.
             status.analysis = None;
-            events.push(event(
+            return Ok(vec![event(
                 actor,
                 "RolloutResumed",
                 canary,
                 "Rollout is resumed: the inconclusive analysis was judged by a person".to_string(),
-            ));
-            return Ok(events);
+            )]);
         }
         status.step_analysis = None;
-        events.push(event(
-            actor,
-            "RolloutResumed",
-            canary,
-            "Rollout is resumed".to_string(),
-        ));
-        events.push(status.complete_step(spec, canary, Actor::RolloutController));
-
-        Ok(events)
+        Ok(vec![
+            event(
+                actor,
+                "RolloutResumed",
+                canary,
+                "Rollout is resumed".to_string(),
+            ),
+            status.complete_step(spec, canary, Actor::RolloutController),
+        ])
     }
 
     fn abort_rollout(
@@ -494,22 +471,10 @@ impl RolloutCommands for CanaryController {
         actor: Actor,
         now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
         let status = &mut self.status;
-
         let canary = status.require_canary("abort")?;
-        events.extend(status.abort(
-            canary,
-            actor,
-            now,
-            format!(
-                "Rollout aborted update to revision {} by {}",
-                status.revision,
-                actor.label()
-            ),
-        ));
-
-        Ok(events)
+        let reason = argo::aborted_by(status.revision, actor);
+        Ok(status.abort(canary, actor, now, reason))
     }
 
     fn retry_rollout(
@@ -517,23 +482,12 @@ impl RolloutCommands for CanaryController {
         actor: Actor,
         _now: Tick,
     ) -> Result<Vec<RolloutEvent>, CommandError> {
-        let mut events = Vec::new();
         let status = &mut self.status;
-
         let Some(canary) = status.canary.filter(|_| status.aborted.is_some()) else {
-            return Err(CommandError::NotApplicable(
-                "only an aborted rollout can be retried".to_string(),
-            ));
+            return Err(argo::nothing_to_retry());
         };
         status.reset_progress();
-        events.push(event(
-            actor,
-            "RolloutRetry",
-            canary,
-            format!("Retrying rollout of revision {}", status.revision),
-        ));
-
-        Ok(events)
+        Ok(vec![argo::retried(actor, canary, status.revision)])
     }
 
     fn undo_rollout(

@@ -329,13 +329,4 @@ impl RolloutCommands for FlagRolloutController {
             ),
         )])
     }
-
-    fn undo_rollout(
-        &mut self,
-        actor: Actor,
-        now: Tick,
-        _versions: &[VersionProfile],
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        self.abort_rollout(actor, now)
-    }
 }

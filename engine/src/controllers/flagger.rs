@@ -640,15 +640,6 @@ impl RolloutCommands for FlaggerController {
             "Flagger retries by detecting a new revision: start a rollout again".to_string(),
         ))
     }
-
-    fn undo_rollout(
-        &mut self,
-        actor: Actor,
-        now: Tick,
-        _versions: &[VersionProfile],
-    ) -> Result<Vec<RolloutEvent>, CommandError> {
-        self.abort_rollout(actor, now)
-    }
 }
 
 #[cfg(test)]

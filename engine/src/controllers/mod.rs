@@ -6,6 +6,7 @@
 //! routing with the upstream arithmetic, and reports what it did as [`RolloutEvent`]s; it never
 //! touches the pipeline, the scenario or the simulation.
 
+pub mod argo;
 pub mod blue_green;
 pub mod canary;
 pub mod codedeploy;

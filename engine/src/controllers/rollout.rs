@@ -151,11 +151,14 @@ pub trait RolloutCommands {
     fn retry_rollout(&mut self, actor: Actor, now: Tick)
     -> Result<Vec<RolloutEvent>, CommandError>;
 
-    /// Rolls back to the previous version (`kubectl rollout undo` and its equivalents).
+    /// Rolls back to the previous version (`kubectl rollout undo` and its equivalents). A
+    /// controller with no undo of its own (Flagger, a feature flag) rolls back by aborting.
     fn undo_rollout(
         &mut self,
         actor: Actor,
         now: Tick,
-        versions: &[VersionProfile],
-    ) -> Result<Vec<RolloutEvent>, CommandError>;
+        _versions: &[VersionProfile],
+    ) -> Result<Vec<RolloutEvent>, CommandError> {
+        self.abort_rollout(actor, now)
+    }
 }
