@@ -1,15 +1,15 @@
 //! Deploy Dojo's simulation engine.
 //!
 //! ```text
-//!  scenario script ─┐            ┌──────────── Command (the only way in) ◄── UI / CLI
-//!                   ▼            ▼
-//!   traffic ──► fleet (instances by version) ──► metrics per version per second
-//!                   ▲                                   │
-//!                   │ replica targets                   ▼
-//!              rollout controller ◄── analysis (error-rate gate)
-//!                   │
-//!                   ▼
-//!              audit log (hash-chained, append-only)
+//!  scenario/ ─┐              ┌──────────── Command (the only way in) ◄── UI / CLI
+//!             ▼              ▼
+//!   world/ (traffic ──► fleet by version) ──► metrics/ per version per second
+//!             ▲                                   │
+//!             │ replica targets and routing       ▼
+//!      controllers/ (one Controller) ◄──── gates/ (analysis runs, the judge)
+//!             │        uses upstream/ (the real systems' arithmetic)
+//!             ▼
+//!   sim/ ──► pipeline/ ──► ops/ (SLOs, alerts, DORA) ──► audit/ (hash-chained, append-only)
 //! ```
 //!
 //! A run is fully defined by `(scenario, seed, commands)`. The engine reads no clock, does no I/O
