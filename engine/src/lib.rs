@@ -32,6 +32,7 @@ pub mod command;
 pub mod controllers;
 pub mod gates;
 pub mod import;
+pub mod labs;
 pub mod metrics;
 pub mod ops;
 pub mod pipeline;

@@ -1,5 +1,8 @@
 //! `dojo`: run Deploy Dojo scenarios from the command line.
 
+#[path = "dojo/labs.rs"]
+mod labs;
+
 use std::process::ExitCode;
 
 use engine::report::RunReport;
@@ -21,7 +24,13 @@ usage:
                                            with its timeline
   dojo verify-audit FILE [--head H]        check an exported audit trail (JSON or CSV): every
                                            record's hash, the chain, the count and the head
-  dojo bench [--hours H]                   measure simulation speed on a 20-service world";
+  dojo bench [--hours H]                   measure simulation speed on a 20-service world
+  dojo labs                                list the built-in labs
+  dojo lab <id> [--seed N] [--choice k=v ...] [--commands FILE] [--json]
+                                           run a lab to its end with the given choices (and
+                                           the learner's timed commands, a JSON list) and
+                                           print its objectives, score and breakdown
+  dojo lab validate FILE                   check a lab file; problems say line and column";
 
 /// Why a command failed: a mistake in the command line (answered with the usage), or an
 /// input the run cannot use, such as an invalid manifest (answered with its problems only).
@@ -71,6 +80,8 @@ fn run(args: &[String]) -> Result<String, Failure> {
         Some("bench") => Ok(bench(&args[1..])?),
         Some("run") => run_scenario(&args[1..]),
         Some("verify-audit") => verify_audit(&args[1..]),
+        Some("labs") => Ok(labs::list()),
+        Some("lab") => labs::lab(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(format!("unknown command \"{other}\"").into()),
         None => Err("missing command".into()),

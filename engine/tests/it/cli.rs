@@ -115,3 +115,57 @@ fn bad_input_is_explained_with_exit_code_two() {
         assert!(stderr.contains("usage:"), "and shows the usage");
     }
 }
+
+#[test]
+fn labs_are_listed_run_graded_and_validated() {
+    let listed = stdout(&dojo(&["labs"]));
+    assert!(listed.contains("compliance-audit-trail"), "{listed}");
+
+    let output = dojo(&[
+        "lab",
+        "compliance-audit-trail",
+        "--choice",
+        "reviewers=compliance-team",
+        "--choice",
+        "branches=main-only",
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(report["score"]["total"], 100);
+    assert_eq!(report["score"]["passed"], true);
+    assert_eq!(report["objectives"][0]["mark"], "met");
+
+    let text = stdout(&dojo(&["lab", "compliance-audit-trail"]));
+    assert!(text.contains("NOT PASSED") && text.contains("✗"), "{text}");
+
+    let refused = dojo(&["lab", "compliance-audit-trail", "--choice", "reviewers=all"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("`all` is not a value of `reviewers`")
+    );
+
+    let file = std::env::temp_dir().join(format!("dojo-lab-{}.yaml", std::process::id()));
+    let (name, text) = engine::labs::catalogue::LAB_FILES[0];
+    std::fs::write(&file, text).unwrap();
+    let valid = dojo(&["lab", "validate", file.to_str().unwrap()]);
+    assert!(
+        valid.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    std::fs::write(&file, text.replacen("pass_mark:", "pass_mrk:", 1)).unwrap();
+    let invalid = dojo(&["lab", "validate", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert_eq!(invalid.status.code(), Some(1));
+    let problems = String::from_utf8_lossy(&invalid.stderr).into_owned();
+    assert!(
+        problems.contains(".yaml:")
+            && problems.contains("pass_mrk: unknown key; did you mean `pass_mark`?"),
+        "{problems}"
+    );
+}

@@ -8,6 +8,7 @@ mod determinism;
 mod faults;
 mod flagger;
 mod flags;
+mod labs;
 mod layout;
 mod pipeline;
 mod pipeline_swarm;

@@ -1,0 +1,25 @@
+//! The built-in labs: YAML files in `engine/labs/`, embedded when the engine is built, so
+//! authors copy them and the app needs no network.
+
+use super::read::read_lab;
+use super::spec::Lab;
+
+/// Each built-in lab file: its name and its text.
+pub const LAB_FILES: &[(&str, &str)] = &[(
+    "compliance-audit-trail.yaml",
+    include_str!("../../labs/compliance-audit-trail.yaml"),
+)];
+
+/// The built-in labs, in the library's order. A file that does not read is left out here; a
+/// test reads every file and fails on the first problem.
+pub fn builtin_labs() -> Vec<Lab> {
+    LAB_FILES
+        .iter()
+        .filter_map(|(file, text)| read_lab(file, text).ok())
+        .collect()
+}
+
+/// The built-in lab `id`.
+pub fn lab_by_id(id: &str) -> Option<Lab> {
+    builtin_labs().into_iter().find(|lab| lab.id == id)
+}

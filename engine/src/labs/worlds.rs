@@ -1,0 +1,174 @@
+//! The starting worlds labs are built on: each is a scenario made from the learner's choices,
+//! plus the commands those choices stand for (given by the learner at the first second, so the
+//! audit trail shows who set what). A lab file names its world and offers some of its choices.
+
+use std::collections::BTreeMap;
+
+use crate::audit::Actor;
+use crate::command::{Command, TimedCommand};
+use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
+use crate::pipeline::state::SimulatedReviewer;
+use crate::pipeline::workflow::course_pipeline;
+use crate::scenario::Scenario;
+use crate::scenario::pipelines::pipeline_world;
+use crate::time::Tick;
+
+/// A starting world and the choices it reads.
+#[derive(Clone, Copy, Debug)]
+pub struct World {
+    /// Its name, as a lab file gives it.
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+    /// The choices it reads, with their allowed values.
+    pub parameters: &'static [Parameter],
+}
+
+/// A choice a starting world reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Parameter {
+    /// Its key.
+    pub key: &'static str,
+    /// The values it takes.
+    pub values: &'static [&'static str],
+}
+
+/// Every starting world.
+pub const WORLDS: &[World] = &[World {
+    name: "compliance",
+    description: "checkout v3 through the course's pipeline to a production environment whose protection rules the learner sets; a developer tries to deploy a feature branch, then the release goes out from main",
+    parameters: &[
+        Parameter {
+            key: "reviewers",
+            values: &["compliance-team", "release-managers", "none"],
+        },
+        Parameter {
+            key: "branches",
+            values: &["main-only", "any-branch"],
+        },
+    ],
+}];
+
+/// The learner's login in every lab.
+pub const LEARNER: &str = "you";
+
+/// The members of the customer's compliance team, who review production deployments.
+pub const COMPLIANCE_TEAM: [&str; 2] = ["carol", "frank"];
+
+/// The choices a starting world reads, or `None` for an unknown world.
+pub fn parameters(world: &str) -> Option<&'static [Parameter]> {
+    WORLDS
+        .iter()
+        .find(|w| w.name == world)
+        .map(|w| w.parameters)
+}
+
+/// The scenario `world` starts from under `choices`, and the commands the learner's choices
+/// stand for, given at the first second.
+pub fn build(
+    world: &str,
+    choices: &BTreeMap<String, String>,
+) -> Result<(Scenario, Vec<Command>), String> {
+    let choice = |key: &str| choices.get(key).map(String::as_str).unwrap_or_default();
+    match world {
+        "compliance" => Ok(compliance(choice("reviewers"), choice("branches"))),
+        other => Err(format!("there is no starting world `{other}`")),
+    }
+}
+
+/// The compliance world: production starts with no protection rules; the learner's rules are
+/// the first command. The workflow's jobs do not check the branch themselves. Five minutes in, eve runs the workflow from `feature/quick-fix`; twenty
+/// minutes in, dana pushes v3 to main. carol of the compliance team reviews within about
+/// fifteen minutes of being asked, and alice of the release managers within about twenty.
+fn compliance(reviewers: &str, branches: &str) -> (Scenario, Vec<Command>) {
+    let mut workflow = course_pipeline();
+    // Short, steady tests keep the story to the minutes a lab has; nothing is flaky here.
+    for job in &mut workflow.jobs {
+        if job.simulation.kind == crate::pipeline::workflow::JobKind::Tests {
+            job.simulation.median_s = job.simulation.median_s.min(120);
+        }
+        job.simulation.flaky_bp = 0;
+        // The customer's workflow deploys whatever branch it runs on, as many do: only the
+        // environment's rules stand between a branch and production.
+        if job
+            .condition
+            .as_ref()
+            .is_some_and(|condition| condition.contains("github.ref"))
+        {
+            job.condition = Some("!failure() && !cancelled()".to_string());
+        }
+    }
+    workflow.jobs.retain(|job| job.id != "monitor");
+    let mut scenario = pipeline_world(
+        "lab-compliance",
+        "Compliance and audit trail",
+        "A financial-services customer must show its auditors who approved each production deployment.",
+        "Set production's protection rules, watch a feature branch be refused, and produce the auditor's package.",
+        workflow,
+        600,
+        None,
+    );
+    if let Some(pipeline) = scenario.pipeline.as_mut() {
+        pipeline.environments.insert(
+            "production".to_string(),
+            EnvironmentSpec::unprotected("production"),
+        );
+        pipeline.reviewers = vec![
+            simulated_reviewer(
+                "carol",
+                15 * 60,
+                "Change ticket CHG-2291 checked; approved.",
+            ),
+            simulated_reviewer("alice", 20 * 60, "Looks fine to me; approved."),
+        ];
+    }
+    let dispatch = |login: &str, branch: &str, event: &str| Command::TriggerWorkflow {
+        event: event.to_string(),
+        branch: branch.to_string(),
+        login: login.to_string(),
+        inputs: BTreeMap::new(),
+        emergency_reason: None,
+        skip_tests: false,
+    };
+    scenario.schedule = vec![
+        TimedCommand {
+            at: Tick(5 * 60),
+            actor: Actor::Pipeline,
+            command: dispatch("eve", "feature/quick-fix", "workflow_dispatch"),
+        },
+        TimedCommand {
+            at: Tick(20 * 60),
+            actor: Actor::Pipeline,
+            command: dispatch("dana", "main", "push"),
+        },
+    ];
+    let mut production = EnvironmentSpec::unprotected("production");
+    production.reviewers = match reviewers {
+        "compliance-team" => COMPLIANCE_TEAM.iter().map(|s| s.to_string()).collect(),
+        "release-managers" => vec!["alice".to_string(), "bob".to_string()],
+        _ => Vec::new(),
+    };
+    production.prevent_self_review = !production.reviewers.is_empty();
+    if branches == "main-only" {
+        production.branch_policy = BranchPolicy::Selected(vec![RefPattern::branch("main")]);
+    }
+    let commands = if production == EnvironmentSpec::unprotected("production") {
+        Vec::new()
+    } else {
+        vec![Command::UpdateProtectionRules {
+            rules: production,
+            login: LEARNER.to_string(),
+        }]
+    };
+    (scenario, commands)
+}
+
+fn simulated_reviewer(login: &str, response_median_s: u32, comment: &str) -> SimulatedReviewer {
+    SimulatedReviewer {
+        login: login.to_string(),
+        response_median_s,
+        business_hours_only: true,
+        decision: Review::Approve,
+        comment: comment.to_string(),
+    }
+}
