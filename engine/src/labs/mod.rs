@@ -8,6 +8,7 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod progress;
 pub mod read;
 pub mod run;
 pub mod score;
@@ -16,7 +17,8 @@ pub mod worlds;
 pub mod yaml;
 
 pub use catalogue::{builtin_labs, lab_by_id};
+pub use progress::{Mark, Progress};
 pub use read::read_lab;
-pub use run::{LabRun, Mark, Progress};
+pub use run::LabRun;
 pub use score::Score;
 pub use spec::Lab;

@@ -3,46 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::sim::Sim;
 
-use super::check::{Evaluation, Memory, evaluate};
+use super::check::{Evaluation, evaluate};
+use super::progress::{Mark, Progress};
 use super::score::{Score, score};
 use super::spec::{Hint, Judged, Lab};
 use super::worlds;
-
-/// Where an objective stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mark {
-    /// Not decided yet.
-    Pending,
-    /// Met, for good.
-    Met,
-    /// Missed, for good.
-    Failed,
-    /// The learner skipped it: no credit, no more checks.
-    Skipped,
-}
-
-/// One objective's progress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Progress {
-    /// The objective's id.
-    pub id: String,
-    /// Where it stands.
-    pub mark: Mark,
-    /// Why, with the measured values, as of the last evaluation.
-    pub why: String,
-    /// The simulated second it was decided, if it was.
-    pub decided_at: Option<u64>,
-    #[serde(skip)]
-    check_memory: Memory,
-    #[serde(skip)]
-    fail_memory: Memory,
-}
 
 /// A lab in play.
 #[derive(Clone, Debug)]
@@ -99,14 +67,7 @@ impl LabRun {
             progress: lab
                 .objectives
                 .iter()
-                .map(|objective| Progress {
-                    id: objective.id.clone(),
-                    mark: Mark::Pending,
-                    why: String::new(),
-                    decided_at: None,
-                    check_memory: Memory::default(),
-                    fail_memory: Memory::default(),
-                })
+                .map(|objective| Progress::pending(&objective.id))
                 .collect(),
             lab: lab.clone(),
             choices: chosen,

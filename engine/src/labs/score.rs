@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::sim::Sim;
 
 use super::check::{matches, measure};
-use super::run::{Mark, Progress};
+use super::progress::{Mark, Progress};
 use super::spec::{Lab, Metric};
 
 /// Most points time over par can cost.

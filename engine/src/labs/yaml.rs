@@ -142,7 +142,14 @@ impl MarkedEventReceiver for Builder {
                 pending_key: None,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some(open) = self.stack.pop() {
+                if let Some(mut open) = self.stack.pop() {
+                    // A block mapping's start mark is its first colon; a reader looks for its
+                    // first key.
+                    if let Value::Map(entries) = &open.node.value
+                        && let Some((key, _)) = entries.first()
+                    {
+                        (open.node.line, open.node.column) = (key.line, key.column);
+                    }
                     self.add(open.node);
                 }
             }
