@@ -1,30 +1,172 @@
-//! The root component: owns the simulation state and lays out the workspace.
+//! The root component: owns the state, chooses the screen (library, briefing, workspace,
+//! debrief), and keeps saved progress and share links in step with the browser.
 
+use engine::labs::builtin_labs;
 use engine::scenario;
+use gloo::storage::{LocalStorage, Storage};
 use yew::prelude::*;
 
 use crate::components::{
-    AlertFeed, AuditLog, Briefing, Controls, Environments, ErrorChart, FaultConsole, FleetView,
-    PipelinePanel, ProtectionRules, RolloutPanel, TopBar, TrafficSplit,
+    AlertFeed, AuditLog, Briefing, Controls, Debrief, Environments, ErrorChart, FaultConsole,
+    FleetView, LabBriefing, LabLibrary, Objectives, PipelinePanel, ProtectionRules, RolloutPanel,
+    TopBar, TrafficSplit,
 };
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
-use crate::state::{Action, DEFAULT_SCENARIO, DEFAULT_SEED, SimModel};
+use crate::progress::{self, BACKUP_KEY, Loaded, STORAGE_KEY, SavedProgress};
+use crate::state::{Action, Screen, SimModel};
 use crate::view::rollout::rollout;
-use crate::view::workspace;
+use crate::view::{labs, workspace};
 
 /// The whole app.
 #[component]
 pub fn App() -> Html {
-    let model = use_reducer(|| SimModel::new(DEFAULT_SCENARIO, DEFAULT_SEED));
+    let model = use_reducer(SimModel::landing);
     use_ticker(model.playing, model.dispatcher());
     use_fast_forward(model.fast_forward.is_some(), model.dispatcher());
     use_keyboard(model.dispatcher());
+    use_browser_state(&model);
+    // Verifying the chain re-hashes every record, so it is done once per new head, not per frame.
+    let chain_intact = {
+        let head = model.sim().audit().head().to_string();
+        let run = std::rc::Rc::clone(&model.run);
+        *use_memo(head, move |head| {
+            let run = run.borrow();
+            engine::audit::AuditLog::verify(run.sim().audit().records(), head).is_ok()
+        })
+    };
     let on_action = {
         let dispatcher = model.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    let sim = model.sim.borrow();
+    let notice = html! {
+        <div class="status-line" role="status" aria-live="polite">
+            if let Some(notice) = &model.notice {
+                <span id="notice" class="notice">{ notice }</span>
+            }
+        </div>
+    };
+    let labs = builtin_labs();
+    match &model.screen {
+        Screen::Library => html! {
+            <div class="app">
+                <header class="top-bar"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
+                { notice }
+                <LabLibrary tracks={labs::library(&labs, &model.progress.summary())}
+                    on_open={on_action.reform(Action::ShowBriefing)}
+                    on_reset={on_action.reform(Action::ResetLabProgress)}
+                    on_sandbox={on_action.reform(|_| Action::ShowSandbox)} />
+            </div>
+        },
+        Screen::Briefing(id) => match labs.iter().find(|lab| &lab.id == id) {
+            Some(lab) => {
+                let lab_id = lab.id.clone();
+                html! {
+                    <div class="app">
+                        <header class="top-bar"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
+                        { notice }
+                        <LabBriefing key={lab.id.clone()} lab={lab.clone()}
+                            on_start={on_action.reform(move |(choices, seed)| Action::StartLab { lab: lab_id.clone(), choices, seed })}
+                            on_back={on_action.reform(|_| Action::ShowLibrary)} />
+                    </div>
+                }
+            }
+            None => html! { <p>{"There is no such lab."}</p> },
+        },
+        Screen::Debrief => debrief_screen(&model, &labs, &on_action),
+        Screen::Workspace => workspace_screen(&model, chain_intact, &on_action),
+    }
+}
+
+/// Loads saved progress and opens a shared link at start-up; saves progress when it changes.
+#[hook]
+fn use_browser_state(model: &UseReducerHandle<SimModel>) {
+    let dispatcher = model.dispatcher();
+    use_effect_with((), move |_| {
+        let stored = LocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
+        match progress::decode(stored.as_deref()) {
+            Loaded::Fresh => {}
+            Loaded::Read(saved) => dispatcher.dispatch(Action::ProgressLoaded(saved, None)),
+            Loaded::Unreadable(message) => {
+                // The unreadable value is kept, never overwritten, before progress restarts.
+                if let Some(raw) = stored {
+                    let _ = LocalStorage::raw().set_item(BACKUP_KEY, &raw);
+                }
+                dispatcher.dispatch(Action::ProgressLoaded(
+                    SavedProgress::default(),
+                    Some(message),
+                ));
+            }
+        }
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        if hash == "#sandbox" {
+            dispatcher.dispatch(Action::ShowSandbox);
+        } else if hash.starts_with(crate::share::PREFIX) {
+            match crate::share::decode(&hash) {
+                Ok(shared) => dispatcher.dispatch(Action::OpenRun(shared)),
+                Err(why) => dispatcher.dispatch(Action::ShowNotice(format!(
+                    "This link cannot be opened: {why}. Pick a lab instead."
+                ))),
+            }
+        }
+    });
+    // The first run sees the progress before anything was loaded; writing it would erase
+    // what is stored, so only later changes are saved.
+    let first = use_mut_ref(|| true);
+    use_effect_with(model.progress.clone(), move |saved| {
+        if std::mem::take(&mut *first.borrow_mut()) {
+            return;
+        }
+        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &progress::encode(saved));
+    });
+}
+
+fn debrief_screen(
+    model: &UseReducerHandle<SimModel>,
+    labs: &[engine::labs::Lab],
+    on_action: &Callback<Action>,
+) -> Html {
+    let run = model.run.borrow();
+    let Some(lab_run) = run.lab() else {
+        return html! { <p>{"No lab has been played yet."}</p> };
+    };
+    let view = labs::debrief(lab_run);
+    let position = labs.iter().position(|lab| lab.id == view.lab_id);
+    let next_lab = position
+        .and_then(|p| labs.get(p + 1))
+        .map(|lab| (lab.id.clone(), lab.title.clone()));
+    let share_fragment = model
+        .shared_run()
+        .map(|shared| crate::share::encode(&shared))
+        .unwrap_or_default();
+    let report_json = serde_json::to_string_pretty(&serde_json::json!({
+        "lab": view.lab_id,
+        "seed": lab_run.sim().seed(),
+        "choices": lab_run.choices(),
+        "objectives": lab_run.progress(),
+        "score": view.score,
+        "audit_head": lab_run.sim().audit().head(),
+        "link": share_fragment,
+    }))
+    .unwrap_or_default();
+    html! {
+        <div class="app">
+            <header class="top-bar no-print"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
+            <Debrief view={view} what_if={model.what_if.clone()} share_fragment={share_fragment}
+                next_lab={next_lab} report_json={report_json} on_action={on_action.clone()} />
+        </div>
+    }
+}
+
+fn workspace_screen(
+    model: &UseReducerHandle<SimModel>,
+    chain_intact: bool,
+    on_action: &Callback<Action>,
+) -> Html {
+    let sim = model.sim();
     let scenario = sim.scenario();
+    let checklist = model.run.borrow().lab().map(labs::checklist);
     let mut scenarios: Vec<(String, String)> = scenario::builtin_ids()
         .into_iter()
         .filter_map(scenario::builtin)
@@ -38,22 +180,15 @@ pub fn App() -> Html {
     {
         scenarios.push((imported.id.clone(), imported.title.clone()));
     }
-    // Verifying the chain re-hashes every record, so it is done once per new head, not per frame.
-    let chain_intact = {
-        let sim_for_check = std::rc::Rc::clone(&model.sim);
-        *use_memo(sim.audit().head().to_string(), move |head| {
-            let sim = sim_for_check.borrow();
-            engine::audit::AuditLog::verify(sim.audit().records(), head).is_ok()
-        })
-    };
     let pipeline = crate::view::pipeline::pipeline(&sim);
     let alerts = pipeline
         .as_ref()
         .map(|p| (p.incidents.clone(), p.feed.clone()));
     let export_audit = {
-        let sim = std::rc::Rc::clone(&model.sim);
+        let run = std::rc::Rc::clone(&model.run);
         Callback::from(move |csv: bool| {
-            let sim = sim.borrow();
+            let run = run.borrow();
+            let sim = run.sim();
             let (records, head) = (sim.audit().records(), sim.audit().head());
             if csv {
                 engine::audit::export::to_csv(records, head)
@@ -65,16 +200,21 @@ pub fn App() -> Html {
     let rollout = rollout(&sim);
     let clock = workspace::clock(&sim);
     let finished = clock.finished;
+    let lab_title = checklist.as_ref().map(|c| c.title.clone());
     html! {
         <div class="app">
             <a class="skip-link" href="#workspace">{"Skip to the simulation"}</a>
             <TopBar clock={clock} scenarios={scenarios} scenario_id={scenario.id.clone()} seed={sim.seed()}
+                lab_title={lab_title}
+                on_library={on_action.reform(|_| Action::ShowLibrary)}
                 on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)}
                 on_load_manifest={on_action.reform(|(name, text)| Action::LoadManifest(name, text))} />
             <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {
                     <span id="notice" class="notice">{ notice }</span>
+                } else if finished && checklist.is_some() {
+                    <span id="finished" class="finished">{"Lab complete: see the debrief in the objectives card."}</span>
                 } else if finished {
                     <span id="finished" class="finished">{"Scenario complete. Reset (0) to watch it again, or pick another seed."}</span>
                 }
@@ -95,7 +235,11 @@ pub fn App() -> Html {
                     <Environments rows={workspace::environment_rows(&sim)} />
                 </div>
                 <aside class="column-side">
-                    <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
+                    if let Some(checklist) = checklist {
+                        <Objectives view={checklist} on_action={on_action.clone()} />
+                    } else {
+                        <Briefing title={scenario.title.clone()} situation={scenario.situation.clone()} objective={scenario.objective.clone()} />
+                    }
                     if let Some((incidents, feed)) = alerts {
                         <AlertFeed incidents={incidents} feed={feed} on_action={on_action.clone()} />
                     }

@@ -10,6 +10,9 @@ pub mod app;
 pub mod chart;
 pub mod components;
 pub mod hooks;
+pub mod progress;
+pub mod run;
+pub mod share;
 pub mod state;
 pub mod view;
 

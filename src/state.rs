@@ -4,13 +4,20 @@
 //! action that changes anything returns a fresh `Rc` with a new `revision`, which is what Yew
 //! compares to decide whether to re-render.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
 
+use engine::labs::{LabRun, lab_by_id};
+
+use crate::progress::SavedProgress;
+use crate::run::Run;
+use crate::share::SharedRun;
 use crate::view::chart::{ChartMetric, ChartRange};
+use crate::view::labs::WhatIf;
 use yew::Reducible;
 
 /// The speeds offered, in simulated seconds per wall-clock second.
@@ -44,8 +51,8 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Everything the screen shows, and the simulation it comes from.
 #[derive(Debug)]
 pub struct SimModel {
-    /// The running simulation.
-    pub sim: Rc<RefCell<Sim>>,
+    /// The run in the workspace: the sandbox's simulation or a lab.
+    pub run: Rc<RefCell<Run>>,
     /// Increases whenever anything visible changes.
     pub revision: u64,
     /// True while time runs by itself.
@@ -64,6 +71,25 @@ pub struct SimModel {
     pub fast_forward: Option<FastForward>,
     /// The scenario imported from a manifest, kept so Reset and a new seed can restart it.
     pub imported: Option<Rc<Scenario>>,
+    /// The screen shown.
+    pub screen: Screen,
+    /// Saved progress; the app writes it to the browser's storage when it changes.
+    pub progress: Rc<SavedProgress>,
+    /// The what-if run last asked for in the debrief, or why it could not run.
+    pub what_if: Option<Rc<Result<WhatIf, String>>>,
+}
+
+/// The screens of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The lab library, where a visitor lands.
+    Library,
+    /// A lab's briefing and choices.
+    Briefing(String),
+    /// The workspace: a lab in play, or the sandbox.
+    Workspace,
+    /// A finished lab's debrief.
+    Debrief,
 }
 
 /// What the user or the clock asks of the UI.
@@ -104,9 +130,45 @@ pub enum Action {
     SetChartMetric(ChartMetric),
     /// Show another range of history.
     SetChartRange(ChartRange),
+    /// Open the lab library.
+    ShowLibrary,
+    /// Open a lab's briefing.
+    ShowBriefing(String),
+    /// Start a lab with these choices and seed.
+    StartLab {
+        /// The lab's id.
+        lab: String,
+        /// The choices made in the briefing.
+        choices: BTreeMap<String, String>,
+        /// The seed.
+        seed: u64,
+    },
+    /// Replay a shared or saved lab run.
+    OpenRun(SharedRun),
+    /// Reveal the lab's next hint.
+    RevealHint,
+    /// Skip an objective the learner is stuck on.
+    SkipObjective(String),
+    /// Open the debrief of the lab in play (running it to its end first).
+    ShowDebrief,
+    /// Run a what-if variant of the finished lab.
+    RunWhatIf(u32),
+    /// Free play with every scenario and the manifest loader.
+    ShowSandbox,
+    /// Forget one lab's saved progress.
+    ResetLabProgress(String),
+    /// Progress read from storage at start-up, with a message if it could not be read.
+    ProgressLoaded(SavedProgress, Option<String>),
+    /// Tell the user something (a link that could not be opened).
+    ShowNotice(String),
 }
 
 impl SimModel {
+    /// The simulation every panel reads.
+    pub fn sim(&self) -> Ref<'_, Sim> {
+        Ref::map(self.run.borrow(), Run::sim)
+    }
+
     /// A paused run of `scenario_id` with `seed`; unknown ids fall back to the default scenario.
     pub fn new(scenario_id: &str, seed: u64) -> SimModel {
         let scenario = scenario::builtin(scenario_id)
@@ -118,7 +180,9 @@ impl SimModel {
     /// A paused run of `scenario` with `seed`.
     pub fn with_scenario(scenario: Scenario, seed: u64) -> SimModel {
         SimModel {
-            sim: Rc::new(RefCell::new(Sim::new(scenario, seed))),
+            run: Rc::new(RefCell::new(Run::Sandbox(Box::new(Sim::new(
+                scenario, seed,
+            ))))),
             revision: 0,
             playing: false,
             speed: 60,
@@ -128,6 +192,9 @@ impl SimModel {
             chart_range: ChartRange::Quarter,
             fast_forward: None,
             imported: None,
+            screen: Screen::Workspace,
+            progress: Rc::new(SavedProgress::default()),
+            what_if: None,
         }
     }
 
@@ -136,13 +203,13 @@ impl SimModel {
         let Some(target) = self.fast_forward else {
             return;
         };
-        let mut sim = self.sim.borrow_mut();
-        let services = sim.world().services.len().max(1) as u64;
+        let mut sim = self.run.borrow_mut();
+        let services = sim.sim().world().services.len().max(1) as u64;
         let slice_s = (SLICE_SERVICE_SECONDS / services).clamp(60, 7_200);
         match target {
             FastForward::ToEnd => {
                 sim.advance(slice_s);
-                if sim.is_finished() {
+                if sim.sim().is_finished() {
                     self.fast_forward = None;
                 }
             }
@@ -156,7 +223,7 @@ impl SimModel {
                         record.reason
                     ));
                     self.fast_forward = None;
-                } else if sim.is_finished() || searched_s + budget >= DECISION_SEARCH_S {
+                } else if sim.sim().is_finished() || searched_s + budget >= DECISION_SEARCH_S {
                     self.notice = Some(format!(
                         "No decision point in the next {}: the simulation ran on without one.",
                         engine::time::duration_label(searched_s + budget)
@@ -173,7 +240,7 @@ impl SimModel {
 
     fn next(&self, change: impl FnOnce(&mut SimModel)) -> Rc<SimModel> {
         let mut model = SimModel {
-            sim: Rc::clone(&self.sim),
+            run: Rc::clone(&self.run),
             revision: self.revision + 1,
             playing: self.playing,
             speed: self.speed,
@@ -183,9 +250,12 @@ impl SimModel {
             chart_range: self.chart_range,
             fast_forward: self.fast_forward,
             imported: self.imported.clone(),
+            screen: self.screen.clone(),
+            progress: Rc::clone(&self.progress),
+            what_if: self.what_if.clone(),
         };
         change(&mut model);
-        if model.sim.borrow().is_finished() {
+        if model.sim().is_finished() {
             model.playing = false;
         }
         Rc::new(model)
@@ -202,13 +272,59 @@ impl SimModel {
         model.speed = self.speed;
         model.chart_metric = self.chart_metric;
         model.chart_range = self.chart_range;
+        model.screen = Screen::Workspace;
+        model.progress = Rc::clone(&self.progress);
         Rc::new(model)
+    }
+
+    /// The library, where a visitor lands: the default scenario stays ready in the sandbox.
+    pub fn landing() -> SimModel {
+        SimModel {
+            screen: Screen::Library,
+            ..SimModel::new(DEFAULT_SCENARIO, DEFAULT_SEED)
+        }
+    }
+
+    /// A lab started (or replayed from `shared`), shown in the workspace; the run in progress is
+    /// kept, with a message, when it cannot start.
+    fn start_lab(&self, shared: &SharedRun) -> Rc<SimModel> {
+        let started = lab_by_id(&shared.lab)
+            .ok_or_else(|| format!("there is no lab \"{}\"", shared.lab))
+            .and_then(|lab| LabRun::replay(&lab, &shared.choices, shared.seed, &shared.commands));
+        match started {
+            Ok(run) => {
+                let mut model = SimModel::with_scenario(run.sim().scenario().clone(), shared.seed);
+                model.run = Rc::new(RefCell::new(Run::Lab(Box::new(run))));
+                model.revision = self.revision + 1;
+                model.speed = self.speed;
+                model.progress = Rc::clone(&self.progress);
+                model.screen = Screen::Workspace;
+                Rc::new(model)
+            }
+            Err(why) => self.next(|model| {
+                model.screen = Screen::Library;
+                model.notice = Some(format!("The lab could not start: {why}"));
+            }),
+        }
+    }
+
+    /// The lab in play as a shareable run.
+    pub fn shared_run(&self) -> Option<SharedRun> {
+        let run = self.run.borrow();
+        let lab = run.lab()?;
+        Some(SharedRun {
+            v: crate::share::LINK_VERSION,
+            lab: lab.lab().id.clone(),
+            seed: lab.sim().seed(),
+            choices: lab.choices().clone(),
+            commands: lab.learner_commands().to_vec(),
+        })
     }
 }
 
 impl PartialEq for SimModel {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &other.sim) && self.revision == other.revision
+        Rc::ptr_eq(&self.run, &other.run) && self.revision == other.revision
     }
 }
 
@@ -216,8 +332,23 @@ impl Reducible for SimModel {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // Time and the simulation move only while the workspace is shown: a key pressed in the
+        // library or the debrief changes nothing behind it.
+        let workspace_only = matches!(
+            action,
+            Action::Elapsed { .. }
+                | Action::TogglePlay
+                | Action::Step
+                | Action::RunToEnd
+                | Action::RunToDecision
+                | Action::Reset
+                | Action::Command(_)
+        );
+        if workspace_only && self.screen != Screen::Workspace {
+            return self;
+        }
         let (scenario_id, seed) = {
-            let sim = self.sim.borrow();
+            let sim = self.sim();
             (sim.scenario().id.clone(), sim.seed())
         };
         match action {
@@ -227,12 +358,12 @@ impl Reducible for SimModel {
                 }
                 self.next(|model| {
                     let simulated_ms = model.carry_ms + u64::from(wall_ms) * u64::from(model.speed);
-                    model.sim.borrow_mut().advance(simulated_ms / 1_000);
+                    model.run.borrow_mut().advance(simulated_ms / 1_000);
                     model.carry_ms = simulated_ms % 1_000;
                 })
             }
             Action::TogglePlay => {
-                if self.sim.borrow().is_finished() {
+                if self.sim().is_finished() {
                     return self;
                 }
                 self.next(|model| {
@@ -245,7 +376,7 @@ impl Reducible for SimModel {
                 model.playing = false;
                 model.fast_forward = None;
                 model.notice = None;
-                model.sim.borrow_mut().advance(1);
+                model.run.borrow_mut().advance(1);
             }),
             Action::RunToEnd => self.next(|model| {
                 model.playing = false;
@@ -283,7 +414,14 @@ impl Reducible for SimModel {
                     .find(|s| *s < model.speed)
                     .unwrap_or(model.speed)
             }),
-            Action::Reset => self.restart(&scenario_id, seed),
+            Action::Reset => match self.shared_run() {
+                // A lab starts again with the same choices and seed, without the commands.
+                Some(shared) => self.start_lab(&SharedRun {
+                    commands: Vec::new(),
+                    ..shared
+                }),
+                None => self.restart(&scenario_id, seed),
+            },
             Action::SelectScenario(id) if id.starts_with("CodeDeployDefault.") => {
                 self.reduce(Action::LoadManifest(id.clone(), id))
             }
@@ -319,8 +457,95 @@ impl Reducible for SimModel {
             Action::SetChartMetric(metric) => self.next(|model| model.chart_metric = metric),
             Action::SetChartRange(range) => self.next(|model| model.chart_range = range),
             Action::Command(command) => self.next(|model| {
-                let result = model.sim.borrow_mut().apply(command);
+                let result = model.run.borrow_mut().apply(command);
                 model.notice = result.err().map(|error| error.to_string());
+            }),
+            Action::ShowLibrary => self.next(|model| {
+                model.playing = false;
+                model.fast_forward = None;
+                model.screen = Screen::Library;
+            }),
+            Action::ShowBriefing(id) => {
+                if lab_by_id(&id).is_none() {
+                    return self.next(|model| {
+                        model.screen = Screen::Library;
+                        model.notice = Some(format!("There is no lab \"{id}\"."));
+                    });
+                }
+                self.next(|model| {
+                    model.playing = false;
+                    model.fast_forward = None;
+                    model.notice = None;
+                    model.screen = Screen::Briefing(id);
+                })
+            }
+            Action::StartLab { lab, choices, seed } => self.start_lab(&SharedRun {
+                v: crate::share::LINK_VERSION,
+                lab,
+                seed,
+                choices,
+                commands: Vec::new(),
+            }),
+            Action::OpenRun(shared) => self.start_lab(&shared),
+            Action::RevealHint => self.next(|model| {
+                if let Some(lab) = model.run.borrow_mut().lab_mut() {
+                    lab.reveal_hint();
+                }
+            }),
+            Action::SkipObjective(id) => self.next(|model| {
+                if let Some(lab) = model.run.borrow_mut().lab_mut() {
+                    model.notice = lab.skip(&id).err();
+                }
+            }),
+            Action::ShowDebrief => {
+                if self.run.borrow().lab().is_none() {
+                    return self;
+                }
+                self.next(|model| {
+                    model.playing = false;
+                    model.fast_forward = None;
+                    model.what_if = None;
+                    if let Some(lab) = model.run.borrow_mut().lab_mut() {
+                        lab.run_to_end();
+                    }
+                    if let Some(shared) = model.shared_run() {
+                        let score = model.run.borrow().lab().map(LabRun::score);
+                        if let Some(score) = score {
+                            let mut progress = SavedProgress::clone(&model.progress);
+                            progress.record(shared, score.total, score.passed);
+                            model.progress = Rc::new(progress);
+                        }
+                    }
+                    model.screen = Screen::Debrief;
+                })
+            }
+            Action::RunWhatIf(index) => self.next(|model| {
+                let result = model
+                    .run
+                    .borrow()
+                    .lab()
+                    .map(|lab| crate::view::labs::what_if(lab, index));
+                model.what_if = result.map(Rc::new);
+            }),
+            Action::ShowSandbox => self.next(|model| {
+                model.screen = Screen::Workspace;
+                model.notice = None;
+                if model.run.borrow().lab().is_some() {
+                    let sandbox = SimModel::new(DEFAULT_SCENARIO, DEFAULT_SEED);
+                    model.run = sandbox.run;
+                }
+            }),
+            Action::ResetLabProgress(id) => self.next(|model| {
+                let mut progress = SavedProgress::clone(&model.progress);
+                progress.reset(&id);
+                model.progress = Rc::new(progress);
+            }),
+            Action::ShowNotice(message) => self.next(|model| model.notice = Some(message)),
+            Action::ProgressLoaded(progress, message) => self.next(|model| {
+                model.progress = Rc::new(progress);
+                if message.is_some() {
+                    model.notice = message;
+                }
             }),
         }
     }
@@ -348,12 +573,12 @@ mod tests {
             model.fast_forward.is_some(),
             "a simulated day takes more than one slice"
         );
-        assert!(!model.sim.borrow().is_finished());
+        assert!(!model.sim().is_finished());
         let model = settle(model);
-        assert!(model.sim.borrow().is_finished());
+        assert!(model.sim().is_finished());
         let reference = engine::Sim::run_builtin("production-day", 1).unwrap();
         assert_eq!(
-            model.sim.borrow().state_digest(),
+            model.sim().state_digest(),
             reference.state_digest(),
             "slicing changes nothing"
         );
@@ -377,10 +602,10 @@ mod tests {
         let model = model.reduce(Action::TogglePlay);
         let model = model.reduce(Action::Elapsed { wall_ms: 250 });
         // 250 ms at 10× is 2.5 simulated seconds: 2 simulated, 500 ms carried.
-        assert_eq!(model.sim.borrow().now().0, 2);
+        assert_eq!(model.sim().now().0, 2);
         assert_eq!(model.carry_ms, 500);
         let model = model.reduce(Action::Elapsed { wall_ms: 50 });
-        assert_eq!(model.sim.borrow().now().0, 3);
+        assert_eq!(model.sim().now().0, 3);
     }
 
     #[test]
@@ -388,7 +613,7 @@ mod tests {
         let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1));
         let revision = model.revision;
         let model = model.reduce(Action::Elapsed { wall_ms: 1_000 });
-        assert_eq!(model.sim.borrow().now().0, 0);
+        assert_eq!(model.sim().now().0, 0);
         assert_eq!(
             model.revision, revision,
             "no re-render when nothing changed"
@@ -417,7 +642,7 @@ mod tests {
                 || model.notice.as_deref().unwrap_or("").contains("no rollout")
         );
         let model = model.reduce(Action::Step);
-        assert_eq!(model.sim.borrow().now().0, 1);
+        assert_eq!(model.sim().now().0, 1);
     }
 
     #[test]
@@ -433,12 +658,12 @@ mod tests {
     fn reset_restarts_the_same_run() {
         let model = Rc::new(SimModel::new("canary-good-release", 4));
         let model = settle(model.reduce(Action::RunToEnd));
-        let finished_head = model.sim.borrow().audit().head().to_string();
+        let finished_head = model.sim().audit().head().to_string();
         let model = model.reduce(Action::Reset);
-        assert_eq!(model.sim.borrow().now().0, 0);
-        assert_eq!(model.sim.borrow().scenario().id, "canary-good-release");
+        assert_eq!(model.sim().now().0, 0);
+        assert_eq!(model.sim().scenario().id, "canary-good-release");
         let model = settle(model.reduce(Action::RunToEnd));
-        assert_eq!(model.sim.borrow().audit().head(), finished_head);
+        assert_eq!(model.sim().audit().head(), finished_head);
     }
 
     const BLUE_GREEN: &str = include_str!("../engine/tests/manifests/rollout-bluegreen.yaml");
@@ -449,10 +674,10 @@ mod tests {
             "rollout-bluegreen.yaml".to_string(),
             BLUE_GREEN.to_string(),
         ));
-        let id = model.sim.borrow().scenario().id.clone();
+        let id = model.sim().scenario().id.clone();
         assert_eq!(id, "import:rollout-bluegreen");
-        assert_eq!(model.sim.borrow().seed(), 7, "the seed is kept");
-        assert!(model.sim.borrow().blue_green().is_some());
+        assert_eq!(model.sim().seed(), 7, "the seed is kept");
+        assert!(model.sim().blue_green().is_some());
         assert!(
             model
                 .notice
@@ -462,24 +687,24 @@ mod tests {
         );
         let model = model.reduce(Action::Step).reduce(Action::Reset);
         assert_eq!(
-            model.sim.borrow().scenario().id,
+            model.sim().scenario().id,
             id,
             "Reset restarts the imported scenario"
         );
-        assert_eq!(model.sim.borrow().now().0, 0);
+        assert_eq!(model.sim().now().0, 0);
         let model = model.reduce(Action::SetSeed(9));
-        assert_eq!(model.sim.borrow().scenario().id, id);
+        assert_eq!(model.sim().scenario().id, id);
     }
 
     #[test]
     fn a_bad_manifest_keeps_the_run_and_says_where_and_what() {
         let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1)).reduce(Action::Step);
-        let head = model.sim.borrow().audit().head().to_string();
+        let head = model.sim().audit().head().to_string();
         let broken = BLUE_GREEN.replace("replicas: 2", "replicas: -2");
         let model = model.reduce(Action::LoadManifest("broken.yaml".to_string(), broken));
-        assert_eq!(model.sim.borrow().scenario().id, DEFAULT_SCENARIO);
-        assert_eq!(model.sim.borrow().now().0, 1, "the run in progress is kept");
-        assert_eq!(model.sim.borrow().audit().head(), head);
+        assert_eq!(model.sim().scenario().id, DEFAULT_SCENARIO);
+        assert_eq!(model.sim().now().0, 1, "the run in progress is kept");
+        assert_eq!(model.sim().audit().head(), head);
         let notice = model.notice.clone().unwrap_or_default();
         assert!(
             notice.starts_with("broken.yaml cannot be simulated: spec.replicas: Invalid value: -2"),

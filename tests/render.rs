@@ -17,35 +17,46 @@ fn finished(id: &str, seed: u64) -> Sim {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn the_app_opens_on_the_bad_release_scenario_ready_to_play() {
+async fn the_app_opens_on_the_lab_library() {
     let html = LocalServerRenderer::<App>::new()
         .hydratable(false)
         .render()
         .await;
     for expected in [
         "Deploy Dojo",
-        "Bad release caught by a canary",
-        "Tue 14:00:00 UTC",
-        "Business hours",
-        "▶ Play",
-        "3600×",
-        "Canary rollout",
-        "Healthy",
-        "Traffic split",
-        "Error rate by version",
-        "p95 latency",
-        "24 h",
-        "Audit trail",
-        "0 records",
-        r#"id="error-chart""#,
-        r#"role="img""#,
+        "Labs",
+        "Customer conversations",
+        "Compliance and audit trail",
+        "CSM",
+        "Intermediate",
+        "20 min",
+        "Not started",
+        "Our auditors want to see who approved each production deployment",
+        "Open the sandbox",
     ] {
         assert!(
             html.contains(expected),
-            "missing {expected:?} in the first screen"
+            "missing {expected:?} in the library"
         );
     }
-    // Nothing to promote, abort or retry before a rollout exists.
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_sandbox_starts_with_nothing_to_promote_abort_or_retry() {
+    let sim = Sim::new(engine::scenario::builtin("canary-bad-release").unwrap(), 1);
+    let props = RolloutPanelProps {
+        view: rollout(&sim),
+        threshold: workspace::threshold_label(&sim),
+        on_action: Callback::noop(),
+    };
+    let html = LocalServerRenderer::<RolloutPanel>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await;
+    assert!(
+        html.contains("Canary rollout") && html.contains("Healthy"),
+        "{html}"
+    );
     for button in ["promote", "abort", "retry"] {
         let tag_start = html
             .find(&format!(r#"id="{button}""#))

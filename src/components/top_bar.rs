@@ -1,4 +1,5 @@
-//! The header: product name, scenario and seed, and the simulated clock.
+//! The header: product name, the way back to the labs, the scenario and seed (or the lab in
+//! play), and the simulated clock.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -23,6 +24,11 @@ pub struct TopBarProps {
     pub on_seed: Callback<u64>,
     /// Called with a manifest file's name and text.
     pub on_load_manifest: Callback<(String, String)>,
+    /// The lab in play, if any: its title replaces the scenario and manifest pickers.
+    #[prop_or_default]
+    pub lab_title: Option<String>,
+    /// Back to the library.
+    pub on_library: Callback<()>,
 }
 
 /// The header bar.
@@ -58,6 +64,11 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     html! {
         <header class="top-bar">
             <div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div>
+            <button id="to-library" class="header-button" onclick={props.on_library.reform(|_| ())}>{"All labs"}</button>
+            if let Some(title) = &props.lab_title {
+                <span class="lab-title">{ format!("Lab: {title}") }</span>
+                <span class="field seed"><span>{"Seed"}</span><strong>{ props.seed }</strong></span>
+            } else {
             <label class="field">
                 <span>{"Scenario"}</span>
                 <select id="scenario-select" onchange={on_select}>
@@ -79,6 +90,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                     aria-invalid={seed_error.is_some().to_string()} aria-describedby="seed-error" />
             </label>
             <ManifestLoader on_load={props.on_load_manifest.clone()} />
+            }
             if let Some(error) = &*seed_error {
                 <span id="seed-error" class="field-error" role="alert">{ error }</span>
             }

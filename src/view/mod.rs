@@ -15,6 +15,7 @@ pub mod codedeploy;
 pub mod deployment_and_blue_green;
 pub mod flagger_and_flag;
 pub mod format;
+pub mod labs;
 pub mod pipeline;
 pub mod protection;
 pub mod rollout;

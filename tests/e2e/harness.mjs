@@ -56,16 +56,30 @@ export async function launchBrowser() {
   });
 }
 
-/** Opens the app in a laptop-sized page; `errors` collects console errors and page errors. */
-export async function openApp(browser, url, viewport = { width: 1366, height: 900 }) {
+/** A laptop-sized page whose `errors` collects console errors and page errors. */
+export async function newPage(browser, viewport = { width: 1366, height: 900 }) {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(url);
+  return { page, errors };
+}
+
+/** Opens the sandbox (free play) through its link, in a laptop-sized page. */
+export async function openApp(browser, url, viewport = { width: 1366, height: 900 }) {
+  const { page, errors } = await newPage(browser, viewport);
+  await page.goto(`${url}#sandbox`);
   await page.waitForSelector('#play');
+  return { page, errors };
+}
+
+/** Opens the app where a visitor lands: the lab library. */
+export async function openLibrary(browser, url, viewport = { width: 1366, height: 768 }) {
+  const { page, errors } = await newPage(browser, viewport);
+  await page.goto(url);
+  await page.waitForSelector('#library');
   return { page, errors };
 }
 

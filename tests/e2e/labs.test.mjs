@@ -1,0 +1,147 @@
+// Labs as a learner does them, in real Chromium against the release build: the library, the
+// briefing and its choices, the objectives ticking live, a hint, the debrief with its what-if,
+// saved progress across reloads and corruption, and a share link that replays the same run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { newPage, openLibrary, screenshot, useServedApp, waitForText } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const app = useServedApp();
+
+async function violations(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), TAGS);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0]?.target})`);
+}
+
+/** Plays the compliance lab with the compliance team and main only, revealing one hint. */
+async function playCompliance(page) {
+  await page.click('#lab-compliance-audit-trail .lab-open');
+  await page.waitForSelector('#briefing');
+  await page.selectOption('#choice-reviewers', 'compliance-team');
+  await page.selectOption('#choice-branches', 'main-only');
+  await page.click('#start-lab');
+  await page.waitForSelector('#objectives-heading');
+  // The rules are the learner's first command: that objective ticks at once.
+  await waitForText(page, '#objective-rules-set .objective-text', /protection rules/);
+  assert.equal(await page.getAttribute('#objective-rules-set', 'data-state'), 'met');
+  assert.equal(await page.getAttribute('#objective-auditor-package', 'data-state'), 'pending');
+  // A hint says what it costs before it is revealed, and the running score follows.
+  assert.equal(await page.textContent('#reveal-hint'), 'Reveal a hint (−5 points)');
+  await page.click('#reveal-hint');
+  await waitForText(page, '.hints', /compliance team is carol and frank/);
+  // The run plays to the decision points: eve's refused deployment, then carol's approval.
+  await page.click('button:has-text("3600×")');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#objective-feature-branch-refused')?.dataset.state === 'met', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('#objective-approved-by-compliance')?.dataset.state === 'met', null, { timeout: 60_000 });
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.match(await page.textContent('#objective-feature-branch-refused .objective-why'), /feature\/quick-fix/);
+}
+
+test('the compliance lab: library, briefing, choices, objectives ticking, a hint, the debrief and its what-if', async () => {
+  const { page, errors } = await openLibrary(app.browser, app.server.url);
+  assert.match(await page.textContent('#lab-compliance-audit-trail'), /Compliance and audit trail/);
+  assert.match(await page.textContent('#lab-compliance-audit-trail'), /Not started/);
+  assert.deepEqual(await violations(page), [], 'library');
+  await screenshot(page, 'lab-library-1366');
+
+  await page.click('#lab-compliance-audit-trail .lab-open');
+  await page.waitForSelector('#briefing');
+  assert.match(await page.textContent('#briefing'), /Our auditors want to see who approved/);
+  assert.deepEqual(await violations(page), [], 'briefing');
+  await screenshot(page, 'lab-briefing-1366');
+  await page.click('text=← All labs');
+  await page.waitForSelector('#library');
+
+  const started = Date.now();
+  await playCompliance(page);
+  const playedMs = Date.now() - started;
+  await screenshot(page, 'lab-workspace-finished-1366');
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  assert.equal(await page.textContent('#score-total'), '95');
+  assert.match(await page.textContent('#verdict'), /^Passed/);
+  assert.match(await page.textContent('.breakdown'), /Hints revealed \(1\)−5/);
+  const timeline = await page.textContent('.timeline');
+  assert.match(timeline, /environment\.update_protection_rule/);
+  assert.match(timeline, /Branch "feature\/quick-fix" is not allowed to deploy to production/);
+  assert.match(timeline, /carol approved deploy-production/);
+  assert.match(await page.textContent('.csm-card'), /approval\(s\) on record/);
+
+  // What if there had been no protection rules? The same seed and commands, run to the end.
+  await page.click('.what-if-variant:has-text("No protection rules")');
+  await page.waitForSelector('#what-if-table');
+  const whatIf = await page.textContent('#what-if-table');
+  assert.match(whatIf, /Score\s*95\s*0/);
+  assert.ok((await page.locator('#what-if-table tr.differs').count()) >= 2, 'the differences are highlighted');
+  assert.deepEqual(await violations(page), [], 'debrief');
+  await screenshot(page, 'lab-debrief-1366');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(page, 'lab-debrief-1920');
+  assert.deepEqual(errors, []);
+  console.log(`# the compliance lab played to its end in ${playedMs} ms of wall time at 3600×`);
+  await page.close();
+});
+
+test('progress survives a reload and a corrupted value, and one lab can be reset', async () => {
+  const { page, errors } = await openLibrary(app.browser, app.server.url);
+  await playCompliance(page);
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  await page.reload();
+  await page.waitForSelector('#library');
+  await waitForText(page, '#lab-compliance-audit-trail', /Passed · best 95/);
+
+  // A corrupted value: the app opens, says so once, and keeps the value under a backup key.
+  await page.evaluate(() => localStorage.setItem('deploy-dojo.progress', '{"version":1,"state":{"labs":'));
+  await page.reload();
+  await page.waitForSelector('#library');
+  await waitForText(page, '#notice', /could not be read \(it is not JSON/);
+  assert.equal(await page.evaluate(() => localStorage.getItem('deploy-dojo.progress.unreadable')), '{"version":1,"state":{"labs":');
+  assert.match(await page.textContent('#lab-compliance-audit-trail'), /Not started/);
+
+  // Reset one lab: played again, then reset, it reads as not started and the reset is saved.
+  await playCompliance(page);
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  await page.click('text=← All labs');
+  await waitForText(page, '#lab-compliance-audit-trail', /Passed · best 95/);
+  await page.click('#lab-compliance-audit-trail .link-button');
+  await waitForText(page, '#lab-compliance-audit-trail', /Not started/);
+  await page.reload();
+  await page.waitForSelector('#library');
+  assert.match(await page.textContent('#lab-compliance-audit-trail'), /Not started/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a share link replays the same run bit for bit; a broken link opens the library with why', async () => {
+  const { page, errors } = await openLibrary(app.browser, app.server.url);
+  await playCompliance(page);
+  const head = (await page.getAttribute('#audit-head', 'title')) ?? '';
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  const link = await page.getAttribute('#share-link', 'href');
+  assert.match(link, /^#run=[A-Za-z0-9_-]+$/);
+
+  const shared = await newPage(app.browser);
+  await shared.page.goto(`${app.server.url}${link}`);
+  await shared.page.waitForSelector('#objectives-heading');
+  await shared.page.click('#run-to-end');
+  await shared.page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.equal((await shared.page.getAttribute('#audit-head', 'title')) ?? '', head, 'the same audit head');
+  assert.ok(head.length > 0);
+
+  const broken = await newPage(app.browser);
+  await broken.page.goto(`${app.server.url}#run=not*base64`);
+  await broken.page.waitForSelector('#library');
+  await waitForText(broken.page, '#notice', /This link cannot be opened: the link is damaged at character 4/);
+  assert.deepEqual([...errors, ...shared.errors, ...broken.errors], []);
+  await Promise.all([page.close(), shared.page.close(), broken.page.close()]);
+});
