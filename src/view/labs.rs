@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use engine::labs::spec::Lab;
+use engine::labs::spec::{Lab, Metric};
 use engine::labs::{LabRun, Mark, Score};
 
 use crate::view::format::elapsed_label;
@@ -213,6 +213,18 @@ pub fn key_numbers(run: &LabRun) -> Vec<KeyNumber> {
             ..number("Downtime", score.impact.downtime_s, true)
         },
         number("Error budget spent (s)", score.impact.budget_spent_s, true),
+        number(
+            "Sessions lost",
+            engine::labs::check::measure(Metric::SessionsLost, run.sim()),
+            true,
+        ),
+        {
+            let permille = engine::labs::check::measure(Metric::SlaBudgetPermille, run.sim());
+            KeyNumber {
+                value: format!("{}.{} %", permille / 10, permille % 10),
+                ..number("99.99 % SLA budget spent", permille, true)
+            }
+        },
         number(
             "Approvals on record",
             count(run, "workflows.approve_workflow_job"),

@@ -5,10 +5,16 @@ use super::read::read_lab;
 use super::spec::Lab;
 
 /// Each built-in lab file: its name and its text.
-pub const LAB_FILES: &[(&str, &str)] = &[(
-    "compliance-audit-trail.yaml",
-    include_str!("../../labs/compliance-audit-trail.yaml"),
-)];
+pub const LAB_FILES: &[(&str, &str)] = &[
+    (
+        "zero-downtime.yaml",
+        include_str!("../../labs/zero-downtime.yaml"),
+    ),
+    (
+        "compliance-audit-trail.yaml",
+        include_str!("../../labs/compliance-audit-trail.yaml"),
+    ),
+];
 
 /// The built-in labs, in the library's order. A file that does not read is left out here; a
 /// test reads every file and fails on the first problem.

@@ -39,6 +39,9 @@ pub fn evaluate(predicate: &Predicate, sim: &Sim, memory: &mut Memory) -> Evalua
     evaluate_node(predicate, sim, memory, &mut next_id)
 }
 
+/// Seconds in a 30-day month, the period SLAs are counted over.
+pub const SECONDS_PER_MONTH: i64 = 30 * 86_400;
+
 /// A metric's value now.
 pub fn measure(metric: Metric, sim: &Sim) -> i64 {
     let target = sim.target();
@@ -72,6 +75,15 @@ pub fn measure(metric: Metric, sim: &Sim) -> i64 {
             _ => 0,
         },
         Metric::AuditRecords => sim.audit().records().len() as i64,
+        Metric::SessionsLost => sim.metrics().sessions_lost as i64,
+        Metric::SlaBudgetPermille => {
+            let requests = sum(|s| s.requests_total);
+            let failed = sum(|s| s.errors_total);
+            let elapsed_s = sim.now().0.max(1) as i64;
+            // 0.01 % of a 30-day month of requests at this run's average rate.
+            let allowed = (requests * SECONDS_PER_MONTH / elapsed_s / 10_000).max(1);
+            failed * 1_000 / allowed
+        }
     }
 }
 
@@ -176,7 +188,7 @@ fn evaluate_node(
             Evaluation {
                 holds: op.holds(measured, *value),
                 why: format!(
-                    "{} is {measured} (needs {} {value})",
+                    "{} is {measured} (rule: {} {value})",
                     metric.name(),
                     op.symbol()
                 ),

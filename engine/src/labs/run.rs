@@ -226,7 +226,8 @@ impl LabRun {
             if let Some(fails_when) = &objective.fails_when {
                 let failing = evaluate(fails_when, &self.sim, &mut progress.fail_memory);
                 if failing.holds {
-                    decide(progress, Mark::Failed, failing, now);
+                    let why = format!("ended early: {}", failing.why);
+                    decide(progress, Mark::Failed, Evaluation { why, ..failing }, now);
                     continue;
                 }
             }

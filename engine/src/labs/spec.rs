@@ -264,11 +264,17 @@ pub enum Metric {
     BudgetSpentS,
     /// Audit records written so far.
     AuditRecords,
+    /// Users' sessions lost with pods that stopped while holding them.
+    SessionsLost,
+    /// Of a 99.99 % availability SLA's monthly allowance of failed requests (0.01 % of a
+    /// month's requests at the run's average rate), the share this run's failures spent, in
+    /// thousandths.
+    SlaBudgetPermille,
 }
 
 impl Metric {
     /// Every metric, with the word a lab file uses.
-    pub const ALL: [(Metric, &'static str); 8] = [
+    pub const ALL: [(Metric, &'static str); 10] = [
         (Metric::DowntimeS, "downtime_s"),
         (Metric::RequestsFailed, "requests_failed"),
         (Metric::RequestsUnserved, "requests_unserved"),
@@ -277,6 +283,8 @@ impl Metric {
         (Metric::P95Ms, "p95_ms"),
         (Metric::BudgetSpentS, "budget_spent_s"),
         (Metric::AuditRecords, "audit_records"),
+        (Metric::SessionsLost, "sessions_lost"),
+        (Metric::SlaBudgetPermille, "sla_budget_permille"),
     ];
 
     /// The word a lab file uses.

@@ -34,20 +34,48 @@ pub struct Parameter {
 }
 
 /// Every starting world.
-pub const WORLDS: &[World] = &[World {
-    name: "compliance",
-    description: "checkout v3 through the course's pipeline to a production environment whose protection rules the learner sets; a developer tries to deploy a feature branch, then the release goes out from main",
-    parameters: &[
-        Parameter {
-            key: "reviewers",
-            values: &["compliance-team", "release-managers", "none"],
-        },
-        Parameter {
-            key: "branches",
-            values: &["main-only", "any-branch"],
-        },
-    ],
-}];
+pub const WORLDS: &[World] = &[
+    World {
+        name: "zero-downtime",
+        description: "checkout on 4 pods at 200 requests a second with no errors of its own, released from v1 to v2 with the strategy and pod lifecycle the learner chooses",
+        parameters: &[
+            Parameter {
+                key: "strategy",
+                values: &["recreate", "rolling", "blue-green"],
+            },
+            Parameter {
+                key: "readiness_probe",
+                values: &["on", "off"],
+            },
+            Parameter {
+                key: "graceful_shutdown",
+                values: &["on", "off"],
+            },
+            Parameter {
+                key: "sessions",
+                values: &["external", "in-pods"],
+            },
+            Parameter {
+                key: "schema_change",
+                values: &["backward-compatible", "breaking"],
+            },
+        ],
+    },
+    World {
+        name: "compliance",
+        description: "checkout v3 through the course's pipeline to a production environment whose protection rules the learner sets; a developer tries to deploy a feature branch, then the release goes out from main",
+        parameters: &[
+            Parameter {
+                key: "reviewers",
+                values: &["compliance-team", "release-managers", "none"],
+            },
+            Parameter {
+                key: "branches",
+                values: &["main-only", "any-branch"],
+            },
+        ],
+    },
+];
 
 /// The learner's login in every lab.
 pub const LEARNER: &str = "you";
@@ -72,6 +100,14 @@ pub fn build(
     let choice = |key: &str| choices.get(key).map(String::as_str).unwrap_or_default();
     match world {
         "compliance" => Ok(compliance(choice("reviewers"), choice("branches"))),
+        "zero-downtime" => zero_downtime(
+            choice("strategy"),
+            choice("readiness_probe") != "off",
+            choice("graceful_shutdown") != "off",
+            choice("sessions") == "in-pods",
+            choice("schema_change") == "breaking",
+        )
+        .map(|scenario| (scenario, Vec::new())),
         other => Err(format!("there is no starting world `{other}`")),
     }
 }
@@ -172,3 +208,59 @@ fn simulated_reviewer(login: &str, response_median_s: u32, comment: &str) -> Sim
         comment: comment.to_string(),
     }
 }
+
+/// The zero-downtime world: checkout's Deployment (or blue-green Rollout) as a manifest would
+/// declare it, read by the import, then given the learner's pod lifecycle. Both releases answer
+/// every request they receive, so any failure is the deployment's.
+fn zero_downtime(
+    strategy: &str,
+    readiness_probe: bool,
+    graceful_shutdown: bool,
+    sessions_in_pods: bool,
+    breaking_schema: bool,
+) -> Result<Scenario, String> {
+    let template = "  selector:\n    matchLabels: {app: checkout}\n  template:\n    metadata:\n      labels: {app: checkout}\n    spec:\n      containers:\n        - name: checkout\n          image: shop/checkout:v1\n          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n            periodSeconds: 5\n";
+    let manifest = match strategy {
+        "blue-green" => format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {{name: checkout}}\nspec:\n  replicas: 4\n{template}  strategy:\n    blueGreen:\n      activeService: checkout-active\n      previewService: checkout-preview\n      autoPromotionEnabled: true\n"
+        ),
+        "recreate" => format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: checkout}}\nspec:\n  replicas: 4\n  strategy: {{type: Recreate}}\n{template}"
+        ),
+        _ => format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: checkout}}\nspec:\n  replicas: 4\n  strategy:\n    type: RollingUpdate\n    rollingUpdate: {{maxSurge: 25%, maxUnavailable: 0}}\n{template}"
+        ),
+    };
+    let imported = crate::import::import(&manifest).map_err(|error| error.problems.join("; "))?;
+    let mut scenario = imported.scenario;
+    scenario.id = format!("lab-zero-downtime-{strategy}");
+    scenario.title = "Zero downtime for a 99.99 % SLA".to_string();
+    for version in &mut scenario.versions {
+        version.error_rate_bp = 0;
+        version.startup_s = 20;
+    }
+    if let Some(next) = scenario.versions.last_mut() {
+        next.schema_migration = if breaking_schema {
+            crate::version::SchemaMigration::Breaking
+        } else {
+            crate::version::SchemaMigration::Compatible
+        };
+    }
+    let lifecycle = crate::world::fleet::PodLifecycle {
+        readiness_probe,
+        graceful_shutdown,
+        sessions_in_pods,
+        active_sessions: ACTIVE_SESSIONS,
+    };
+    for environment in &mut scenario.environments {
+        for service in &mut environment.services {
+            if service.name == scenario.rollout_service {
+                service.lifecycle = lifecycle;
+            }
+        }
+    }
+    Ok(scenario)
+}
+
+/// Users signed in to checkout at any moment of the zero-downtime lab.
+pub const ACTIVE_SESSIONS: u32 = 1_200;

@@ -349,6 +349,8 @@ pub struct Metrics {
     environments: Vec<Option<Series>>,
     /// Seconds in which at least one request anywhere found no ready instance.
     pub downtime_s: u64,
+    /// Users' sessions lost with pods that stopped while holding them.
+    pub sessions_lost: u64,
 }
 
 impl Metrics {

@@ -19,6 +19,39 @@ use crate::version::{VersionId, VersionProfile};
 pub const DRAIN_S: u32 = 15;
 /// Kubernetes' default `terminationGracePeriodSeconds`: how long a hung stop script runs.
 pub const TERMINATION_GRACE_S: u32 = 30;
+/// How long load balancers and kube-proxy keep sending requests to a pod after it is told to
+/// stop: the endpoint's removal and SIGTERM happen at the same time, and the removal takes a
+/// moment to reach every node. A pod that drains keeps answering through it; one that exits at
+/// once refuses those requests.
+pub const ENDPOINT_LAG_S: u32 = 2;
+
+/// How a service's pods start and stop, and where its users' sessions live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodLifecycle {
+    /// The pod has a readiness probe. Without one Kubernetes marks it ready as soon as its
+    /// container starts, and sends it requests before its process listens.
+    pub readiness_probe: bool,
+    /// The process handles SIGTERM: it stops accepting, finishes in-flight requests and drains
+    /// connections. Without it, it exits at once: in-flight requests die, and requests still
+    /// routed to it while its endpoint is removed are refused.
+    pub graceful_shutdown: bool,
+    /// Users' sessions live in the pods' memory, so a pod that stops loses its share of them
+    /// (instead of in an external store such as Redis).
+    pub sessions_in_pods: bool,
+    /// Sessions active at any moment across the service's pods.
+    pub active_sessions: u32,
+}
+
+impl Default for PodLifecycle {
+    fn default() -> PodLifecycle {
+        PodLifecycle {
+            readiness_probe: true,
+            graceful_shutdown: true,
+            sessions_in_pods: false,
+            active_sessions: 0,
+        }
+    }
+}
 /// Kubernetes' restart back-off: 10 s, doubling per restart, capped at 5 minutes.
 pub const RESTART_BACKOFF_BASE_S: u32 = 10;
 /// The cap of the restart back-off.
@@ -136,6 +169,9 @@ pub struct Instance {
     /// When it last became ready; `None` for instances already ready when the run began.
     #[serde(default)]
     pub ready_since: Option<Tick>,
+    /// When its process listens (later than `ready_since` without a readiness probe).
+    #[serde(default)]
+    pub serving_from: Tick,
 }
 
 /// How many instances of one version are in each state.
@@ -188,6 +224,8 @@ pub struct FleetChanges {
     pub crashes: u32,
     /// Containers OOM-killed.
     pub oom_kills: u32,
+    /// Sessions lost with pods that stopped while holding them.
+    pub sessions_lost: u32,
 }
 
 /// All instances of one service.
@@ -203,6 +241,13 @@ pub struct Fleet {
     next_instance_id: u32,
     /// True when every instance is ready and counts match the desired ones.
     settled: bool,
+    /// How its pods start and stop.
+    #[serde(default)]
+    lifecycle: PodLifecycle,
+    /// Pods that exited without draining, and when: requests still reach them for
+    /// [`ENDPOINT_LAG_S`] seconds.
+    #[serde(default)]
+    exited: Vec<(VersionId, Tick)>,
 }
 
 impl Fleet {
@@ -236,6 +281,37 @@ impl Fleet {
     /// Every live instance, oldest first.
     pub fn instances(&self) -> &[Instance] {
         &self.instances
+    }
+
+    /// Sets how the pods start and stop, and where sessions live.
+    pub fn set_lifecycle(&mut self, lifecycle: PodLifecycle) {
+        self.lifecycle = lifecycle;
+    }
+
+    /// How the pods start and stop, and where sessions live.
+    pub fn lifecycle(&self) -> PodLifecycle {
+        self.lifecycle
+    }
+
+    /// Pods of `version` that receive requests they cannot answer now: (ready without a
+    /// readiness probe before their process listens, exited without draining while their
+    /// endpoint is still being removed, of which exited this very second).
+    pub fn refusing(&self, version: VersionId, now: Tick) -> (u32, u32, u32) {
+        let not_listening = self
+            .instances
+            .iter()
+            .filter(|i| {
+                i.version == version && i.state == InstanceState::Ready && i.serving_from > now
+            })
+            .count() as u32;
+        let exited: Vec<Tick> = self
+            .exited
+            .iter()
+            .filter(|(v, at)| *v == version && now.seconds_since(*at) < u64::from(ENDPOINT_LAG_S))
+            .map(|(_, at)| *at)
+            .collect();
+        let exited_now = exited.iter().filter(|at| **at == now).count() as u32;
+        (not_listening, exited.len() as u32, exited_now)
     }
 
     /// Sets how many instances of `version` should exist (draining ones do not count).
@@ -321,6 +397,7 @@ impl Fleet {
     /// fails `failureThreshold` times; returns false when none is ready.
     pub fn restart_for_liveness(&mut self, now: Tick, profiles: &[VersionProfile]) -> bool {
         let probes = self.probes;
+        let readiness_probe = self.lifecycle.readiness_probe;
         let Some(instance) = self
             .instances
             .iter_mut()
@@ -335,6 +412,7 @@ impl Fleet {
             now,
             profiles[instance.version.0 as usize].startup_s,
             &probes,
+            readiness_probe,
         );
         self.after_change();
         true
@@ -396,10 +474,17 @@ impl Fleet {
             return changes;
         }
         let broken_stop_script = conditions.broken_stop_script;
+        let lifecycle = self.lifecycle;
+        let readiness_probe = lifecycle.readiness_probe;
+        let exited = &mut self.exited;
+        exited.retain(|(_, at)| now.seconds_since(*at) < u64::from(ENDPOINT_LAG_S));
         self.instances.retain(|instance| match instance.state {
             InstanceState::Draining { terminate_at } if terminate_at <= now => {
                 if broken_stop_script {
                     changes.hard_terminations += 1;
+                }
+                if !lifecycle.graceful_shutdown {
+                    exited.push((instance.version, now));
                 }
                 false
             }
@@ -419,11 +504,12 @@ impl Fleet {
                     {
                         instance.state = InstanceState::Ready;
                         instance.ready_since = Some(now);
+                        instance.serving_from = up_at;
                     }
                 }
                 InstanceState::CrashLoopBackOff { restart_at } if now >= restart_at => {
                     let startup_s = profiles[instance.version.0 as usize].startup_s;
-                    instance.state = starting_state(now, startup_s, &probes);
+                    instance.state = starting_state(now, startup_s, &probes, readiness_probe);
                 }
                 InstanceState::Ready => {
                     if let Some((_, kib_per_s)) = conditions
@@ -437,7 +523,8 @@ impl Fleet {
                             instance.restarts += 1;
                             instance.memory_kib = BASE_MEMORY_MIB * 1_024;
                             let startup_s = profiles[instance.version.0 as usize].startup_s;
-                            instance.state = starting_state(now, startup_s, &probes);
+                            instance.state =
+                                starting_state(now, startup_s, &probes, readiness_probe);
                             changes.oom_kills += 1;
                         }
                     }
@@ -457,21 +544,23 @@ impl Fleet {
                     self.instances[index].id,
                 );
                 self.instances[index].zone = zone;
-                self.instances[index].state = starting_state(now, startup_s, &probes);
+                self.instances[index].state =
+                    starting_state(now, startup_s, &probes, readiness_probe);
             }
         }
         let desired: Vec<(VersionId, u32)> = self.desired.iter().map(|(v, n)| (*v, *n)).collect();
         for (version, wanted) in desired {
             let live = self.live_count(version);
             if live > wanted {
-                self.scale_down(version, live - wanted, now, broken_stop_script);
+                changes.sessions_lost +=
+                    self.scale_down(version, live - wanted, now, broken_stop_script);
             } else {
                 for _ in live..wanted {
                     let mut instance = self.new_instance(profiles, version, InstanceState::Pending);
                     if let Some(zone) = self.pick_zone(version, &conditions.zones_down) {
                         let startup_s = self.startup_s(seed, profiles, version, instance.id);
                         instance.zone = zone;
-                        instance.state = starting_state(now, startup_s, &probes);
+                        instance.state = starting_state(now, startup_s, &probes, readiness_probe);
                     }
                     self.instances.push(instance);
                 }
@@ -530,24 +619,39 @@ impl Fleet {
     }
 
     /// Removes `surplus` instances of `version`: pending and not-ready ones first, then the
-    /// newest ready ones, as a ReplicaSet controller prefers.
+    /// newest ready ones, as a ReplicaSet controller prefers. Returns the sessions lost with the
+    /// ready ones, when sessions live in the pods.
     fn scale_down(
         &mut self,
         version: VersionId,
         surplus: u32,
         now: Tick,
         broken_stop_script: bool,
-    ) {
+    ) -> u32 {
         let mut remaining = surplus;
         let grace_s = if broken_stop_script {
             TERMINATION_GRACE_S
+        } else if !self.lifecycle.graceful_shutdown {
+            0
         } else {
             DRAIN_S
         };
+        // Each ready pod holds an equal share of the service's sessions.
+        let ready = self
+            .instances
+            .iter()
+            .filter(|i| i.state == InstanceState::Ready)
+            .count() as u32;
+        let sessions_per_pod = if self.lifecycle.sessions_in_pods {
+            self.lifecycle.active_sessions / ready.max(1)
+        } else {
+            0
+        };
+        let mut sessions_lost = 0;
         for pass_not_ready in [true, false] {
             for instance in self.instances.iter_mut().rev() {
                 if remaining == 0 {
-                    return;
+                    return sessions_lost;
                 }
                 if instance.version != version {
                     continue;
@@ -560,6 +664,9 @@ impl Fleet {
                     InstanceState::Draining { .. } => false,
                 };
                 if matches_pass {
+                    if instance.state == InstanceState::Ready {
+                        sessions_lost += sessions_per_pod;
+                    }
                     instance.state = InstanceState::Draining {
                         terminate_at: now.plus_s(u64::from(grace_s)),
                     };
@@ -567,6 +674,7 @@ impl Fleet {
                 }
             }
         }
+        sessions_lost
     }
 
     fn new_instance(
@@ -589,6 +697,7 @@ impl Fleet {
             restarts: 0,
             memory_kib: BASE_MEMORY_MIB * 1_024,
             ready_since: None,
+            serving_from: Tick(0),
         }
     }
 
@@ -627,10 +736,22 @@ impl Fleet {
     }
 }
 
-fn starting_state(now: Tick, startup_s: u32, probes: &Probes) -> InstanceState {
+/// A container starting now: its process listens after `startup_s`; it is ready when its
+/// readiness probe first passes, or at once when it has none.
+fn starting_state(
+    now: Tick,
+    startup_s: u32,
+    probes: &Probes,
+    readiness_probe: bool,
+) -> InstanceState {
+    let ready_s = if readiness_probe {
+        probes.seconds_to_ready(startup_s)
+    } else {
+        0
+    };
     InstanceState::Starting {
         up_at: now.plus_s(u64::from(startup_s)),
-        ready_at: now.plus_s(u64::from(probes.seconds_to_ready(startup_s))),
+        ready_at: now.plus_s(u64::from(ready_s)),
     }
 }
 

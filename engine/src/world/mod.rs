@@ -126,6 +126,9 @@ pub struct ServiceSpec {
     pub ai_share_bp: u32,
     /// Probe settings.
     pub probes: Probes,
+    /// How its pods start and stop, and where sessions live.
+    #[serde(default)]
+    pub lifecycle: crate::world::fleet::PodLifecycle,
 }
 
 impl ServiceSpec {
@@ -140,6 +143,7 @@ impl ServiceSpec {
             database_share_bp: 6_000,
             ai_share_bp: 0,
             probes: Probes::default(),
+            lifecycle: crate::world::fleet::PodLifecycle::default(),
         }
     }
 }
@@ -381,15 +385,19 @@ impl World {
                 world.services.push(Service {
                     index,
                     environment: env_index as u32,
-                    fleet: Fleet::new_ready(
-                        &fleet_name,
-                        u64::from(index),
-                        spec.zones.len() as u32,
-                        service_spec.probes,
-                        versions,
-                        stable,
-                        service_spec.replicas,
-                    ),
+                    fleet: {
+                        let mut fleet = Fleet::new_ready(
+                            &fleet_name,
+                            u64::from(index),
+                            spec.zones.len() as u32,
+                            service_spec.probes,
+                            versions,
+                            stable,
+                            service_spec.replicas,
+                        );
+                        fleet.set_lifecycle(service_spec.lifecycle);
+                        fleet
+                    },
                     stable,
                     routing: Routing::single(stable),
                     probes_failing_s: 0,
@@ -513,6 +521,7 @@ impl World {
         changes: &FleetChanges,
         metrics: &mut Metrics,
     ) -> SecondSample {
+        metrics.sessions_lost += u64::from(changes.sessions_lost);
         let SecondContext {
             now,
             seed,
@@ -653,6 +662,23 @@ impl World {
                     sample.errors = (sample.errors
                         + (in_flight * f64::from(changes.hard_terminations)).ceil() as u32)
                         .min(cohort_requests);
+                }
+                // Requests still sent to pods that cannot answer them are refused: pods ready
+                // without a readiness probe before their process listens, and pods that exited
+                // without draining while their endpoint is being removed (whose in-flight
+                // requests died with them the second they exited).
+                let (not_listening, exited, exited_now) = service.fleet.refusing(version, now);
+                if not_listening + exited > 0 {
+                    let reaching = u64::from(counts.ready + exited);
+                    let refused = (u64::from(cohort_requests) * u64::from(not_listening + exited))
+                        .div_ceil(reaching.max(1));
+                    let in_flight = (f64::from(cohort_requests) / reaching.max(1) as f64
+                        * f64::from(profile.latency_p50_ms)
+                        / 1_000.0
+                        * f64::from(exited_now))
+                    .ceil() as u64;
+                    sample.errors = (u64::from(sample.errors) + refused + in_flight)
+                        .min(u64::from(cohort_requests)) as u32;
                 }
                 let jitter = (approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0))
                     * 0.5)

@@ -105,7 +105,7 @@ fn bad_lab_files_are_refused_with_line_column_and_what() {
             "world: compliance",
             "world: complaince",
             &[
-                "tiny.yaml:9:8: world: there is no starting world `complaince` (there are compliance); did you mean `compliance`?",
+                "tiny.yaml:9:8: world: there is no starting world `complaince` (there are zero-downtime, compliance); did you mean `compliance`?",
             ],
         ),
         (
@@ -485,5 +485,133 @@ fn choices_the_lab_does_not_offer_are_refused() {
     assert!(
         error.contains("`everyone` is not a value of `reviewers`"),
         "{error}"
+    );
+}
+
+/// The zero-downtime lab's headline numbers, pinned to Kubernetes' behaviour: recreate stops
+/// every pod before starting the new ones; rolling with maxUnavailable 0 and blue-green keep the
+/// old pods serving; a pod without a readiness probe is ready when its container starts, before
+/// it listens; a pod that exits on SIGTERM drops its requests.
+#[test]
+fn the_zero_downtime_lab_counts_what_each_choice_costs() {
+    struct Case {
+        choices: &'static [(&'static str, &'static str)],
+        downtime: bool,
+        failures: bool,
+        sessions_lost: bool,
+    }
+    let good = [
+        ("readiness_probe", "on"),
+        ("graceful_shutdown", "on"),
+        ("sessions", "external"),
+        ("schema_change", "backward-compatible"),
+    ];
+    let with = |strategy: &'static str, changes: &[(&'static str, &'static str)]| {
+        let mut pairs: Vec<(&str, &str)> = vec![("strategy", strategy)];
+        for (key, value) in good {
+            let value = changes
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(value, |(_, v)| *v);
+            pairs.push((key, value));
+        }
+        Box::leak(pairs.into_boxed_slice()) as &'static [(&str, &str)]
+    };
+    let cases = [
+        Case {
+            choices: with("recreate", &[]),
+            downtime: true,
+            failures: true,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("rolling", &[]),
+            downtime: false,
+            failures: false,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("blue-green", &[]),
+            downtime: false,
+            failures: false,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("rolling", &[("readiness_probe", "off")]),
+            downtime: false,
+            failures: true,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("blue-green", &[("readiness_probe", "off")]),
+            downtime: false,
+            failures: true,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("rolling", &[("graceful_shutdown", "off")]),
+            downtime: false,
+            failures: true,
+            sessions_lost: false,
+        },
+        Case {
+            choices: with("rolling", &[("sessions", "in-pods")]),
+            downtime: false,
+            failures: false,
+            sessions_lost: true,
+        },
+        Case {
+            choices: with("rolling", &[("schema_change", "breaking")]),
+            downtime: false,
+            failures: true,
+            sessions_lost: false,
+        },
+    ];
+    for case in cases {
+        let run = finished("zero-downtime", case.choices);
+        let impact = run.score().impact;
+        let sessions = engine::labs::check::measure(Metric::SessionsLost, run.sim());
+        let shown = format!("{:?}: {impact:?}, {sessions} sessions lost", case.choices);
+        assert_eq!(impact.downtime_s > 0, case.downtime, "downtime, {shown}");
+        assert_eq!(
+            impact.requests_failed > 0,
+            case.failures,
+            "failures, {shown}"
+        );
+        assert_eq!(sessions > 0, case.sessions_lost, "sessions, {shown}");
+        assert_eq!(
+            run.sim().outcome().result,
+            if case.choices[0].1 == "blue-green" {
+                "promoted"
+            } else {
+                "completed"
+            },
+            "{shown}"
+        );
+        if !case.downtime && !case.failures && !case.sessions_lost {
+            assert_eq!(run.score().total, 100, "{shown}");
+            assert!(run.score().passed);
+        }
+    }
+    // Each ready pod holds an equal share of the sessions. Recreate stops all four v1 pods at
+    // once and loses every session; a rolling update stops each v1 pod beside the new ones,
+    // which hold their share by then, so it loses most, not all.
+    let active = i64::from(engine::labs::worlds::ACTIVE_SESSIONS);
+    let lost = |strategy| {
+        let run = finished("zero-downtime", with(strategy, &[("sessions", "in-pods")]));
+        engine::labs::check::measure(Metric::SessionsLost, run.sim())
+    };
+    assert_eq!(lost("recreate"), active);
+    let rolling = lost("rolling");
+    assert!(
+        active / 2 < rolling && rolling < active,
+        "{rolling} of {active}"
+    );
+    // Recreate's downtime is the drain, the start-up and the first passing probe.
+    let recreate = finished("zero-downtime", with("recreate", &[]));
+    let downtime_s = recreate.score().impact.downtime_s;
+    assert!(
+        (20..=45).contains(&downtime_s),
+        "recreate's downtime: {downtime_s} s"
     );
 }
