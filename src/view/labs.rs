@@ -167,6 +167,8 @@ pub struct KeyNumber {
     pub raw: i64,
     /// True when less is better.
     pub lower_is_better: bool,
+    /// False for counts that are neither better nor worse (records written).
+    pub compared: bool,
 }
 
 /// The debrief.
@@ -202,6 +204,7 @@ pub fn key_numbers(run: &LabRun) -> Vec<KeyNumber> {
         value: raw.to_string(),
         raw,
         lower_is_better,
+        compared: true,
     };
     vec![
         number("Score", i64::from(score.total), false),
@@ -230,11 +233,14 @@ pub fn key_numbers(run: &LabRun) -> Vec<KeyNumber> {
             count(run, "workflows.approve_workflow_job"),
             false,
         ),
-        number(
-            "Audit records",
-            run.sim().audit().records().len() as i64,
-            false,
-        ),
+        KeyNumber {
+            compared: false,
+            ..number(
+                "Audit records",
+                run.sim().audit().records().len() as i64,
+                false,
+            )
+        },
     ]
 }
 
@@ -410,6 +416,7 @@ pub fn what_if(run: &LabRun, index: u32) -> Result<WhatIf, String> {
         .zip(&theirs)
         .map(|(a, b)| {
             let better = match a.raw.cmp(&b.raw) {
+                _ if !a.compared => 0,
                 std::cmp::Ordering::Equal => 0,
                 std::cmp::Ordering::Less if a.lower_is_better => -1,
                 std::cmp::Ordering::Greater if !a.lower_is_better => -1,

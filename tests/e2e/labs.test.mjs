@@ -145,3 +145,37 @@ test('a share link replays the same run bit for bit; a broken link opens the lib
   assert.deepEqual([...errors, ...shared.errors, ...broken.errors], []);
   await Promise.all([page.close(), shared.page.close(), broken.page.close()]);
 });
+
+test('the zero-downtime lab: recreate without probes costs downtime; the what-if shows rolling with probes costs none', async () => {
+  const { page, errors } = await openLibrary(app.browser, app.server.url);
+  await page.click('#lab-zero-downtime .lab-open');
+  await page.waitForSelector('#briefing');
+  assert.match(await page.textContent('#briefing'), /99\.99 % uptime SLA/);
+  // The defaults are the customer's situation today: recreate, no probe, no graceful shutdown.
+  assert.equal(await page.inputValue('#choice-strategy'), 'recreate');
+  await page.click('#start-lab');
+  await page.waitForSelector('#objectives-heading');
+  await page.click('#reveal-hint');
+  await waitForText(page, '.hints', /Recreate has downtime by design/);
+  await page.click('button:has-text("60×")');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#objective-no-downtime')?.dataset.state === 'failed', null, { timeout: 60_000 });
+  assert.match(await page.textContent('#objective-no-downtime .objective-why'), /ended early: downtime_s is \d+/);
+  await page.click('#play');
+  await screenshot(page, 'lab-zero-downtime-recreate-1366');
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  assert.match(await page.textContent('#verdict'), /^Not passed/);
+  const numbers = await page.textContent('.key-numbers');
+  assert.match(numbers, /Sessions lost1200/);
+  await page.click('.what-if-variant:has-text("Rolling, probes and graceful shutdown")');
+  await page.waitForSelector('#what-if-table');
+  const table = await page.textContent('#what-if-table');
+  assert.match(table, /Downtime\d+ s0 s/);
+  assert.match(table, /Score\d+100/);
+  await screenshot(page, 'lab-zero-downtime-debrief-1366');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(page, 'lab-zero-downtime-debrief-1920');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
