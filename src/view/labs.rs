@@ -196,8 +196,76 @@ pub struct Debrief {
     pub variants: Vec<(u32, String)>,
 }
 
-/// The key numbers of a finished run.
+/// The key numbers of a finished run: a quarter's DORA metrics first when the lab has one.
 pub fn key_numbers(run: &LabRun) -> Vec<KeyNumber> {
+    let mut numbers = run_numbers(run);
+    // The score and objectives first, then the quarter, then the watched run.
+    let quarter = run.quarter().map(quarter_numbers).unwrap_or_default();
+    numbers.splice(2..2, quarter);
+    numbers
+}
+
+/// A quarter of releases as DORA counts it, each metric with its level.
+fn quarter_numbers(quarter: &engine::ops::release_train::Quarter) -> Vec<KeyNumber> {
+    let dora = &quarter.dora;
+    let number = |label, raw: u64, value: String, lower_is_better| KeyNumber {
+        label,
+        value,
+        raw: raw as i64,
+        lower_is_better,
+        compared: true,
+    };
+    vec![
+        number(
+            "Deployments a year",
+            quarter.deployments_per_year,
+            format!(
+                "{} ({})",
+                quarter.deployments_per_year, dora.deployment_frequency.level
+            ),
+            false,
+        ),
+        number(
+            "Lead time for changes",
+            quarter.lead_time_hours,
+            format!("{} h ({})", quarter.lead_time_hours, dora.lead_time.level),
+            true,
+        ),
+        number(
+            "Change failure rate",
+            quarter.change_failure_percent,
+            format!(
+                "{} % ({})",
+                quarter.change_failure_percent, dora.change_fail_rate.level
+            ),
+            true,
+        ),
+        number(
+            "Recovery time",
+            quarter.recovery_minutes,
+            format!(
+                "{} min ({})",
+                quarter.recovery_minutes, dora.recovery_time.level
+            ),
+            true,
+        ),
+        number(
+            "Users hit by failed changes",
+            quarter.users_affected,
+            quarter.users_affected.to_string(),
+            true,
+        ),
+        number(
+            "Error budget spent by failed changes",
+            quarter.budget_spent_s,
+            engine::time::duration_label(quarter.budget_spent_s),
+            true,
+        ),
+    ]
+}
+
+/// The numbers of the watched run itself.
+fn run_numbers(run: &LabRun) -> Vec<KeyNumber> {
     let score = run.score();
     let number = |label, raw: i64, lower_is_better| KeyNumber {
         label,
@@ -218,11 +286,11 @@ pub fn key_numbers(run: &LabRun) -> Vec<KeyNumber> {
         number("Error budget spent (s)", score.impact.budget_spent_s, true),
         number(
             "Sessions lost",
-            engine::labs::check::measure(Metric::SessionsLost, run.sim()),
+            engine::labs::check::measure(Metric::SessionsLost, &run.subject()),
             true,
         ),
         {
-            let permille = engine::labs::check::measure(Metric::SlaBudgetPermille, run.sim());
+            let permille = engine::labs::check::measure(Metric::SlaBudgetPermille, &run.subject());
             KeyNumber {
                 value: format!("{}.{} %", permille / 10, permille % 10),
                 ..number("99.99 % SLA budget spent", permille, true)
@@ -327,7 +395,25 @@ pub fn debrief(run: &LabRun) -> Debrief {
         ));
     }
     timeline.sort_by_key(|(at, order, _)| (*at, *order));
+    let quarter_value = |read: fn(&engine::ops::release_train::Quarter) -> u64| {
+        run.quarter()
+            .map_or_else(String::new, |q| read(q).to_string())
+    };
     let values: BTreeMap<&str, String> = [
+        (
+            "deployments_per_year",
+            quarter_value(|q| q.deployments_per_year),
+        ),
+        ("lead_time_hours", quarter_value(|q| q.lead_time_hours)),
+        (
+            "change_failure_percent",
+            quarter_value(|q| q.change_failure_percent),
+        ),
+        ("recovery_minutes", quarter_value(|q| q.recovery_minutes)),
+        (
+            "users_hit_by_failed_changes",
+            quarter_value(|q| q.users_affected),
+        ),
         (
             "approvals",
             count(run, "workflows.approve_workflow_job").to_string(),

@@ -179,3 +179,39 @@ test('the zero-downtime lab: recreate without probes costs downtime; the what-if
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('monthly to weekly: a quarter of releases, DORA side by side, and the canary catching the bad release', async () => {
+  const { page, errors } = await openLibrary(app.browser, app.server.url);
+  await page.click('#lab-monthly-to-weekly .lab-open');
+  await page.waitForSelector('#briefing');
+  await page.selectOption('#choice-cadence', 'weekly');
+  await page.selectOption('#choice-approvers', 'one');
+  await page.selectOption('#choice-soak', '24h');
+  await page.selectOption('#choice-canary', 'yes');
+  await page.click('#start-lab');
+  await page.waitForSelector('#objectives-heading');
+  await page.click('#reveal-hint');
+  await waitForText(page, '.hints', /batch size/);
+  // The release watched live is the quarter's bad one: the canary's gate rolls it back.
+  await page.click('#next-decision');
+  await waitForText(page, '#rollout-phase', 'Paused', 30_000);
+  await page.click('#run-to-end');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.equal(await page.textContent('#rollout-phase'), 'Degraded');
+  assert.equal(await page.getAttribute('#objective-blast-radius', 'data-state'), 'met');
+  await page.click('#show-debrief');
+  await page.waitForSelector('#debrief');
+  assert.match(await page.textContent('#verdict'), /^Passed/);
+  const numbers = await page.textContent('.key-numbers');
+  assert.match(numbers, /Deployments a year52 \(High\)/);
+  await page.click('.what-if-variant:has-text("Monthly, five approvers, no canary")');
+  await page.waitForSelector('#what-if-table');
+  const table = await page.textContent('#what-if-table');
+  assert.match(table, /Deployments a year52 \(High\)12 \(Medium\)/);
+  assert.match(await page.textContent('.csm-card'), /52 deployments a year instead of about 12/);
+  await screenshot(page, 'lab-monthly-to-weekly-debrief-1366');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await screenshot(page, 'lab-monthly-to-weekly-debrief-1920');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

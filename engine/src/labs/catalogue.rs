@@ -7,6 +7,10 @@ use super::spec::Lab;
 /// Each built-in lab file: its name and its text.
 pub const LAB_FILES: &[(&str, &str)] = &[
     (
+        "monthly-to-weekly.yaml",
+        include_str!("../../labs/monthly-to-weekly.yaml"),
+    ),
+    (
         "zero-downtime.yaml",
         include_str!("../../labs/zero-downtime.yaml"),
     ),

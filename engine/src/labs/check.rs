@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::Sim;
 use crate::audit::{Actor, AuditRecord};
+use crate::ops::release_train::Quarter;
 use crate::time::duration_label;
 
 use super::spec::{EventMatch, Metric, Predicate};
@@ -33,17 +34,36 @@ pub struct Memory {
     first_match: BTreeMap<u32, (u32, Option<u64>)>,
 }
 
-/// Evaluates `predicate` against `sim` now.
-pub fn evaluate(predicate: &Predicate, sim: &Sim, memory: &mut Memory) -> Evaluation {
+/// What predicates are evaluated against: the simulation, and the quarter of releases when the
+/// lab's world has one.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    /// The simulation.
+    pub sim: &'a Sim,
+    /// A quarter of releases at the learner's cadence.
+    pub quarter: Option<&'a Quarter>,
+}
+
+impl<'a> Subject<'a> {
+    /// The simulation alone.
+    pub fn of(sim: &'a Sim) -> Subject<'a> {
+        Subject { sim, quarter: None }
+    }
+}
+
+/// Evaluates `predicate` against `subject` now.
+pub fn evaluate(predicate: &Predicate, subject: &Subject, memory: &mut Memory) -> Evaluation {
     let mut next_id = 0;
-    evaluate_node(predicate, sim, memory, &mut next_id)
+    evaluate_node(predicate, subject, memory, &mut next_id)
 }
 
 /// Seconds in a 30-day month, the period SLAs are counted over.
 pub const SECONDS_PER_MONTH: i64 = 30 * 86_400;
 
 /// A metric's value now.
-pub fn measure(metric: Metric, sim: &Sim) -> i64 {
+pub fn measure(metric: Metric, subject: &Subject) -> i64 {
+    let sim = subject.sim;
+    let quarter = |read: fn(&Quarter) -> u64| subject.quarter.map_or(0, |q| read(q) as i64);
     let target = sim.target();
     let cohorts = || sim.metrics().cohorts_of(target).map(|(_, series)| series);
     let sum = |read: fn(&crate::metrics::Series) -> u64| cohorts().map(read).sum::<u64>() as i64;
@@ -76,6 +96,12 @@ pub fn measure(metric: Metric, sim: &Sim) -> i64 {
         },
         Metric::AuditRecords => sim.audit().records().len() as i64,
         Metric::SessionsLost => sim.metrics().sessions_lost as i64,
+        Metric::DeploymentsPerYear => quarter(|q| q.deployments_per_year),
+        Metric::LeadTimeHours => quarter(|q| q.lead_time_hours),
+        Metric::ChangeFailurePercent => quarter(|q| q.change_failure_percent),
+        Metric::RecoveryMinutes => quarter(|q| q.recovery_minutes),
+        Metric::UsersHitByFailedChanges => quarter(|q| q.users_affected),
+        Metric::BudgetSpentByFailedChangesS => quarter(|q| q.budget_spent_s),
         Metric::SlaBudgetPermille => {
             let requests = sum(|s| s.requests_total);
             let failed = sum(|s| s.errors_total);
@@ -145,10 +171,11 @@ fn first_match(wanted: &EventMatch, sim: &Sim, memory: &mut Memory, id: u32) -> 
 
 fn evaluate_node(
     predicate: &Predicate,
-    sim: &Sim,
+    subject: &Subject,
     memory: &mut Memory,
     next_id: &mut u32,
 ) -> Evaluation {
+    let sim = subject.sim;
     let id = *next_id;
     *next_id += 1;
     let now = sim.now().0;
@@ -156,7 +183,7 @@ fn evaluate_node(
         Predicate::All(parts) | Predicate::Any(parts) => {
             let results: Vec<Evaluation> = parts
                 .iter()
-                .map(|part| evaluate_node(part, sim, memory, next_id))
+                .map(|part| evaluate_node(part, subject, memory, next_id))
                 .collect();
             let all = matches!(predicate, Predicate::All(_));
             let holds = if all {
@@ -177,14 +204,14 @@ fn evaluate_node(
             }
         }
         Predicate::Not(inner) => {
-            let inner = evaluate_node(inner, sim, memory, next_id);
+            let inner = evaluate_node(inner, subject, memory, next_id);
             Evaluation {
                 holds: !inner.holds,
                 why: format!("not ({})", inner.why),
             }
         }
         Predicate::Metric { metric, op, value } => {
-            let measured = measure(*metric, sim);
+            let measured = measure(*metric, subject);
             Evaluation {
                 holds: op.holds(measured, *value),
                 why: format!(
@@ -219,7 +246,7 @@ fn evaluate_node(
             }
         }
         Predicate::For { duration_s, inner } => {
-            let inner = evaluate_node(inner, sim, memory, next_id);
+            let inner = evaluate_node(inner, subject, memory, next_id);
             if !inner.holds {
                 memory.since.remove(&id);
                 return Evaluation {
@@ -244,7 +271,7 @@ fn evaluate_node(
             }
         }
         Predicate::Before { event, inner } => {
-            let inner = evaluate_node(inner, sim, memory, next_id);
+            let inner = evaluate_node(inner, subject, memory, next_id);
             let event_at = first_match(event, sim, memory, id);
             if let Some(holds) = memory.settled.get(&id) {
                 return Evaluation {
@@ -275,7 +302,7 @@ fn evaluate_node(
             of,
             inner,
         } => {
-            let inner = evaluate_node(inner, sim, memory, next_id);
+            let inner = evaluate_node(inner, subject, memory, next_id);
             if let Some(holds) = memory.settled.get(&id) {
                 return Evaluation {
                     holds: *holds,

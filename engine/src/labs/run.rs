@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use crate::command::{Command, CommandError, TimedCommand};
 use crate::sim::Sim;
 
-use super::check::{Evaluation, evaluate};
+use super::check::{Evaluation, Subject, evaluate};
 use super::progress::{Mark, Progress};
 use super::score::{Score, score};
 use super::spec::{Hint, Judged, Lab};
 use super::worlds;
+use crate::ops::release_train::Quarter;
 
 /// A lab in play.
 #[derive(Clone, Debug)]
@@ -22,6 +23,8 @@ pub struct LabRun {
     hints_revealed: Vec<u64>,
     /// How many of the simulation's commands stand for the choices (given at the first second).
     choice_commands: u32,
+    /// A quarter of releases at the learner's cadence, when the lab's world has one.
+    quarter: Option<Quarter>,
 }
 
 impl LabRun {
@@ -57,7 +60,8 @@ impl LabRun {
                 (choice.key.clone(), value)
             })
             .collect();
-        let (scenario, commands) = worlds::build(&lab.world, &chosen)?;
+        let start = worlds::build(&lab.world, &chosen, seed)?;
+        let (scenario, commands) = (start.scenario, start.commands);
         let mut sim = Sim::try_new(scenario, seed)?;
         for command in &commands {
             sim.apply(command.clone())
@@ -72,6 +76,7 @@ impl LabRun {
             lab: lab.clone(),
             choices: chosen,
             choice_commands: commands.len() as u32,
+            quarter: start.quarter,
             hints_revealed: Vec::new(),
             sim,
         };
@@ -111,6 +116,19 @@ impl LabRun {
     /// The simulation.
     pub fn sim(&self) -> &Sim {
         &self.sim
+    }
+
+    /// The quarter of releases at the learner's cadence, when the lab's world has one.
+    pub fn quarter(&self) -> Option<&Quarter> {
+        self.quarter.as_ref()
+    }
+
+    /// What the objectives are evaluated against.
+    pub fn subject(&self) -> Subject<'_> {
+        Subject {
+            sim: &self.sim,
+            quarter: self.quarter.as_ref(),
+        }
     }
 
     /// Each objective's progress, in the lab's order.
@@ -211,7 +229,12 @@ impl LabRun {
 
     /// The score and its working, as things stand.
     pub fn score(&self) -> Score {
-        score(&self.lab, &self.progress, &self.hints_revealed, &self.sim)
+        score(
+            &self.lab,
+            &self.progress,
+            &self.hints_revealed,
+            &self.subject(),
+        )
     }
 
     /// Checks every undecided objective against the simulation now; at the end of the story,
@@ -219,19 +242,23 @@ impl LabRun {
     fn evaluate(&mut self) {
         let now = self.sim.now().0;
         let finished = self.sim.is_finished();
+        let subject = Subject {
+            sim: &self.sim,
+            quarter: self.quarter.as_ref(),
+        };
         for (objective, progress) in self.lab.objectives.iter().zip(&mut self.progress) {
             if progress.mark != Mark::Pending {
                 continue;
             }
             if let Some(fails_when) = &objective.fails_when {
-                let failing = evaluate(fails_when, &self.sim, &mut progress.fail_memory);
+                let failing = evaluate(fails_when, &subject, &mut progress.fail_memory);
                 if failing.holds {
                     let why = format!("ended early: {}", failing.why);
                     decide(progress, Mark::Failed, Evaluation { why, ..failing }, now);
                     continue;
                 }
             }
-            let check = evaluate(&objective.check, &self.sim, &mut progress.check_memory);
+            let check = evaluate(&objective.check, &subject, &mut progress.check_memory);
             match (objective.judged, check.holds, finished) {
                 (Judged::Eventually, true, _) | (Judged::AtEnd, true, true) => {
                     decide(progress, Mark::Met, check, now)

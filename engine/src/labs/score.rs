@@ -10,9 +10,7 @@
 
 use serde::Serialize;
 
-use crate::sim::Sim;
-
-use super::check::{matches, measure};
+use super::check::{Subject, matches, measure};
 use super::progress::{Mark, Progress};
 use super::spec::{Lab, Metric};
 
@@ -79,7 +77,8 @@ pub struct Impact {
 }
 
 /// Scores `progress` on `lab`, with `hints_revealed` and the actions in `sim`'s audit trail.
-pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], sim: &Sim) -> Score {
+pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], subject: &Subject) -> Score {
+    let sim = subject.sim;
     let weight_total: u32 = lab.objectives.iter().map(|o| o.weight).sum();
     let weight_met: u32 = lab
         .objectives
@@ -152,11 +151,11 @@ pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], sim: &Sim
         required_met,
         passed: required_met && total >= lab.pass_mark,
         impact: Impact {
-            requests_failed: measure(Metric::RequestsFailed, sim),
-            requests_unserved: measure(Metric::RequestsUnserved, sim),
-            users_affected: measure(Metric::UsersAffected, sim),
-            downtime_s: measure(Metric::DowntimeS, sim),
-            budget_spent_s: measure(Metric::BudgetSpentS, sim),
+            requests_failed: measure(Metric::RequestsFailed, subject),
+            requests_unserved: measure(Metric::RequestsUnserved, subject),
+            users_affected: measure(Metric::UsersAffected, subject),
+            downtime_s: measure(Metric::DowntimeS, subject),
+            budget_spent_s: measure(Metric::BudgetSpentS, subject),
         },
     }
 }

@@ -270,11 +270,23 @@ pub enum Metric {
     /// month's requests at the run's average rate), the share this run's failures spent, in
     /// thousandths.
     SlaBudgetPermille,
+    /// Releases a year at the quarter's cadence.
+    DeploymentsPerYear,
+    /// The quarter's median change lead time, in hours.
+    LeadTimeHours,
+    /// The quarter's bad releases among all, in percent.
+    ChangeFailurePercent,
+    /// The quarter's median time to restore service after a bad release, in minutes.
+    RecoveryMinutes,
+    /// Users who met a failed change's errors over the quarter.
+    UsersHitByFailedChanges,
+    /// Error budget failed changes spent over the quarter, in seconds.
+    BudgetSpentByFailedChangesS,
 }
 
 impl Metric {
     /// Every metric, with the word a lab file uses.
-    pub const ALL: [(Metric, &'static str); 10] = [
+    pub const ALL: [(Metric, &'static str); 16] = [
         (Metric::DowntimeS, "downtime_s"),
         (Metric::RequestsFailed, "requests_failed"),
         (Metric::RequestsUnserved, "requests_unserved"),
@@ -285,6 +297,18 @@ impl Metric {
         (Metric::AuditRecords, "audit_records"),
         (Metric::SessionsLost, "sessions_lost"),
         (Metric::SlaBudgetPermille, "sla_budget_permille"),
+        (Metric::DeploymentsPerYear, "deployments_per_year"),
+        (Metric::LeadTimeHours, "lead_time_hours"),
+        (Metric::ChangeFailurePercent, "change_failure_percent"),
+        (Metric::RecoveryMinutes, "recovery_minutes"),
+        (
+            Metric::UsersHitByFailedChanges,
+            "users_hit_by_failed_changes",
+        ),
+        (
+            Metric::BudgetSpentByFailedChangesS,
+            "budget_spent_by_failed_changes_s",
+        ),
     ];
 
     /// The word a lab file uses.

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
+use crate::ops::release_train::{Cadence, Quarter, simulate};
 use crate::pipeline::environments::{BranchPolicy, EnvironmentSpec, RefPattern, Review};
 use crate::pipeline::state::SimulatedReviewer;
 use crate::pipeline::workflow::course_pipeline;
 use crate::scenario::Scenario;
 use crate::scenario::pipelines::pipeline_world;
-use crate::time::Tick;
+use crate::time::{Tick, UtcDateTime};
 
 /// A starting world and the choices it reads.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +36,28 @@ pub struct Parameter {
 
 /// Every starting world.
 pub const WORLDS: &[World] = &[
+    World {
+        name: "release-cadence",
+        description: "a quarter (13 weeks) of releases of one stream of changes at the learner's cadence, with one of its releases watched live",
+        parameters: &[
+            Parameter {
+                key: "cadence",
+                values: &["monthly", "weekly"],
+            },
+            Parameter {
+                key: "approvers",
+                values: &["five", "one"],
+            },
+            Parameter {
+                key: "soak",
+                values: &["none", "24h"],
+            },
+            Parameter {
+                key: "canary",
+                values: &["yes", "no"],
+            },
+        ],
+    },
     World {
         name: "zero-downtime",
         description: "checkout on 4 pods at 200 requests a second with no errors of its own, released from v1 to v2 with the strategy and pod lifecycle the learner chooses",
@@ -91,15 +114,33 @@ pub fn parameters(world: &str) -> Option<&'static [Parameter]> {
         .map(|w| w.parameters)
 }
 
-/// The scenario `world` starts from under `choices`, and the commands the learner's choices
-/// stand for, given at the first second.
-pub fn build(
-    world: &str,
-    choices: &BTreeMap<String, String>,
-) -> Result<(Scenario, Vec<Command>), String> {
+/// What a lab starts from.
+#[derive(Clone, Debug)]
+pub struct Start {
+    /// The scenario the simulation runs.
+    pub scenario: Scenario,
+    /// The commands the learner's choices stand for, given at the first second.
+    pub commands: Vec<Command>,
+    /// A quarter of releases at the learner's cadence, for worlds about cadence.
+    pub quarter: Option<Quarter>,
+}
+
+/// What `world` starts from under `choices` and `seed`.
+pub fn build(world: &str, choices: &BTreeMap<String, String>, seed: u64) -> Result<Start, String> {
     let choice = |key: &str| choices.get(key).map(String::as_str).unwrap_or_default();
+    let plain = |scenario: Scenario| Start {
+        scenario,
+        commands: Vec::new(),
+        quarter: None,
+    };
     match world {
-        "compliance" => Ok(compliance(choice("reviewers"), choice("branches"))),
+        "compliance" => {
+            let (scenario, commands) = compliance(choice("reviewers"), choice("branches"));
+            Ok(Start {
+                commands,
+                ..plain(scenario)
+            })
+        }
         "zero-downtime" => zero_downtime(
             choice("strategy"),
             choice("readiness_probe") != "off",
@@ -107,7 +148,14 @@ pub fn build(
             choice("sessions") == "in-pods",
             choice("schema_change") == "breaking",
         )
-        .map(|scenario| (scenario, Vec::new())),
+        .map(plain),
+        "release-cadence" => Ok(release_cadence(
+            choice("cadence") == "weekly",
+            choice("approvers") == "five",
+            choice("soak") == "24h",
+            choice("canary") == "yes",
+            seed,
+        )),
         other => Err(format!("there is no starting world `{other}`")),
     }
 }
@@ -264,3 +312,41 @@ fn zero_downtime(
 
 /// Users signed in to checkout at any moment of the zero-downtime lab.
 pub const ACTIVE_SESSIONS: u32 = 1_200;
+
+/// The release-cadence world: the quarter of releases the choices give (monthly releases are
+/// tested by hand for three days, weekly ones by the pipeline's CI in 15 minutes; approvers
+/// answer in eight hours by hand, or two with the pipeline's checks to read), and, to watch,
+/// the canary story's bad release: caught at 10 % with a canary, or reaching everyone without.
+fn release_cadence(
+    weekly: bool,
+    five_approvers: bool,
+    soak: bool,
+    canary: bool,
+    seed: u64,
+) -> Start {
+    let cadence = Cadence {
+        cadence_days: if weekly { 7 } else { 30 },
+        testing_s: if weekly { 15 * 60 } else { 3 * 86_400 },
+        approvers: if five_approvers { 5 } else { 1 },
+        approval_s: if weekly { 2 * 3_600 } else { 8 * 3_600 },
+        soak_s: if soak { 86_400 } else { 0 },
+        canary,
+    };
+    let mut scenario =
+        crate::scenario::builtin("canary-bad-release").expect("the canary stories are built in");
+    // A quarter that starts on a Monday at midnight UTC.
+    let quarter = simulate(cadence, seed, UtcDateTime::unix_s_of(2026, 3, 2, 0, 0));
+    scenario.id = "lab-release-cadence".to_string();
+    if !canary {
+        // Without a canary the release goes to everyone at once and nothing gates it.
+        scenario.canary.steps = vec![crate::controllers::canary::CanaryStep::SetWeight {
+            weight_percent: 100,
+        }];
+        scenario.canary.analysis = None;
+    }
+    Start {
+        scenario,
+        commands: Vec::new(),
+        quarter: Some(quarter),
+    }
+}

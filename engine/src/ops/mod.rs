@@ -6,4 +6,5 @@
 
 pub mod alerts;
 pub mod dora;
+pub mod release_train;
 pub mod slo;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use engine::labs::catalogue::LAB_FILES;
-use engine::labs::check::{Memory, evaluate};
+use engine::labs::check::{Memory, Subject, evaluate};
 use engine::labs::read::{duration_s, nearest};
 use engine::labs::spec::{Comparison, EventMatch, Metric, Predicate};
 use engine::labs::{LabRun, Mark, lab_by_id, read_lab};
@@ -105,7 +105,7 @@ fn bad_lab_files_are_refused_with_line_column_and_what() {
             "world: compliance",
             "world: complaince",
             &[
-                "tiny.yaml:9:8: world: there is no starting world `complaince` (there are zero-downtime, compliance); did you mean `compliance`?",
+                "tiny.yaml:9:8: world: there is no starting world `complaince` (there are release-cadence, zero-downtime, compliance); did you mean `compliance`?",
             ],
         ),
         (
@@ -330,7 +330,7 @@ fn predicates_hold_as_the_run_says() {
         ),
     ];
     for (name, predicate, expected) in cases {
-        let evaluation = evaluate(&predicate, sim, &mut Memory::default());
+        let evaluation = evaluate(&predicate, &Subject::of(sim), &mut Memory::default());
         assert_eq!(evaluation.holds, expected, "{name}: {}", evaluation.why);
         assert!(!evaluation.why.is_empty(), "{name} says why");
     }
@@ -344,7 +344,7 @@ fn first_second_holding(predicate: &Predicate) -> Option<u64> {
     let mut run = LabRun::start(&lab, &pairs, lab.seed).unwrap();
     let mut memory = Memory::default();
     while !run.is_finished() {
-        if evaluate(predicate, run.sim(), &mut memory).holds {
+        if evaluate(predicate, &run.subject(), &mut memory).holds {
             return Some(run.sim().now().0);
         }
         run.step();
@@ -570,7 +570,7 @@ fn the_zero_downtime_lab_counts_what_each_choice_costs() {
     for case in cases {
         let run = finished("zero-downtime", case.choices);
         let impact = run.score().impact;
-        let sessions = engine::labs::check::measure(Metric::SessionsLost, run.sim());
+        let sessions = engine::labs::check::measure(Metric::SessionsLost, &run.subject());
         let shown = format!("{:?}: {impact:?}, {sessions} sessions lost", case.choices);
         assert_eq!(impact.downtime_s > 0, case.downtime, "downtime, {shown}");
         assert_eq!(
@@ -599,7 +599,7 @@ fn the_zero_downtime_lab_counts_what_each_choice_costs() {
     let active = i64::from(engine::labs::worlds::ACTIVE_SESSIONS);
     let lost = |strategy| {
         let run = finished("zero-downtime", with(strategy, &[("sessions", "in-pods")]));
-        engine::labs::check::measure(Metric::SessionsLost, run.sim())
+        engine::labs::check::measure(Metric::SessionsLost, &run.subject())
     };
     assert_eq!(lost("recreate"), active);
     let rolling = lost("rolling");
@@ -613,5 +613,50 @@ fn the_zero_downtime_lab_counts_what_each_choice_costs() {
     assert!(
         (20..=45).contains(&downtime_s),
         "recreate's downtime: {downtime_s} s"
+    );
+}
+
+/// The monthly-to-weekly lab's headline numbers: weekly releases deploy four times as often,
+/// changes wait less, and with a canary failed changes reach fewer users, for every seed.
+#[test]
+fn the_weekly_pipeline_deploys_four_times_as_often_and_hurts_fewer_users() {
+    let monthly = [
+        ("cadence", "monthly"),
+        ("approvers", "five"),
+        ("soak", "none"),
+        ("canary", "no"),
+    ];
+    let weekly = [
+        ("cadence", "weekly"),
+        ("approvers", "one"),
+        ("soak", "24h"),
+        ("canary", "yes"),
+    ];
+    let lab = lab_by_id("monthly-to-weekly").unwrap();
+    let (mut monthly_users, mut weekly_users) = (0, 0);
+    for seed in 1..=10 {
+        let start = |pairs: &[(&str, &str)]| LabRun::start(&lab, &choices(pairs), seed).unwrap();
+        let (m, w) = (start(&monthly), start(&weekly));
+        let (m, w) = (m.quarter().unwrap(), w.quarter().unwrap());
+        assert!(
+            w.deployments_per_year >= 4 * m.deployments_per_year,
+            "seed {seed}: {} vs {}",
+            w.deployments_per_year,
+            m.deployments_per_year
+        );
+        assert!(w.lead_time_hours < m.lead_time_hours, "seed {seed}");
+        assert!(w.users_affected <= m.users_affected, "seed {seed}");
+        monthly_users += m.users_affected;
+        weekly_users += w.users_affected;
+    }
+    assert!(
+        weekly_users * 10 < monthly_users,
+        "{weekly_users} vs {monthly_users}"
+    );
+    let graded = finished("monthly-to-weekly", &weekly).score();
+    assert!(graded.passed, "{graded:?}");
+    assert_eq!(
+        finished("monthly-to-weekly", &monthly).score().objectives,
+        0
     );
 }
