@@ -150,11 +150,15 @@ fn debrief_screen(
         "link": share_fragment,
     }))
     .unwrap_or_default();
+    let audit_csv = {
+        let log = lab_run.sim().audit();
+        engine::audit::export::to_csv(log.records(), log.head())
+    };
     html! {
         <div class="app">
             <header class="top-bar no-print"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
             <Debrief view={view} what_if={model.what_if.clone()} share_fragment={share_fragment}
-                next_lab={next_lab} report_json={report_json} on_action={on_action.clone()} />
+                next_lab={next_lab} report_json={report_json} audit_csv={audit_csv} on_action={on_action.clone()} />
         </div>
     }
 }

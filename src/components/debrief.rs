@@ -23,6 +23,8 @@ pub struct DebriefProps {
     pub next_lab: Option<(String, String)>,
     /// The report to export, as JSON.
     pub report_json: String,
+    /// The run's audit trail as CSV, with its chain head.
+    pub audit_csv: String,
     /// Run again, next lab, what-if, library.
     pub on_action: Callback<Action>,
 }
@@ -46,6 +48,10 @@ pub fn Debrief(props: &DebriefProps) -> Html {
             format!("debrief-{}.json", view.lab_id),
         );
         Callback::from(move |_| download_text(&name, "application/json", &json))
+    };
+    let export_audit = {
+        let (csv, name) = (props.audit_csv.clone(), format!("audit-{}.csv", view.lab_id));
+        Callback::from(move |_| download_text(&name, "text/csv", &csv))
     };
     let print = Callback::from(|_| {
         if let Some(window) = web_sys::window() {
@@ -136,6 +142,7 @@ pub fn Debrief(props: &DebriefProps) -> Html {
                     <button id="next-lab" onclick={ { let id = id.clone(); props.on_action.reform(move |_| Action::ShowBriefing(id.clone())) } }>{ format!("Next lab: {title}") }</button>
                 }
                 <button id="export-debrief" onclick={export}>{"Export the debrief (JSON)"}</button>
+                <button id="export-audit-csv" onclick={export_audit}>{"Export the audit trail (CSV)"}</button>
                 <button id="print-debrief" onclick={print}>{"Print a one-page summary"}</button>
                 <a id="share-link" href={props.share_fragment.clone()}>{"Link to this run"}</a>
                 <button onclick={library}>{"All labs"}</button>

@@ -74,6 +74,12 @@ test('the compliance lab: library, briefing, choices, objectives ticking, a hint
   assert.match(timeline, /carol approved deploy-production/);
   assert.match(await page.textContent('.csm-card'), /approval\(s\) on record/);
 
+  // The auditor's package: the trail as CSV, whose chain verifies in the sandbox's checker.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-audit-csv')]);
+  const csv = await readFile(await download.path(), 'utf8');
+  assert.match(csv, /workflows\.approve_workflow_job/);
+  assert.match(csv, /environment\.update_protection_rule/);
+
   // What if there had been no protection rules? The same seed and commands, run to the end.
   await page.click('.what-if-variant:has-text("No protection rules")');
   await page.waitForSelector('#what-if-table');

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::spec::{
-    Audience, Choice, ChoiceOption, Comparison, Difficulty, EventMatch, Hint, Judged, Lab, Metric,
-    Objective, Penalty, Predicate, SCHEMA_VERSION, Variant,
+    Audience, Choice, ChoiceOption, Comparison, Difficulty, EventMatch, Hint, Judged, Lab,
+    LabFault, Metric, Objective, Penalty, Predicate, SCHEMA_VERSION, Variant,
 };
 use super::worlds;
 use super::yaml::{Node, Value, parse};
@@ -76,6 +76,7 @@ const LAB_KEYS: &[&str] = &[
     "world",
     "seed",
     "choices",
+    "faults",
     "objectives",
     "hints",
     "penalties",
@@ -86,6 +87,7 @@ const LAB_KEYS: &[&str] = &[
     "variants",
 ];
 const CHOICE_KEYS: &[&str] = &["key", "label", "help", "default", "options"];
+const FAULT_KEYS: &[&str] = &["kind", "at", "for", "environment", "service", "version"];
 const OPTION_KEYS: &[&str] = &["value", "label"];
 const OBJECTIVE_KEYS: &[&str] = &[
     "id",
@@ -395,6 +397,11 @@ impl Reader {
                 );
             }
         }
+        let faults = self
+            .list(&fields, "faults")
+            .into_iter()
+            .filter_map(|(path, node)| self.fault(node, &path))
+            .collect();
         let objectives: Vec<Objective> = self
             .list(&fields, "objectives")
             .into_iter()
@@ -464,6 +471,7 @@ impl Reader {
             world: world?,
             seed: seed?,
             choices,
+            faults,
             objectives,
             hints,
             penalties,
@@ -547,6 +555,44 @@ impl Reader {
             key,
             options,
             default,
+        })
+    }
+
+    fn fault(&mut self, node: &Node, path: &str) -> Option<LabFault> {
+        let fields = self.fields(node, path, FAULT_KEYS)?;
+        let kind = self.text(&fields, "kind")?;
+        let kinds: Vec<&'static str> = crate::world::fault::catalogue()
+            .iter()
+            .map(|k| k.id())
+            .collect();
+        if !kinds.contains(&kind.as_str()) {
+            let suggestion = nearest(&kind, &kinds)
+                .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+            let at = fields.get("kind").unwrap_or(node);
+            self.problem(
+                at,
+                &fields.path("kind"),
+                &format!("there is no fault kind `{kind}` (`dojo faults` lists them){suggestion}"),
+            );
+        }
+        let at_s = match fields.get("at") {
+            Some(_) => self.duration(&fields, "at")?,
+            None => {
+                self.required(&fields, "at");
+                return None;
+            }
+        };
+        let duration_s = match fields.get("for") {
+            Some(_) => Some(self.duration(&fields, "for")?),
+            None => None,
+        };
+        Some(LabFault {
+            kind,
+            at_s,
+            duration_s,
+            environment: self.text(&fields, "environment")?,
+            service: self.optional_text(&fields, "service"),
+            version: self.optional_text(&fields, "version"),
         })
     }
 

@@ -9,9 +9,11 @@ use crate::sim::Sim;
 use super::check::{Evaluation, Subject, evaluate};
 use super::progress::{Mark, Progress};
 use super::score::{Score, score};
-use super::spec::{Hint, Judged, Lab};
+use super::spec::{Hint, Judged, Lab, LabFault};
 use super::worlds;
 use crate::ops::release_train::Quarter;
+use crate::time::Tick;
+use crate::world::fault::{Fault, FaultTarget};
 
 /// A lab in play.
 #[derive(Clone, Debug)]
@@ -61,7 +63,10 @@ impl LabRun {
             })
             .collect();
         let start = worlds::build(&lab.world, &chosen, seed)?;
-        let (scenario, commands) = (start.scenario, start.commands);
+        let (mut scenario, commands) = (start.scenario, start.commands);
+        for fault in &lab.faults {
+            scenario.faults.push(scheduled(fault)?);
+        }
         let mut sim = Sim::try_new(scenario, seed)?;
         for command in &commands {
             sim.apply(command.clone())
@@ -274,4 +279,23 @@ fn decide(progress: &mut Progress, mark: Mark, evaluation: Evaluation, now: u64)
     progress.mark = mark;
     progress.why = evaluation.why;
     progress.decided_at = Some(now);
+}
+
+/// A lab's fault as the simulation schedules it.
+fn scheduled(fault: &LabFault) -> Result<Fault, String> {
+    let kind = crate::world::fault::catalogue()
+        .into_iter()
+        .find(|kind| kind.id() == fault.kind)
+        .ok_or_else(|| format!("there is no fault kind `{}`", fault.kind))?;
+    Ok(Fault {
+        kind,
+        target: FaultTarget {
+            environment: fault.environment.clone(),
+            service: fault.service.clone(),
+            version: fault.version.clone(),
+            zone: None,
+        },
+        start: Tick(fault.at_s),
+        end: fault.duration_s.map(|d| Tick(fault.at_s + d.max(1))),
+    })
 }

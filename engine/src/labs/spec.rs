@@ -36,6 +36,8 @@ pub struct Lab {
     pub seed: u64,
     /// The choices the learner makes before the run.
     pub choices: Vec<Choice>,
+    /// Faults the lab schedules, beside the starting world's own.
+    pub faults: Vec<LabFault>,
     /// What is checked, every simulated second.
     pub objectives: Vec<Objective>,
     /// Hints, in the order they are revealed.
@@ -112,6 +114,23 @@ impl Difficulty {
             Difficulty::Advanced => "Advanced",
         }
     }
+}
+
+/// A fault a lab schedules: one of the catalogue's kinds with its default parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LabFault {
+    /// The fault kind's id, as `dojo faults` lists it (`bad_build`, `cache_outage`, ...).
+    pub kind: String,
+    /// When it starts, in simulated seconds from the start.
+    pub at_s: u64,
+    /// How long it lasts; `None` lasts to the end.
+    pub duration_s: Option<u64>,
+    /// The environment it hits.
+    pub environment: String,
+    /// The service it hits, or every service of the environment.
+    pub service: Option<String>,
+    /// The version it hits, or every version.
+    pub version: Option<String>,
 }
 
 /// A choice the learner makes in the briefing.

@@ -660,3 +660,25 @@ fn the_weekly_pipeline_deploys_four_times_as_often_and_hurts_fewer_users() {
         0
     );
 }
+
+#[test]
+fn a_lab_schedules_its_faults() {
+    let text = MINIMAL.replace(
+        "objectives:\n",
+        "faults:\n  - {kind: cache_outage, at: 10m, for: 5m, environment: production}\nobjectives:\n",
+    );
+    let lab = read_lab("tiny.yaml", &text).expect("valid");
+    let run = LabRun::start(&lab, &BTreeMap::new(), 1).unwrap();
+    let fault = run.sim().faults().last().expect("the lab's fault");
+    assert_eq!(fault.kind.id(), "cache_outage");
+    assert_eq!((fault.start.0, fault.end.map(|t| t.0)), (600, Some(900)));
+    assert_eq!(fault.target.environment, "production");
+
+    let misspelt = text.replace("cache_outage", "cache_outige");
+    let problems = read_lab("tiny.yaml", &misspelt).unwrap_err().join("\n");
+    assert!(
+        problems.contains("faults[0].kind: there is no fault kind `cache_outige`")
+            && problems.contains("did you mean `cache_outage`?"),
+        "{problems}"
+    );
+}
