@@ -50,7 +50,10 @@ pub fn Debrief(props: &DebriefProps) -> Html {
         Callback::from(move |_| download_text(&name, "application/json", &json))
     };
     let export_audit = {
-        let (csv, name) = (props.audit_csv.clone(), format!("audit-{}.csv", view.lab_id));
+        let (csv, name) = (
+            props.audit_csv.clone(),
+            format!("audit-{}.csv", view.lab_id),
+        );
         Callback::from(move |_| download_text(&name, "text/csv", &csv))
     };
     let print = Callback::from(|_| {
