@@ -2,21 +2,9 @@
 // fault. A clean axe run is necessary, not sufficient: keyboard flow is covered in app.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
-import { injectFault, openApp, useServedApp, waitForText } from './harness.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+import { injectFault, openApp, useServedApp, violations, waitForText } from './harness.mjs';
 
 const app = useServedApp();
-
-async function violations(page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), TAGS);
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0]?.target})`);
-}
 
 test('no WCAG A/AA violations at rest, after a rollback, and with a fault active', async () => {
   const { page, errors } = await openApp(app.browser, app.server.url);

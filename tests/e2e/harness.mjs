@@ -3,6 +3,7 @@
 // there were none.
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname, join, normalize, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -54,6 +55,17 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** axe-core's WCAG 2.2 A/AA violations on the page as it stands, one line each. */
+export async function violations(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_TAGS);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0]?.target})`);
 }
 
 /** A laptop-sized page whose `errors` collects console errors and page errors. */

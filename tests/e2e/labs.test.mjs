@@ -3,21 +3,10 @@
 // saved progress across reloads and corruption, and a share link that replays the same run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { newPage, openLibrary, screenshot, useServedApp, waitForText } from './harness.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+import { newPage, openLibrary, screenshot, useServedApp, violations, waitForText } from './harness.mjs';
 
 const app = useServedApp();
-
-async function violations(page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), TAGS);
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0]?.target})`);
-}
 
 /** Plays the compliance lab with the compliance team and main only, revealing one hint. */
 async function playCompliance(page) {

@@ -387,16 +387,8 @@ impl Reader {
             .into_iter()
             .filter_map(|(path, node)| self.choice(node, &path, parameters))
             .collect();
-        let mut seen = BTreeSet::new();
-        for (choice, (path, node)) in choices.iter().zip(self.list(&fields, "choices")) {
-            if !seen.insert(choice.key.clone()) {
-                self.problem(
-                    node,
-                    &path,
-                    &format!("the choice `{}` is given twice", choice.key),
-                );
-            }
-        }
+        let keys: Vec<&str> = choices.iter().map(|c| c.key.as_str()).collect();
+        self.given_twice(&fields, "choices", &keys, "choice");
         let faults = self
             .list(&fields, "faults")
             .into_iter()
@@ -410,16 +402,8 @@ impl Reader {
         if objectives.is_empty() {
             self.problem(root, "objectives", "a lab needs at least one objective");
         }
-        let mut ids = BTreeSet::new();
-        for (objective, (path, node)) in objectives.iter().zip(self.list(&fields, "objectives")) {
-            if !ids.insert(objective.id.clone()) {
-                self.problem(
-                    node,
-                    &path,
-                    &format!("the objective `{}` is given twice", objective.id),
-                );
-            }
-        }
+        let ids: Vec<&str> = objectives.iter().map(|o| o.id.as_str()).collect();
+        self.given_twice(&fields, "objectives", &ids, "objective");
         let hints = self
             .list(&fields, "hints")
             .into_iter()
@@ -556,6 +540,16 @@ impl Reader {
             options,
             default,
         })
+    }
+
+    /// Reports each of `names` (read from the list `key`, in its order) given a second time.
+    fn given_twice(&mut self, fields: &Fields, key: &str, names: &[&str], what: &str) {
+        let mut seen = BTreeSet::new();
+        for (name, (path, node)) in names.iter().zip(self.list(fields, key)) {
+            if !seen.insert(*name) {
+                self.problem(node, &path, &format!("the {what} `{name}` is given twice"));
+            }
+        }
     }
 
     fn fault(&mut self, node: &Node, path: &str) -> Option<LabFault> {
