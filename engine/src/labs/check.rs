@@ -32,6 +32,9 @@ pub struct Memory {
     settled: BTreeMap<u32, bool>,
     /// Audit records already read, per event node, and the second of the first match.
     first_match: BTreeMap<u32, (u32, Option<u64>)>,
+    /// Per auditor's-package node: the audit records it was last judged at, and the verdict,
+    /// which cannot change until a record is added.
+    package: BTreeMap<u32, (u32, Evaluation)>,
 }
 
 /// What predicates are evaluated against: the simulation, and the quarter of releases when the
@@ -342,7 +345,17 @@ fn evaluate_node(
                 ),
             }
         }
-        Predicate::AuditorPackage { branch, reviewers } => auditor_package(sim, branch, reviewers),
+        Predicate::AuditorPackage { branch, reviewers } => {
+            let records = sim.audit().records().len() as u32;
+            match memory.package.get(&id) {
+                Some((seen, evaluation)) if *seen == records => evaluation.clone(),
+                _ => {
+                    let evaluation = auditor_package(sim, branch, reviewers);
+                    memory.package.insert(id, (records, evaluation.clone()));
+                    evaluation
+                }
+            }
+        }
     }
 }
 

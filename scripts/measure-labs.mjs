@@ -1,0 +1,38 @@
+// Time to run each built-in lab to its end in Chromium, with its default choices: the library,
+// the briefing, Start, then Run to end (sliced one frame at a time) until the lab is complete.
+// Median of 3 per lab, with the longest task the page reported. A measurement, not a test: run
+// it after `trunk build --release` with `node scripts/measure-labs.mjs`.
+import { serveDist, launchBrowser } from '../tests/e2e/harness.mjs';
+const server = await serveDist();
+const browser = await launchBrowser();
+const page0 = await browser.newPage();
+await page0.goto(server.url);
+await page0.waitForSelector('#library');
+const ids = await page0.$$eval('.lab-card[id^="lab-"]', (cards) => cards.map((c) => c.id.slice(4)));
+await page0.close();
+for (const id of ids) {
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(server.url);
+    await page.evaluate(() => {
+      window.longestTaskMs = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.longestTaskMs = Math.max(window.longestTaskMs, entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.click(`#lab-${id} .lab-open`);
+    await page.click('#start-lab');
+    await page.waitForSelector('#objectives-heading');
+    const started = Date.now();
+    await page.click('#run-to-end');
+    await page.waitForSelector('#finished', { timeout: 120_000 });
+    runs.push({ ms: Date.now() - started, longest: await page.evaluate(() => window.longestTaskMs) });
+    await context.close();
+  }
+  runs.sort((a, b) => a.ms - b.ms);
+  console.log(`${id}: run to end in ${runs[1].ms} ms (median of 3), longest task ${runs[1].longest.toFixed(0)} ms`);
+}
+await browser.close();
+await server.close();
