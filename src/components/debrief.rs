@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart_canvas::ChartCanvas;
 use crate::hooks::download_text;
 use crate::state::Action;
 use crate::view::labs::{Debrief as DebriefView, WhatIf};
@@ -98,6 +99,10 @@ pub fn Debrief(props: &DebriefProps) -> Html {
                     <ul>{ for view.choices.iter().map(|(q, a)| html! { <li>{ format!("{q} ") }<strong>{ a }</strong></li> }) }</ul>
                 </section>
             </div>
+            <section class="card" aria-labelledby="run-chart-heading">
+                <h2 id="run-chart-heading">{"Error rate by version"}</h2>
+                <ChartCanvas id="debrief-chart" summary_id="debrief-chart-summary" data={view.chart.clone()} />
+            </section>
             <section class="card" aria-labelledby="debrief-objectives-heading">
                 <h2 id="debrief-objectives-heading">{"Objectives"}</h2>
                 <ul class="debrief-objectives">
@@ -183,6 +188,16 @@ fn what_if_table(result: Option<&Result<WhatIf, String>>) -> Html {
                         }) }
                     </tbody>
                 </table>
+                <div class="what-if-charts">
+                    <figure>
+                        <figcaption>{"Your run: error rate by version"}</figcaption>
+                        <ChartCanvas id="what-if-chart-ours" summary_id="what-if-chart-ours-summary" data={what_if.charts.0.clone()} />
+                    </figure>
+                    <figure>
+                        <figcaption>{ format!("{}: error rate by version", what_if.name) }</figcaption>
+                        <ChartCanvas id="what-if-chart-theirs" summary_id="what-if-chart-theirs-summary" data={what_if.charts.1.clone()} />
+                    </figure>
+                </div>
             </>
         },
     }

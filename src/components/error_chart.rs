@@ -1,17 +1,10 @@
 //! The error-rate chart, drawn on a canvas with a text alternative.
 
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::chart::draw_error_rate_chart;
+use super::chart_canvas::ChartCanvas;
 use crate::state::Action;
-use crate::view::chart::{ChartData, ChartMetric, ChartRange, chart_summary};
-
-/// The canvas's drawing size in CSS pixels; CSS scales it to the card.
-const CANVAS_WIDTH: u32 = 900;
-const CANVAS_HEIGHT: u32 = 280;
+use crate::view::chart::{ChartData, ChartMetric, ChartRange};
 
 /// Props of [`ErrorChart`].
 #[derive(Properties, PartialEq)]
@@ -22,22 +15,9 @@ pub struct ErrorChartProps {
     pub on_action: Callback<Action>,
 }
 
-/// The chart card. It redraws only when its data changes.
+/// The chart card, with its metric and range pickers.
 #[component]
 pub fn ErrorChart(props: &ErrorChartProps) -> Html {
-    let canvas_ref = use_node_ref();
-    {
-        let canvas_ref = canvas_ref.clone();
-        use_effect_with(props.data.clone(), move |data| {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>()
-                && let Some(backend) = CanvasBackend::with_canvas_object(canvas)
-            {
-                // A drawing error leaves the previous frame on screen; the text alternative stays current.
-                let _ = draw_error_rate_chart(&backend.into_drawing_area(), data);
-            }
-        });
-    }
-    let summary = chart_summary(&props.data);
     html! {
         <section class="card chart" aria-labelledby="chart-heading">
             <div class="card-head">
@@ -54,9 +34,7 @@ pub fn ErrorChart(props: &ErrorChartProps) -> Html {
                     if let Some(label) = &props.data.threshold_off_scale { <li class="muted">{ format!("{label}: far above") }</li> }
                 </ul>
             </div>
-            <canvas id="error-chart" ref={canvas_ref} width={CANVAS_WIDTH.to_string()} height={CANVAS_HEIGHT.to_string()}
-                role="img" aria-label={summary.clone()}></canvas>
-            <p id="chart-summary" class="visually-hidden" aria-live="off">{ summary }</p>
+            <ChartCanvas id="error-chart" summary_id="chart-summary" data={props.data.clone()} />
         </section>
     }
 }

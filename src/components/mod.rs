@@ -3,6 +3,7 @@
 mod alert_feed;
 mod audit_log;
 mod briefing;
+mod chart_canvas;
 mod controls;
 mod debrief;
 mod environments;
@@ -23,6 +24,7 @@ mod traffic_split;
 pub use alert_feed::{AlertFeed, AlertFeedProps};
 pub use audit_log::{AuditLog, AuditLogProps};
 pub use briefing::{Briefing, BriefingProps};
+pub use chart_canvas::{ChartCanvas, ChartCanvasProps};
 pub use controls::{Controls, ControlsProps};
 pub use debrief::{Debrief, DebriefProps};
 pub use environments::{Environments, EnvironmentsProps};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use engine::labs::spec::{Lab, Metric};
 use engine::labs::{LabRun, Mark, Score};
 
+use crate::view::chart::{ChartData, ChartMetric, ChartRange, chart};
 use crate::view::format::elapsed_label;
 
 /// A lab's card in the library.
@@ -172,7 +173,7 @@ pub struct KeyNumber {
 }
 
 /// The debrief.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Debrief {
     /// The lab's id.
     pub lab_id: String,
@@ -194,6 +195,8 @@ pub struct Debrief {
     pub choices: Vec<(String, String)>,
     /// The what-if variants: (index, name).
     pub variants: Vec<(u32, String)>,
+    /// The run's error rate by version, over a range that holds the whole run.
+    pub chart: ChartData,
 }
 
 /// The key numbers of a finished run: a quarter's DORA metrics first when the lab has one.
@@ -461,6 +464,7 @@ pub fn debrief(run: &LabRun) -> Debrief {
             .enumerate()
             .map(|(index, v)| (index as u32, v.name.clone()))
             .collect(),
+        chart: charts_on_one_axis(run, run).0,
     }
 }
 
@@ -473,7 +477,7 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
 
 /// The what-if: the learner's run beside the same lab and seed under a variant's choices, with
 /// the same commands, both run to the end.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WhatIf {
     /// The variant's name.
     pub name: String,
@@ -482,6 +486,28 @@ pub struct WhatIf {
     /// Rows: label, the learner's value, the variant's value, which is better (-1 the
     /// learner's, 1 the variant's, 0 the same).
     pub rows: Vec<(&'static str, String, String, i8)>,
+    /// Each run's error rate by version, on one time axis: (the learner's, the variant's).
+    pub charts: (ChartData, ChartData),
+}
+
+/// Both runs' error rate over a range that holds the longer run, on one time axis.
+fn charts_on_one_axis(ours: &LabRun, theirs: &LabRun) -> (ChartData, ChartData) {
+    let longest_s = ours.sim().now().0.max(theirs.sim().now().0);
+    let range = ChartRange::ALL
+        .into_iter()
+        .find(|range| range.seconds() >= longest_s)
+        .unwrap_or(ChartRange::Day);
+    let (mut a, mut b) = (
+        chart(ours.sim(), ChartMetric::ErrorRate, range),
+        chart(theirs.sim(), ChartMetric::ErrorRate, range),
+    );
+    let x_range = (a.x_range.0.min(b.x_range.0), a.x_range.1.max(b.x_range.1));
+    let y_max = a.y_max.max(b.y_max);
+    for data in [&mut a, &mut b] {
+        data.x_range = x_range;
+        data.y_max = y_max;
+    }
+    (a, b)
 }
 
 /// Runs variant `index` of the lab in `run` and compares it with `run`.
@@ -529,5 +555,6 @@ pub fn what_if(run: &LabRun, index: u32) -> Result<WhatIf, String> {
         name: variant.name.clone(),
         changed,
         rows,
+        charts: charts_on_one_axis(run, &other),
     })
 }

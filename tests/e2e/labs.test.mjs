@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { newPage, openLibrary, screenshot, useServedApp, violations, waitForText } from './harness.mjs';
+import { countCanvasPixels, newPage, openLibrary, screenshot, useServedApp, violations, waitForText } from './harness.mjs';
 
 const app = useServedApp();
 
@@ -168,6 +168,10 @@ test('the zero-downtime lab: recreate without probes costs downtime; the what-if
   const table = await page.textContent('#what-if-table');
   assert.match(table, /Downtime\d+ s0 s/);
   assert.match(table, /Score\d+100/);
+  // Both runs' error rate on one time axis: recreate's failures, and none for the rolling update.
+  assert.match(await page.getAttribute('#what-if-chart-ours', 'aria-label'), /v/);
+  assert.ok((await countCanvasPixels(page, '#what-if-chart-ours', '#b45309')) + (await countCanvasPixels(page, '#what-if-chart-ours', '#1d4ed8')) > 50, 'your run is drawn');
+  assert.ok((await countCanvasPixels(page, '#what-if-chart-theirs', '#b45309')) + (await countCanvasPixels(page, '#what-if-chart-theirs', '#1d4ed8')) > 50, 'the variant is drawn');
   await screenshot(page, 'lab-zero-downtime-debrief-1366');
   await page.setViewportSize({ width: 1920, height: 1080 });
   await screenshot(page, 'lab-zero-downtime-debrief-1920');
@@ -199,6 +203,9 @@ test('monthly to weekly: a quarter of releases, DORA side by side, and the canar
   assert.match(await page.textContent('#verdict'), /^Passed/);
   const numbers = await page.textContent('.key-numbers');
   assert.match(numbers, /Deployments a year52 \(High\)/);
+  // The run's own chart is on the page (and on the printed summary): v1 and the bad v2.
+  assert.ok((await countCanvasPixels(page, '#debrief-chart', '#b45309')) > 20, 'v2 drawn in the debrief');
+  assert.match(await page.getAttribute('#debrief-chart', 'aria-label'), /v1/);
   await page.click('.what-if-variant:has-text("Monthly, five approvers, no canary")');
   await page.waitForSelector('#what-if-table');
   const table = await page.textContent('#what-if-table');
