@@ -158,7 +158,7 @@ fn debrief_screen(
         <div class="app">
             <header class="top-bar no-print"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
             <Debrief view={view} what_if={model.what_if.clone()} share_fragment={share_fragment}
-                next_lab={next_lab} report_json={report_json} audit_csv={audit_csv} on_action={on_action.clone()} />
+                next_lab={next_lab} report_json={report_json} audit_csv={audit_csv} audit_head={lab_run.sim().audit().head().to_string()} on_action={on_action.clone()} />
         </div>
     }
 }

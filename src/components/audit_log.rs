@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-use crate::hooks::{download_text, use_text_file};
+use super::verify_file::VerifyFile;
+use crate::hooks::download_text;
 use crate::view::workspace::AuditRow;
 
 /// Props of [`AuditLog`].
@@ -35,29 +36,6 @@ enum Who {
 pub fn AuditLog(props: &AuditLogProps) -> Html {
     let who = use_state(|| Who::All);
     let search = use_state(String::new);
-    let checked = use_state(|| None::<(bool, String)>);
-    let on_verify_file = {
-        let checked = checked.clone();
-        let head = props.head.clone();
-        use_text_file(Callback::from(move |(name, text): (String, String)| {
-            // The live head is the one kept elsewhere: a file rewritten to a new head fails too.
-            checked.set(Some(match engine::audit::export::verify(&text, None) {
-                Ok(verified) if verified.chain_head == head => (
-                    true,
-                    format!("{name}: verified, {} records, and its head is this run's", verified.record_count),
-                ),
-                Ok(verified) => (
-                    true,
-                    format!(
-                        "{name}: verified, {} records, chain head {} (another run's or an earlier moment's)",
-                        verified.record_count,
-                        verified.chain_head.get(..16).unwrap_or_default()
-                    ),
-                ),
-                Err(problem) => (false, format!("{name}: NOT VERIFIED: {problem}")),
-            }));
-        }))
-    };
     let export = |csv: bool| {
         let build = props.export.clone();
         let name = props.export_name.clone();
@@ -131,13 +109,8 @@ pub fn AuditLog(props: &AuditLogProps) -> Html {
             <div class="audit-tools" role="group" aria-label="Export and verify">
                 <button id="export-json" onclick={export(false)}>{"Export JSON"}</button>
                 <button id="export-csv" onclick={export(true)}>{"Export CSV"}</button>
-                <label class="file-button">{"Verify a file…"}
-                    <input id="verify-input" type="file" accept=".json,.csv" onchange={on_verify_file} />
-                </label>
+                <VerifyFile head={props.head.clone()} input_id="verify-input" result_id="verify-result" />
             </div>
-            if let Some((ok, message)) = &*checked {
-                <p id="verify-result" role="status" class={classes!("verify-result", if *ok { "verify-ok" } else { "verify-bad" })}>{ message }</p>
-            }
             <div class="audit-filters">
                 <label class="stacked">{"Show"}
                     <select id="audit-who" onchange={on_who}>

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart_canvas::ChartCanvas;
+use super::verify_file::VerifyFile;
 use crate::hooks::download_text;
 use crate::state::Action;
 use crate::view::labs::{Debrief as DebriefView, WhatIf};
@@ -26,6 +27,8 @@ pub struct DebriefProps {
     pub report_json: String,
     /// The run's audit trail as CSV, with its chain head.
     pub audit_csv: String,
+    /// The run's chain head, to check an exported trail against.
+    pub audit_head: String,
     /// Run again, next lab, what-if, library.
     pub on_action: Callback<Action>,
 }
@@ -151,6 +154,7 @@ pub fn Debrief(props: &DebriefProps) -> Html {
                 }
                 <button id="export-debrief" onclick={export}>{"Export the debrief (JSON)"}</button>
                 <button id="export-audit-csv" onclick={export_audit}>{"Export the audit trail (CSV)"}</button>
+                <VerifyFile head={props.audit_head.clone()} input_id="debrief-verify-input" result_id="debrief-verify-result" />
                 <button id="print-debrief" onclick={print}>{"Print a one-page summary"}</button>
                 <a id="share-link" href={props.share_fragment.clone()}>{"Link to this run"}</a>
                 <button onclick={library}>{"All labs"}</button>

@@ -20,6 +20,7 @@ mod protection_rules;
 mod rollout_panel;
 mod top_bar;
 mod traffic_split;
+mod verify_file;
 
 pub use alert_feed::{AlertFeed, AlertFeedProps};
 pub use audit_log::{AuditLog, AuditLogProps};
@@ -40,3 +41,4 @@ pub use protection_rules::{ProtectionRules, ProtectionRulesProps};
 pub use rollout_panel::{RolloutPanel, RolloutPanelProps};
 pub use top_bar::{TopBar, TopBarProps};
 pub use traffic_split::{TrafficSplit, TrafficSplitProps};
+pub use verify_file::{VerifyFile, VerifyFileProps};

@@ -68,6 +68,13 @@ test('the compliance lab: library, briefing, choices, objectives ticking, a hint
   const csv = await readFile(await download.path(), 'utf8');
   assert.match(csv, /workflows\.approve_workflow_job/);
   assert.match(csv, /environment\.update_protection_rule/);
+  // The package verifies against this run's head; a tampered copy is caught where it was edited.
+  await page.setInputFiles('#debrief-verify-input', { name: 'audit.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await waitForText(page, '#debrief-verify-result', /verified, \d+ records, and its head is this run's/);
+  const tampered = csv.replace('carol approved', 'mallory approved');
+  assert.notEqual(tampered, csv);
+  await page.setInputFiles('#debrief-verify-input', { name: 'tampered.csv', mimeType: 'text/csv', buffer: Buffer.from(tampered) });
+  await waitForText(page, '#debrief-verify-result', /tampered\.csv: NOT VERIFIED/);
 
   // What if there had been no protection rules? The same seed and commands, run to the end.
   await page.click('.what-if-variant:has-text("No protection rules")');
