@@ -345,6 +345,26 @@ fn evaluate_node(
                 ),
             }
         }
+        Predicate::SloPasses(name) => {
+            let objective = sim
+                .slo_report()
+                .and_then(|report| report.objectives.into_iter().find(|o| &o.name == name));
+            match objective {
+                Some(o) => Evaluation {
+                    holds: o.pass,
+                    why: format!(
+                        "the {name} SLO is {} against {} ({})",
+                        o.value,
+                        o.target,
+                        if o.pass { "PASS" } else { "FAIL" }
+                    ),
+                },
+                None => Evaluation {
+                    holds: false,
+                    why: format!("the run has no {name} SLO (it has no pipeline)"),
+                },
+            }
+        }
         Predicate::AuditorPackage { branch, reviewers } => {
             let records = sim.audit().records().len() as u32;
             match memory.package.get(&id) {

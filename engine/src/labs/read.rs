@@ -120,6 +120,7 @@ const PREDICATE_KEYS: &[&str] = &[
     "of",
     "check",
     "auditor_package",
+    "slo_passes",
 ];
 const PACKAGE_KEYS: &[&str] = &["branch", "reviewers"];
 
@@ -639,6 +640,7 @@ impl Reader {
             "before",
             "within",
             "auditor_package",
+            "slo_passes",
         ];
         let given: Vec<&str> = forms.iter().copied().filter(|k| fields.has(k)).collect();
         if given.len() != 1 {
@@ -704,6 +706,19 @@ impl Reader {
             )),
             "outcome" => Some(Predicate::Outcome(self.text(&fields, "outcome")?)),
             "phase" => Some(Predicate::Phase(self.text(&fields, "phase")?)),
+            "slo_passes" => {
+                let name = self.text(&fields, "slo_passes")?;
+                let names = ["availability", "latency", "error_rate", "success_rate"];
+                if !names.contains(&name.as_str()) {
+                    let at = fields.get("slo_passes").unwrap_or(node);
+                    self.problem(
+                        at,
+                        &fields.path("slo_passes"),
+                        &format!("`{name}` is not one of {}", names.join(", ")),
+                    );
+                }
+                Some(Predicate::SloPasses(name))
+            }
             "for" => {
                 let duration = self.duration(&fields, "for");
                 let inner = inner(self);

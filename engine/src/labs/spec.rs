@@ -238,6 +238,9 @@ pub enum Predicate {
         /// What must come to hold.
         inner: Box<Predicate>,
     },
+    /// One of the course's SLOs (`availability`, `latency`, `error_rate`, `success_rate`) passes
+    /// on the run so far, as the pipeline's SLO dashboard judges it.
+    SloPasses(String),
     /// The auditor's package is complete: a production deployment from `branch`, approved by
     /// one of `reviewers`, with the trail's chain verified.
     AuditorPackage {

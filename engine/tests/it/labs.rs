@@ -313,6 +313,11 @@ fn predicates_hold_as_the_run_says() {
             true,
         ),
         (
+            "availability passes",
+            Predicate::SloPasses("availability".to_string()),
+            true,
+        ),
+        (
             "the package",
             Predicate::AuditorPackage {
                 branch: "main".to_string(),
@@ -607,6 +612,13 @@ fn the_zero_downtime_lab_counts_what_each_choice_costs() {
         active / 2 < rolling && rolling < active,
         "{rolling} of {active}"
     );
+    // A world without a pipeline has no SLO dashboard to pass.
+    let slo = evaluate(
+        &Predicate::SloPasses("availability".to_string()),
+        &zero_downtime_subject(),
+        &mut Memory::default(),
+    );
+    assert!(!slo.holds && slo.why.contains("no pipeline"), "{}", slo.why);
     // Recreate's downtime is the drain, the start-up and the first passing probe.
     let recreate = finished("zero-downtime", with("recreate", &[]));
     let downtime_s = recreate.score().impact.downtime_s;
@@ -681,4 +693,12 @@ fn a_lab_schedules_its_faults() {
             && problems.contains("did you mean `cache_outage`?"),
         "{problems}"
     );
+}
+
+fn zero_downtime_subject() -> Subject<'static> {
+    let run = Box::leak(Box::new(finished(
+        "zero-downtime",
+        &[("strategy", "rolling")],
+    )));
+    run.subject()
 }
