@@ -90,6 +90,10 @@ pub fn Debrief(props: &DebriefProps) -> Html {
                                 None => format!("Time: not done (par {})", crate::view::format::elapsed_label(score.par_s)),
                             } }</th><td>{ format!("−{}", score.time) }</td></tr>
                             <tr class="total"><th scope="row">{"Total"}</th><td>{ score.total }</td></tr>
+                            if let (Some(detect), Some(trouble)) = (score.detect_s, score.trouble_s) {
+                                <tr><th scope="row">{ format!("Trouble began at {}: detected in {}{}", crate::view::format::elapsed_label(trouble), engine::time::duration_label(detect),
+                                    score.mitigate_s.map(|m| format!(", mitigated in {}", engine::time::duration_label(m))).unwrap_or_default()) }</th><td>{""}</td></tr>
+                            }
                         </tbody>
                     </table>
                 </section>

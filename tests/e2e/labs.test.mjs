@@ -210,6 +210,7 @@ test('monthly to weekly: a quarter of releases, DORA side by side, and the canar
   assert.match(await page.textContent('#verdict'), /^Passed/);
   const numbers = await page.textContent('.key-numbers');
   assert.match(numbers, /Deployments a year52 \(High\)/);
+  assert.match(await page.textContent('.breakdown'), /Trouble began at \d\d:\d\d: detected in 0 s, mitigated in \d+ s/);
   // The run's own chart is on the page (and on the printed summary): v1 and the bad v2.
   assert.ok((await countCanvasPixels(page, '#debrief-chart', '#b45309')) > 20, 'v2 drawn in the debrief');
   assert.match(await page.getAttribute('#debrief-chart', 'aria-label'), /v1/);

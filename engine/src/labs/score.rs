@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::check::{Subject, matches, measure};
 use super::progress::{Mark, Progress};
 use super::spec::{Lab, Metric};
+use crate::sim::Sim;
 
 /// Most points time over par can cost.
 pub const MAX_TIME_PENALTY: u32 = 10;
@@ -34,6 +35,15 @@ pub struct Score {
     pub actions: Vec<ActionPenalty>,
     /// Seconds until every required objective was met, if it was.
     pub completed_s: Option<u64>,
+    /// When the first sign of trouble was on record (an alert firing, a gate failing, a fault
+    /// starting), if there was one: the start of time to detect.
+    pub trouble_s: Option<u64>,
+    /// Time to detect: from the trouble to the first record that reacted to it (a gate's
+    /// verdict, an alert, a person's command).
+    pub detect_s: Option<u64>,
+    /// Time to mitigate: from the trouble to traffic back on a good version or the fault
+    /// cleared.
+    pub mitigate_s: Option<u64>,
     /// The lab's par, in seconds.
     pub par_s: u64,
     /// Points lost to time over par.
@@ -134,6 +144,7 @@ pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], subject: 
         let over_s = at.saturating_sub(lab.par_s);
         (over_s.div_ceil(60) as u32).min(MAX_TIME_PENALTY)
     });
+    let (trouble_s, detect_s, mitigate_s) = detect_and_mitigate(sim);
     let lost = hints + actions.iter().map(|a| a.points).sum::<u32>() + time;
     let total = objectives.saturating_sub(lost);
     Score {
@@ -144,6 +155,9 @@ pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], subject: 
         hints_revealed: hints_revealed.len() as u32,
         actions,
         completed_s,
+        trouble_s,
+        detect_s,
+        mitigate_s,
         par_s: lab.par_s,
         time,
         total,
@@ -158,4 +172,53 @@ pub fn score(lab: &Lab, progress: &[Progress], hints_revealed: &[u64], subject: 
             budget_spent_s: measure(Metric::BudgetSpentS, subject),
         },
     }
+}
+
+/// Records that show trouble starting.
+const TROUBLE: &[&str] = &[
+    "FaultInjected",
+    "alert.firing",
+    "AnalysisRunFailed",
+    "MetricFailed",
+];
+/// Records that show the trouble was noticed.
+const DETECTED: &[&str] = &[
+    "AnalysisRunFailed",
+    "alert.firing",
+    "alert.acknowledged",
+    "RolloutAborted",
+];
+/// Records that show the trouble was mitigated.
+const MITIGATED: &[&str] = &[
+    "RolloutAborted",
+    "FaultCleared",
+    "RolloutUpdated",
+    "DeploymentSuccess",
+];
+
+/// (when trouble started, time to detect it, time to mitigate it), from the audit trail: the
+/// first trouble record, the first detecting record at or after it, and the first mitigating
+/// record after that.
+fn detect_and_mitigate(sim: &Sim) -> (Option<u64>, Option<u64>, Option<u64>) {
+    let records = sim.audit().records();
+    let Some(trouble) = records
+        .iter()
+        .find(|r| TROUBLE.contains(&r.action.as_str()))
+    else {
+        return (None, None, None);
+    };
+    let start = trouble.tick.0;
+    let after = |names: &[&str], from: u64| {
+        records
+            .iter()
+            .find(|r| r.tick.0 >= from && names.contains(&r.action.as_str()))
+            .map(|r| r.tick.0)
+    };
+    let detected = after(DETECTED, start);
+    let mitigated = detected.and_then(|at| after(MITIGATED, at));
+    (
+        Some(start),
+        detected.map(|at| at - start),
+        mitigated.map(|at| at - start),
+    )
 }

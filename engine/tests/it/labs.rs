@@ -667,6 +667,12 @@ fn the_weekly_pipeline_deploys_four_times_as_often_and_hurts_fewer_users() {
     );
     let graded = finished("monthly-to-weekly", &weekly).score();
     assert!(graded.passed, "{graded:?}");
+    // The watched bad release: its gate failing starts the trouble, and the abort that follows
+    // at once detects and mitigates it.
+    let trouble = graded.trouble_s.expect("the bad release is trouble");
+    assert_eq!(graded.detect_s, Some(0));
+    assert!(graded.mitigate_s.is_some_and(|m| m < 60), "{graded:?}");
+    assert!(trouble > 60, "after the rollout started");
     assert_eq!(
         finished("monthly-to-weekly", &monthly).score().objectives,
         0
