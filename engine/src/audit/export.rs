@@ -117,15 +117,37 @@ pub fn verify(text: &str, expected_head: Option<&str>) -> Result<Verified, Strin
 pub fn parse(text: &str) -> Result<AuditExport, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        return serde_json::from_str(trimmed).map_err(|error| {
+        let value: serde_json::Value = serde_json::from_str(trimmed).map_err(|error| {
             format!(
                 "not a valid JSON audit export: {error} (line {}, column {})",
                 error.line(),
                 error.column()
             )
-        });
+        })?;
+        // A `dojo run --json` report holds the chain too, as `audit` and `audit_head`.
+        if value.get("audit_head").is_some() {
+            return run_report(value);
+        }
+        return serde_json::from_value(value)
+            .map_err(|error| format!("not a valid JSON audit export: {error}"));
     }
     parse_csv(trimmed)
+}
+
+/// The chain a `dojo run --json` report holds, as an export of the records it lists.
+fn run_report(report: serde_json::Value) -> Result<AuditExport, String> {
+    let chain_head = report["audit_head"]
+        .as_str()
+        .ok_or("a run report's \"audit_head\" must be text")?
+        .to_string();
+    let records: Vec<AuditRecord> = serde_json::from_value(report["audit"].clone())
+        .map_err(|error| format!("a run report's \"audit\" is not a list of records: {error}"))?;
+    Ok(AuditExport {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        chain_head,
+        record_count: records.len() as u64,
+        records,
+    })
 }
 
 fn parse_csv(text: &str) -> Result<AuditExport, String> {

@@ -22,7 +22,8 @@ usage:
                                            name, e.g. CodeDeployDefault.HalfAtATime) describes,
                                            from its current version to the next, and report it
                                            with its timeline
-  dojo verify-audit FILE [--head H]        check an exported audit trail (JSON or CSV): every
+  dojo verify-audit FILE [--head H]        check an exported audit trail (JSON or CSV) or the
+                                           trail in a `dojo run --json` report: every
                                            record's hash, the chain, the count and the head
   dojo bench [--hours H]                   measure simulation speed on a 20-service world
   dojo labs                                list the built-in labs

@@ -169,3 +169,31 @@ fn labs_are_listed_run_graded_and_validated() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_run_report_is_verified_as_an_audit_trail_and_scenarios_end_with_a_newline() {
+    let report = dojo(&["run", "canary-bad-release", "--seed", "3", "--json"]);
+    let text = stdout(&report);
+    let head = serde_json::from_str::<serde_json::Value>(&text).unwrap()["audit_head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = std::env::temp_dir().join(format!("dojo-report-{}.json", std::process::id()));
+    std::fs::write(&file, &text).unwrap();
+    let verified = dojo(&["verify-audit", file.to_str().unwrap(), "--head", &head]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(stdout(&verified).contains(&format!("chain head {head}")));
+    let mut edited: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edited["audit"][1]["reason"] = serde_json::Value::from("nothing happened here");
+    std::fs::write(&file, edited.to_string()).unwrap();
+    let tampered = dojo(&["verify-audit", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("NOT VERIFIED"));
+
+    assert!(stdout(&dojo(&["scenarios"])).ends_with('\n'));
+}
