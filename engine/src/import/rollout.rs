@@ -1,15 +1,21 @@
 //! An Argo Rollouts Rollout: a canary (with or without a traffic router, steps and analysis) or a
 //! blue-green.
 
-use super::analysis::ImportedGate;
-use super::imported::{ImportError, Imported, rollout_scenario};
-use super::yaml::{Reader, describe, parse_duration_s};
+use yaml_rust2::Yaml;
+
 use crate::controllers::canary::CanaryStep;
 use crate::gates::analysis::ErrorRateGate;
 use crate::scenario::Strategy;
 use crate::upstream::intstr::IntOrPercent;
 use crate::world::fleet::Probes;
-use yaml_rust2::Yaml;
+
+use super::analysis::ImportedGate;
+use super::imported::{ImportError, Imported, rollout_scenario};
+use super::yaml::{Reader, describe, parse_duration_s};
+
+/// Argo's `InvalidStepMessage`.
+const INVALID_STEP: &str =
+    "Step must have one of the following set: experiment, setWeight, setCanaryScale or pause";
 
 /// An Argo Rollouts `Rollout` with a canary strategy, and the AnalysisTemplates its steps and
 /// background analysis name.
@@ -124,9 +130,8 @@ pub(super) fn import_rollout(
     if let Some(steps) = canary["steps"].as_vec() {
         for (index, step) in steps.iter().enumerate() {
             let path = format!("spec.strategy.canary.steps[{index}]");
-            if let Some(step) = reader.canary_step(step, &path, templates) {
-                scenario_canary.steps.push(step);
-            }
+            let parts = reader.canary_step(step, &path, templates);
+            scenario_canary.steps.extend(parts);
         }
     }
     scenario_canary.analysis = None;
@@ -295,24 +300,122 @@ pub(super) fn is_zero_argo(value: &IntOrPercent) -> bool {
 }
 impl Reader {
     /// One canary step, or `None` (with a problem or a warning) when it cannot be simulated.
+    /// One step of a canary, validated as Argo's `ValidateRolloutStrategyCanary` does: setWeight,
+    /// pause, experiment and analysis exclude each other; setCanaryScale, setHeaderRoute,
+    /// setMirrorRoute and plugin may sit beside them. A step that also scales the canary is
+    /// simulated as the scale, then the step.
     pub(super) fn canary_step(
         &mut self,
         step: &Yaml,
         path: &str,
         templates: &[&Yaml],
-    ) -> Option<CanaryStep> {
-        let keys: Vec<&str> = step
-            .as_hash()
-            .map(|hash| hash.keys().filter_map(|k| k.as_str()).collect())
-            .unwrap_or_default();
-        if keys.len() != 1 {
+    ) -> Vec<CanaryStep> {
+        let has = |key: &str| !step[key].is_badvalue();
+        let (experiment, pause, set_weight, analysis) = (
+            has("experiment"),
+            has("pause"),
+            has("setWeight"),
+            has("analysis"),
+        );
+        let exclusive = [experiment, pause, set_weight, analysis]
+            .iter()
+            .filter(|set| **set)
+            .count();
+        if exclusive > 1 {
             self.error(format!(
-                "{path}: Invalid value: {}: Step must have one of the following set: experiment, setWeight, setCanaryScale or pause",
-                if keys.is_empty() { "{}".to_string() } else { keys.join(", ") }
+                "{path}: Invalid value: \"step.Experiment: {experiment} step.Pause: {pause} step.SetWeight: {set_weight} step.Analysis: {analysis}\": {INVALID_STEP}"
             ));
-            return None;
+            return Vec::new();
         }
-        match keys[0] {
+        let (scale, header, mirror) = (
+            has("setCanaryScale"),
+            has("setHeaderRoute"),
+            has("setMirrorRoute"),
+        );
+        if exclusive == 0 && !scale && !header && !mirror && !has("plugin") {
+            // Argo prints, for each kind, whether it is missing.
+            self.error(format!(
+                "{path}: Invalid value: \"step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoutes: true\": {INVALID_STEP}"
+            ));
+            return Vec::new();
+        }
+        let mut parts = Vec::new();
+        if scale && !self.traffic_routing {
+            self.error(
+                "spec.strategy.canary.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set"
+                    .to_string(),
+            );
+        } else if scale {
+            parts.extend(self.canary_step_of(step, "setCanaryScale", path, templates));
+        }
+        for (set, key, needs_router) in [
+            (
+                header,
+                "setHeaderRoute",
+                Some("SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix"),
+            ),
+            (
+                mirror,
+                "setMirrorRoute",
+                Some("SetMirrorRoute requires TrafficRouting, supports Istio only"),
+            ),
+            (has("plugin"), "plugin", None),
+        ] {
+            match (set, needs_router) {
+                (true, Some(message)) if !self.traffic_routing => self.error(format!(
+                    "{path}.{key}: Invalid value: {}: {message}",
+                    describe(&step[key])
+                )),
+                (true, _) => self.warn(
+                    &format!("{path}.{key}"),
+                    "this step is not simulated and is skipped",
+                ),
+                _ => {}
+            }
+        }
+        let known = [
+            "experiment",
+            "pause",
+            "setWeight",
+            "analysis",
+            "setCanaryScale",
+            "setHeaderRoute",
+            "setMirrorRoute",
+            "plugin",
+        ];
+        for key in step
+            .as_hash()
+            .map(|hash| hash.keys().filter_map(|k| k.as_str()).collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if !known.contains(&key) {
+                self.warn(&format!("{path}.{key}"), "Argo does not know this field");
+            }
+        }
+        let main = [
+            (experiment, "experiment"),
+            (pause, "pause"),
+            (set_weight, "setWeight"),
+            (analysis, "analysis"),
+        ]
+        .into_iter()
+        .find(|(set, _)| *set)
+        .map(|(_, key)| key);
+        if let Some(key) = main {
+            parts.extend(self.canary_step_of(step, key, path, templates));
+        }
+        parts
+    }
+
+    /// The part of `step` that `key` asks for.
+    fn canary_step_of(
+        &mut self,
+        step: &Yaml,
+        key: &str,
+        path: &str,
+        templates: &[&Yaml],
+    ) -> Option<CanaryStep> {
+        match key {
             "setWeight" => {
                 let weight = self.int(step, &format!("{path}.setWeight"), 0);
                 if !(0..=100).contains(&weight) {

@@ -149,7 +149,13 @@ fn invalid_rollouts_get_argos_messages() {
         ),
         (
             base.replace("- pause: {}", "- {}"),
-            "spec.strategy.canary.steps[1]: Invalid value: {}: Step must have one of the following set",
+            "spec.strategy.canary.steps[1]: Invalid value: \"step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoutes: true\": Step must have one of the following set: experiment, setWeight, setCanaryScale or pause",
+        ),
+        // Argo's hasMultipleStepsType: setWeight, pause, experiment and analysis exclude each
+        // other in one step.
+        (
+            base.replace("- pause: {}", "- {pause: {}, setWeight: 5}"),
+            "spec.strategy.canary.steps[1]: Invalid value: \"step.Experiment: false step.Pause: true step.SetWeight: true step.Analysis: false\": Step must have one of the following set: experiment, setWeight, setCanaryScale or pause",
         ),
         (
             base.replace("- pause: {duration: 40}", "- pause: {duration: soon}"),
@@ -494,4 +500,63 @@ fn set_canary_scale_sets_pods_apart_from_traffic_behind_a_router() {
     );
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "promoted");
+}
+
+/// Argo lets setCanaryScale, setHeaderRoute, setMirrorRoute and plugin sit beside the step's one
+/// kind: such a Rollout imports, the scale simulated before the weight and the routes warned
+/// about, and every step the API server takes is kept.
+#[test]
+fn steps_may_combine_a_kind_with_scale_and_routes_as_argo_allows() {
+    let base = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-canary.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let routed = base.replace(
+        "    canary:\n",
+        "    canary:\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n",
+    );
+    let combined = routed.replace(
+        "setWeight: 40",
+        "setWeight: 40\n        setCanaryScale: {weight: 40}\n        plugin: {name: argoproj-labs/step-plugin}",
+    );
+    assert_ne!(combined, base, "the manifest has a setWeight: 40 step");
+    let imported = import(&combined).expect("Argo accepts the combined step");
+    let steps = &imported.scenario.canary.steps;
+    let scale_at = steps
+        .iter()
+        .position(|s| {
+            matches!(
+                s,
+                engine::controllers::canary::CanaryStep::SetCanaryScale { .. }
+            )
+        })
+        .expect("the scale is simulated");
+    assert!(matches!(
+        steps[scale_at + 1],
+        engine::controllers::canary::CanaryStep::SetWeight { weight_percent: 40 }
+    ));
+    assert!(
+        imported.warnings.iter().any(|w| w.contains("plugin")),
+        "{:?}",
+        imported.warnings
+    );
+    // Without a traffic router Argo refuses the scale and the routes.
+    for (step, expected) in [
+        (
+            "setWeight: 40\n        setCanaryScale: {weight: 40}",
+            "spec.strategy.canary.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set",
+        ),
+        (
+            "setWeight: 40\n        setHeaderRoute: {name: canary-header}",
+            "spec.strategy.canary.steps[2].setHeaderRoute: Invalid value: ",
+        ),
+    ] {
+        let error = import(&base.replace("setWeight: 40", step)).expect_err(expected);
+        assert!(
+            error.problems.iter().any(|p| p.starts_with(expected)),
+            "expected {expected:?}, got {:?}",
+            error.problems
+        );
+    }
 }
