@@ -8,17 +8,16 @@ use std::cell::{Ref, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use engine::labs::{LabRun, lab_by_id};
 use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
-
-use engine::labs::{LabRun, lab_by_id};
+use yew::Reducible;
 
 use crate::progress::SavedProgress;
 use crate::run::Run;
 use crate::share::SharedRun;
 use crate::view::chart::{ChartMetric, ChartRange};
 use crate::view::labs::WhatIf;
-use yew::Reducible;
 
 /// The speeds offered, in simulated seconds per wall-clock second.
 pub const SPEEDS: [u32; 6] = [1, 10, 60, 300, 900, 3_600];

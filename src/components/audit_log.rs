@@ -3,9 +3,10 @@
 
 use yew::prelude::*;
 
-use super::verify_file::VerifyFile;
 use crate::hooks::download_text;
 use crate::view::workspace::AuditRow;
+
+use super::verify_file::VerifyFile;
 
 /// Props of [`AuditLog`].
 #[derive(Properties, PartialEq)]

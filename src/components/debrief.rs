@@ -6,11 +6,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart_canvas::ChartCanvas;
-use super::verify_file::VerifyFile;
 use crate::hooks::download_text;
 use crate::state::Action;
 use crate::view::labs::{Debrief as DebriefView, WhatIf};
+
+use super::chart_canvas::ChartCanvas;
+use super::verify_file::VerifyFile;
 
 /// Props of [`Debrief`].
 #[derive(Properties, PartialEq)]

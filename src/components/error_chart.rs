@@ -2,9 +2,10 @@
 
 use yew::prelude::*;
 
-use super::chart_canvas::ChartCanvas;
 use crate::state::Action;
 use crate::view::chart::{ChartData, ChartMetric, ChartRange};
+
+use super::chart_canvas::ChartCanvas;
 
 /// Props of [`ErrorChart`].
 #[derive(Properties, PartialEq)]

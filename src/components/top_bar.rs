@@ -4,8 +4,9 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::manifest_loader::ManifestLoader;
 use crate::view::workspace::ClockView;
+
+use super::manifest_loader::ManifestLoader;
 
 /// Props of [`TopBar`].
 #[derive(Properties, PartialEq)]

@@ -1,12 +1,13 @@
 //! The rollout card of an Argo canary: its steps, the gate's measurements and its ReplicaSets.
 
-use super::format::{elapsed_label, first_sentence};
-use super::rollout_card::{MeasurementView, RolloutView, StepView};
 use engine::Sim;
 use engine::controllers::canary::CanaryStep;
 use engine::gates::analysis::AnalysisPhase;
 use engine::time::manifest_duration;
 use engine::version::VersionId;
+
+use super::format::{elapsed_label, first_sentence};
+use super::rollout_card::{MeasurementView, RolloutView, StepView};
 
 /// The rollout panel of an Argo canary: its steps, the gate's measurements, its ReplicaSets.
 pub(super) fn canary_rollout(

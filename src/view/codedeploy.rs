@@ -5,7 +5,6 @@ use engine::Sim;
 use engine::controllers::codedeploy::DeploymentStatus;
 
 use crate::view::format::elapsed_label;
-
 use crate::view::rollout_card::{CodeDeployRow, RolloutView};
 
 /// `view` with CodeDeploy's deployments and its own words for the commands, when the run

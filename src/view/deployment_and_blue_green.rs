@@ -7,7 +7,6 @@ use engine::controllers::deployment::DeploymentController;
 use engine::upstream::kubernetes::DeploymentStrategyType;
 
 use crate::view::format::{elapsed_label, first_sentence};
-
 use crate::view::rollout_card::{MeasurementView, RolloutView, StepView};
 
 /// The rollout card of a Kubernetes Deployment.

@@ -7,7 +7,6 @@ use engine::controllers::flagger::{FlaggerController, FlaggerPhase};
 use engine::upstream::flags::FlagProvider;
 
 use crate::view::format::first_sentence;
-
 use crate::view::rollout_card::{RolloutView, StepView};
 
 /// Flagger: the weights the loop passes through, then promotion; failed checks against the

@@ -1,9 +1,10 @@
 //! The rollout card as the controller underneath shows it, with CodeDeploy's deployments where the
 //! scenario has them.
 
+use engine::Sim;
+
 use super::canary::canary_rollout;
 use super::rollout_card::RolloutView;
-use engine::Sim;
 
 /// The rollout panel.
 pub fn rollout(sim: &Sim) -> RolloutView {

@@ -1,9 +1,11 @@
 //! Argo AnalysisTemplates and their metrics read into a gate: conditions, limits, latency bounds
 //! and Kayenta thresholds.
 
-use super::yaml::{Reader, describe, parse_duration_s, yaml_strings};
-use crate::gates::analysis::ErrorRateGate;
 use yaml_rust2::Yaml;
+
+use crate::gates::analysis::ErrorRateGate;
+
+use super::yaml::{Reader, describe, parse_duration_s, yaml_strings};
 
 /// An analysis gate read from a template, and whether its `count` was written as 0.
 pub(super) struct ImportedGate {

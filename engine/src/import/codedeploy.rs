@@ -1,11 +1,12 @@
 //! AWS CodeDeploy's predefined deployment configurations, by name.
 
-use super::imported::{ImportError, Imported, rollout_scenario};
 use crate::controllers::canary::CanaryStep;
 use crate::scenario::Strategy;
 use crate::upstream::intstr::IntOrPercent;
 use crate::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType};
 use crate::world::fleet::Probes;
+
+use super::imported::{ImportError, Imported, rollout_scenario};
 
 /// Instances in an imported CodeDeploy deployment group.
 pub const CODEDEPLOY_INSTANCES: u32 = 10;

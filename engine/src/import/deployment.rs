@@ -1,13 +1,15 @@
 //! A Kubernetes Deployment manifest, validated as the API server does, and its pod template's
 //! probes.
 
-use super::imported::{ImportError, Imported, rollout_scenario};
-use super::yaml::Reader;
+use yaml_rust2::Yaml;
+
 use crate::scenario::Strategy;
 use crate::upstream::intstr::IntOrPercent;
 use crate::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType, validate_deployment};
 use crate::world::fleet::Probes;
-use yaml_rust2::Yaml;
+
+use super::imported::{ImportError, Imported, rollout_scenario};
+use super::yaml::Reader;
 
 /// A `Deployment`: its strategy, replicas, timings and probes.
 pub(super) fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError> {

@@ -1,10 +1,12 @@
 //! A Flagger Canary with the Deployment it targets: its analysis loop, metrics and A/B matches.
 
-use super::imported::{ImportError, Imported, rollout_scenario};
-use super::yaml::{Reader, parse_duration_s};
+use yaml_rust2::Yaml;
+
 use crate::scenario::Strategy;
 use crate::world::fleet::Probes;
-use yaml_rust2::Yaml;
+
+use super::imported::{ImportError, Imported, rollout_scenario};
+use super::yaml::{Reader, parse_duration_s};
 
 /// A Flagger `Canary`, with the Deployment it targets when the file has it.
 pub(super) fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Imported, ImportError> {

@@ -1,8 +1,10 @@
 //! A GitHub Actions workflow file, run as the pipeline of a scenario.
 
-use super::imported::{ImportError, Imported};
-use crate::command::Command;
 use yaml_rust2::Yaml;
+
+use crate::command::Command;
+
+use super::imported::{ImportError, Imported};
 
 /// A GitHub Actions workflow: it runs in the canary story's world, started the way its `on`
 /// allows (a push to its first branch, else a dispatch with its inputs' defaults, else its

@@ -4,16 +4,16 @@
 use std::collections::BTreeMap;
 
 use crate::command::{Command, CommandError, TimedCommand};
+use crate::ops::release_train::Quarter;
 use crate::sim::Sim;
+use crate::time::Tick;
+use crate::world::fault::{Fault, FaultTarget};
 
 use super::check::{Evaluation, Subject, evaluate};
 use super::progress::{Mark, Progress};
 use super::score::{Score, score};
 use super::spec::{Hint, Judged, Lab, LabFault};
 use super::worlds;
-use crate::ops::release_train::Quarter;
-use crate::time::Tick;
-use crate::world::fault::{Fault, FaultTarget};
 
 /// A lab in play.
 #[derive(Clone, Debug)]

@@ -10,10 +10,11 @@
 
 use serde::Serialize;
 
+use crate::sim::Sim;
+
 use super::check::{Subject, matches, measure};
 use super::progress::{Mark, Progress};
 use super::spec::{Lab, Metric};
-use crate::sim::Sim;
 
 /// Most points time over par can cost.
 pub const MAX_TIME_PENALTY: u32 = 10;

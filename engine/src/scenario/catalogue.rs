@@ -1,14 +1,15 @@
 //! The built-in catalogue: the canary stories, a production day, a feature flag, the benchmark
 //! world and the pipeline scenarios, by id.
 
-use super::spec::{Scenario, Strategy};
-use super::story::canary_story;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::time::{Tick, UtcDateTime};
 use crate::world::fault::Fault;
 use crate::world::traffic::TrafficShape;
 use crate::world::{ServiceSpec, standard_environments};
+
+use super::spec::{Scenario, Strategy};
+use super::story::canary_story;
 
 /// The identifiers of the built-in scenarios, in the order the app lists them.
 pub fn builtin_ids() -> Vec<&'static str> {

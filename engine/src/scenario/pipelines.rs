@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use super::spec::Scenario;
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::ops::slo::Slo;
@@ -14,6 +13,8 @@ use crate::pipeline::state::{PipelineSpec, SimulatedReviewer};
 use crate::pipeline::windows::DeploymentWindows;
 use crate::pipeline::workflow::{Workflow, course_pipeline};
 use crate::time::Tick;
+
+use super::spec::Scenario;
 
 /// `pipeline-release` or `pipeline-budget-freeze`.
 pub fn pipeline_scenario(id: &str) -> Option<Scenario> {

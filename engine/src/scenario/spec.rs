@@ -1,12 +1,13 @@
 //! What a scenario is: the starting world, the strategy, the script and its faults, and when the
 //! story is over.
 
+use serde::{Deserialize, Serialize};
+
 use crate::command::TimedCommand;
 use crate::controllers::canary::CanarySpec;
 use crate::version::{VersionId, VersionProfile};
 use crate::world::EnvironmentSpec;
 use crate::world::fault::Fault;
-use serde::{Deserialize, Serialize};
 
 /// Everything that defines a run apart from the seed and the trainee's commands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

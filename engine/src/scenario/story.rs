@@ -1,7 +1,6 @@
 //! The canary story every built-in scenario starts from: checkout rolled out from v1 with the
 //! course's canary ladder and error-rate gate.
 
-use super::spec::{Scenario, Strategy, main_branch};
 use crate::audit::Actor;
 use crate::command::{Command, TimedCommand};
 use crate::controllers::canary::{BackgroundAnalysis, CanarySpec, CanaryStep};
@@ -10,6 +9,8 @@ use crate::time::{Tick, UtcDateTime};
 use crate::version::VersionProfile;
 use crate::world::traffic::TrafficShape;
 use crate::world::{ServiceSpec, standard_environments};
+
+use super::spec::{Scenario, Strategy, main_branch};
 
 /// The canary story shared by the built-in scenarios: checkout v1 is stable, `release` rolls out.
 pub(crate) fn canary_story(

@@ -1,11 +1,12 @@
 //! One reconciliation of the canary: measurements and their gates, step progress, scaling with or
 //! without a router, promotion and scale-downs.
 
-use super::{CanarySpec, CanaryStep, Observed, RolloutStatus, ScaleDown, canary_replicas_for};
 use crate::audit::Actor;
 use crate::controllers::rollout::{RolloutEvent, RolloutResult, event};
 use crate::gates::analysis::{AnalysisPhase, AnalysisRun, ErrorRateGate};
 use crate::time::{Tick, duration_label};
+
+use super::{CanarySpec, CanaryStep, Observed, RolloutStatus, ScaleDown, canary_replicas_for};
 use crate::upstream::argo_canary::{
     BasicCanaryInput, ReplicaSetState, approximate_weighted_counts, argo_surge_and_unavailable,
     basic_canary_replica_counts,

@@ -1,12 +1,13 @@
 //! One job's way through a run: its needs and `if`, entering an environment (protection rules,
 //! reviews, wait timers, windows), waiting, starting, and its result.
 
-use super::{JobResult, JobStatus, RunChange, RunSettings, WorkflowRun};
 use crate::pipeline::environments::{EnvironmentSpec, GateState, ProtectionGate};
 use crate::pipeline::expr::{evaluate_condition, interpolate};
 use crate::pipeline::windows::WindowVerdict;
 use crate::pipeline::workflow::JobKind;
 use crate::prng::{Stream, approx_normal, keyed_u64};
+
+use super::{JobResult, JobStatus, RunChange, RunSettings, WorkflowRun};
 
 impl WorkflowRun {
     pub(super) fn advance_job(

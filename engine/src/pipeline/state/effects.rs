@@ -1,9 +1,10 @@
 //! What the runs' changes mean outside them: audit records, deployment statuses, rollouts to start,
 //! alerts to raise.
 
-use super::{PipelineEffect, PipelineSpec, PipelineState, audit, workflow_group};
 use crate::audit::Actor;
 use crate::pipeline::run::{JobResult, RunChange};
+
+use super::{PipelineEffect, PipelineSpec, PipelineState, audit, workflow_group};
 
 impl PipelineState {
     pub(super) fn effects_of(

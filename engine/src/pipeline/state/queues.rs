@@ -1,9 +1,10 @@
 //! Concurrency groups inside the pipeline: runs and jobs queued behind the one holding their group,
 //! and released when it finishes.
 
-use super::{JOB_KEY_SPAN, PipelineEffect, PipelineState, audit, job_key};
 use crate::audit::Actor;
 use crate::pipeline::concurrency::GroupPolicy;
+
+use super::{JOB_KEY_SPAN, PipelineEffect, PipelineState, audit, job_key};
 
 impl PipelineState {
     /// A job of run `number` asks its job-level group `group` to let it in.

@@ -1,10 +1,11 @@
 //! The simulated reviewers: when each answers a deployment waiting for review, drawn from the seed
 //! within their working hours.
 
-use super::{PipelineSpec, PipelineState, PlannedReview};
 use crate::pipeline::windows::DeploymentWindows;
 use crate::prng::{Stream, approx_normal, keyed_u64};
 use crate::time::UtcDateTime;
+
+use super::{PipelineSpec, PipelineState, PlannedReview};
 
 impl PipelineState {
     /// Each simulated reviewer answers after their response time, in their working hours.
