@@ -45,7 +45,8 @@ pub fn App() -> Html {
             }
         </div>
     };
-    let labs = builtin_labs();
+    // The lab files are read once, not on every frame the workspace plays.
+    let labs = use_memo((), |_| builtin_labs());
     match &model.screen {
         Screen::Library => html! {
             <div class="app">

@@ -464,7 +464,11 @@ pub fn debrief(run: &LabRun) -> Debrief {
             .enumerate()
             .map(|(index, v)| (index as u32, v.name.clone()))
             .collect(),
-        chart: charts_on_one_axis(run, run).0,
+        chart: chart(
+            run.sim(),
+            ChartMetric::ErrorRate,
+            range_holding(run.sim().now().0),
+        ),
     }
 }
 
@@ -492,11 +496,7 @@ pub struct WhatIf {
 
 /// Both runs' error rate over a range that holds the longer run, on one time axis.
 fn charts_on_one_axis(ours: &LabRun, theirs: &LabRun) -> (ChartData, ChartData) {
-    let longest_s = ours.sim().now().0.max(theirs.sim().now().0);
-    let range = ChartRange::ALL
-        .into_iter()
-        .find(|range| range.seconds() >= longest_s)
-        .unwrap_or(ChartRange::Day);
+    let range = range_holding(ours.sim().now().0.max(theirs.sim().now().0));
     let (mut a, mut b) = (
         chart(ours.sim(), ChartMetric::ErrorRate, range),
         chart(theirs.sim(), ChartMetric::ErrorRate, range),
@@ -508,6 +508,14 @@ fn charts_on_one_axis(ours: &LabRun, theirs: &LabRun) -> (ChartData, ChartData) 
         data.y_max = y_max;
     }
     (a, b)
+}
+
+/// The shortest chart range that holds `seconds` of a run.
+fn range_holding(seconds: u64) -> ChartRange {
+    ChartRange::ALL
+        .into_iter()
+        .find(|range| range.seconds() >= seconds)
+        .unwrap_or(ChartRange::Day)
 }
 
 /// Runs variant `index` of the lab in `run` and compares it with `run`.
