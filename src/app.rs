@@ -213,7 +213,7 @@ fn workspace_screen(
                 lab_title={lab_title}
                 on_library={on_action.reform(|_| Action::ShowLibrary)}
                 on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)}
-                on_load_manifest={on_action.reform(|(name, text)| Action::LoadManifest(name, text))} />
+                on_load_manifest={on_action.reform(Action::LoadManifests)} />
             <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {

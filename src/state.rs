@@ -119,8 +119,8 @@ pub enum Action {
     Reset,
     /// Load another scenario (keeping the seed).
     SelectScenario(String),
-    /// Simulate the rollout a manifest describes: (file name, file text).
-    LoadManifest(String, String),
+    /// Simulate the rollout the files describe, read as one set: (file name, file text) each.
+    LoadManifests(Vec<(String, String)>),
     /// Restart with another seed.
     SetSeed(u64),
     /// Give the simulation a command.
@@ -258,6 +258,43 @@ impl SimModel {
             model.playing = false;
         }
         Rc::new(model)
+    }
+
+    /// The model after an import: the imported scenario from its start, or (when refused) the
+    /// run in progress kept with a message that says what was refused and where.
+    fn load_import(
+        &self,
+        file_name: &str,
+        result: Result<engine::import::Imported, engine::import::ImportError>,
+    ) -> Rc<SimModel> {
+        let seed = self.sim().seed();
+        match result {
+            Ok(imported) => {
+                let mut model = SimModel::with_scenario(imported.scenario.clone(), seed);
+                model.imported = Some(Rc::new(imported.scenario));
+                model.speed = self.speed;
+                model.chart_metric = self.chart_metric;
+                model.chart_range = self.chart_range;
+                model.notice = Some(if imported.warnings.is_empty() {
+                    format!("Loaded {file_name}: a {}.", imported.kind)
+                } else {
+                    format!(
+                        "Loaded {file_name}: a {}. Not simulated: {}",
+                        imported.kind,
+                        imported.warnings.join("; ")
+                    )
+                });
+                model.revision = self.revision + 1;
+                Rc::new(model)
+            }
+            // The run in progress is kept; only the message changes.
+            Err(error) => self.next(|model| {
+                model.notice = Some(format!(
+                    "{file_name} cannot be simulated: {}",
+                    error.problems.join("; ")
+                ));
+            }),
+        }
     }
 
     fn restart(&self, scenario_id: &str, seed: u64) -> Rc<SimModel> {
@@ -422,36 +459,21 @@ impl Reducible for SimModel {
                 None => self.restart(&scenario_id, seed),
             },
             Action::SelectScenario(id) if id.starts_with("CodeDeployDefault.") => {
-                self.reduce(Action::LoadManifest(id.clone(), id))
+                self.reduce(Action::LoadManifests(vec![(id.clone(), id)]))
             }
             Action::SelectScenario(id) => self.restart(&id, seed),
-            Action::LoadManifest(file_name, text) => match engine::import::import(&text) {
-                Ok(imported) => {
-                    let mut model = SimModel::with_scenario(imported.scenario.clone(), seed);
-                    model.imported = Some(Rc::new(imported.scenario));
-                    model.speed = self.speed;
-                    model.chart_metric = self.chart_metric;
-                    model.chart_range = self.chart_range;
-                    model.notice = Some(if imported.warnings.is_empty() {
-                        format!("Loaded {file_name}: a {}.", imported.kind)
-                    } else {
-                        format!(
-                            "Loaded {file_name}: a {}. Not simulated: {}",
-                            imported.kind,
-                            imported.warnings.join("; ")
-                        )
-                    });
-                    model.revision = self.revision + 1;
-                    Rc::new(model)
-                }
-                // The run in progress is kept; only the message changes.
-                Err(error) => self.next(|model| {
-                    model.notice = Some(format!(
-                        "{file_name} cannot be simulated: {}",
-                        error.problems.join("; ")
-                    ));
-                }),
-            },
+            Action::LoadManifests(files) => {
+                let file_name = files
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sources: Vec<engine::import::SourceFile> = files
+                    .iter()
+                    .map(|(name, text)| engine::import::SourceFile { name, text })
+                    .collect();
+                self.load_import(&file_name, engine::import::import_files(&sources))
+            }
             Action::SetSeed(new_seed) => self.restart(&scenario_id, new_seed),
             Action::SetChartMetric(metric) => self.next(|model| model.chart_metric = metric),
             Action::SetChartRange(range) => self.next(|model| model.chart_range = range),
@@ -668,10 +690,35 @@ mod tests {
     const BLUE_GREEN: &str = include_str!("../engine/tests/manifests/rollout-bluegreen.yaml");
 
     #[test]
+    fn several_files_load_as_one_set() {
+        let split = |name: &str| {
+            let path = format!(
+                "{}/engine/tests/manifests/split/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            (
+                name.to_string(),
+                std::fs::read_to_string(path).expect("the file is in the repository"),
+            )
+        };
+        let model =
+            Rc::new(SimModel::new(DEFAULT_SCENARIO, 7)).reduce(Action::LoadManifests(vec![
+                split("rollout.yaml"),
+                split("deployment.yaml"),
+                split("templates.yaml"),
+            ]));
+        assert_eq!(model.sim().scenario().id, "import:payments");
+        let notice = model.notice.clone().unwrap_or_default();
+        assert!(
+            notice.starts_with("Loaded rollout.yaml, deployment.yaml, templates.yaml: a Rollout."),
+            "{notice}"
+        );
+    }
+
+    #[test]
     fn a_loaded_manifest_replaces_the_run_and_survives_a_reset() {
-        let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 7)).reduce(Action::LoadManifest(
-            "rollout-bluegreen.yaml".to_string(),
-            BLUE_GREEN.to_string(),
+        let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 7)).reduce(Action::LoadManifests(
+            vec![("rollout-bluegreen.yaml".to_string(), BLUE_GREEN.to_string())],
         ));
         let id = model.sim().scenario().id.clone();
         assert_eq!(id, "import:rollout-bluegreen");
@@ -700,7 +747,10 @@ mod tests {
         let model = Rc::new(SimModel::new(DEFAULT_SCENARIO, 1)).reduce(Action::Step);
         let head = model.sim().audit().head().to_string();
         let broken = BLUE_GREEN.replace("replicas: 2", "replicas: -2");
-        let model = model.reduce(Action::LoadManifest("broken.yaml".to_string(), broken));
+        let model = model.reduce(Action::LoadManifests(vec![(
+            "broken.yaml".to_string(),
+            broken,
+        )]));
         assert_eq!(model.sim().scenario().id, DEFAULT_SCENARIO);
         assert_eq!(model.sim().now().0, 1, "the run in progress is kept");
         assert_eq!(model.sim().audit().head(), head);

@@ -24,7 +24,7 @@ pub struct TopBarProps {
     /// Called with a new seed.
     pub on_seed: Callback<u64>,
     /// Called with a manifest file's name and text.
-    pub on_load_manifest: Callback<(String, String)>,
+    pub on_load_manifest: Callback<Vec<(String, String)>>,
     /// The lab in play, if any: its title replaces the scenario and manifest pickers.
     #[prop_or_default]
     pub lab_title: Option<String>,

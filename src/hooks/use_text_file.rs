@@ -8,23 +8,51 @@ use yew::prelude::*;
 /// `on_load` with its name and text. The read lives as long as the component.
 #[hook]
 pub fn use_text_file(on_load: Callback<(String, String)>) -> Callback<Event> {
-    // The read is cancelled if its handle is dropped, so it is kept until the next pick.
-    let reading = use_mut_ref(|| None::<FileReader>);
+    use_text_files(Callback::from(move |files: Vec<(String, String)>| {
+        if let Some(first) = files.into_iter().next() {
+            on_load.emit(first);
+        }
+    }))
+}
+
+/// An `onchange` handler for a file input (with `multiple`) that reads every picked file as
+/// text and, once all are read, calls `on_load` with their names and texts in the order picked.
+#[hook]
+pub fn use_text_files(on_load: Callback<Vec<(String, String)>>) -> Callback<Event> {
+    // The reads are cancelled if their handles are dropped, so they are kept until the next pick.
+    let reading = use_mut_ref(Vec::<FileReader>::new);
     Callback::from(move |event: Event| {
         let input: HtmlInputElement = event.target_unchecked_into();
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        let Some(list) = input.files() else {
             return;
         };
-        let name = file.name();
-        let on_load = on_load.clone();
-        let task =
-            gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
-                let text =
-                    text.unwrap_or_else(|error| format!("# the file could not be read: {error}\n"));
-                on_load.emit((name, text));
-            });
-        *reading.borrow_mut() = Some(task);
-        // Picking the same file again should load it again.
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if files.is_empty() {
+            return;
+        }
+        let results = std::rc::Rc::new(std::cell::RefCell::new(vec![None; files.len()]));
+        let tasks = files
+            .into_iter()
+            .enumerate()
+            .map(|(index, file)| {
+                let name = file.name();
+                let results = results.clone();
+                let on_load = on_load.clone();
+                gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
+                    let text = text
+                        .unwrap_or_else(|error| format!("# the file could not be read: {error}\n"));
+                    let mut slots = results.borrow_mut();
+                    slots[index] = Some((name, text));
+                    if slots.iter().all(Option::is_some) {
+                        let all = slots.iter_mut().filter_map(Option::take).collect();
+                        drop(slots);
+                        on_load.emit(all);
+                    }
+                })
+            })
+            .collect();
+        *reading.borrow_mut() = tasks;
+        // Picking the same files again should load them again.
         input.set_value("");
     })
 }

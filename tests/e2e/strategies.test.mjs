@@ -132,6 +132,19 @@ spec:
   await page.close();
 });
 
+test('a Rollout loads with its Deployment and templates picked as three files, and one missing is named', async () => {
+  const split = join(MANIFESTS, 'split');
+  const { page, errors } = await openApp(app.browser, app.server.url);
+  await page.setInputFiles('#manifest-input', [join(split, 'rollout.yaml'), join(split, 'deployment.yaml')]);
+  await waitForText(page, '#notice', /^rollout\.yaml, deployment\.yaml cannot be simulated: .*no AnalysisTemplate of that name in rollout\.yaml, deployment\.yaml/);
+  await page.setInputFiles('#manifest-input', ['rollout.yaml', 'deployment.yaml', 'templates.yaml'].map((f) => join(split, f)));
+  await waitForText(page, '#notice', /^Loaded rollout\.yaml, deployment\.yaml, templates\.yaml: a Rollout\. Not simulated: .*the pod template is Deployment payments's/);
+  assert.equal(await page.inputValue('#scenario-select'), 'import:payments');
+  await screenshot(page, 'manifest-set-loaded');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a Flagger Canary advances step by step and is promoted; a feature flag is turned on for everyone', async () => {
   const { page, errors } = await openApp(app.browser, app.server.url);
   await load(page, join(MANIFESTS, 'flagger-podinfo.yaml'));

@@ -16,12 +16,14 @@ usage:
                                            run a scenario to its end (or to simulated time T,
                                            e.g. 90s, 30m, 24h, 12w) and report it; --audit
                                            writes the audit trail to FILE (.csv or .json)
-  dojo run --import FILE [--seed N] [--until T] [--json]
+  dojo run --import FILE [--import FILE ...] [--seed N] [--until T] [--json]
                                            simulate the rollout a Kubernetes Deployment or
                                            Argo Rollout manifest (or a CodeDeploy configuration
                                            name, e.g. CodeDeployDefault.HalfAtATime) describes,
                                            from its current version to the next, and report it
-                                           with its timeline
+                                           with its timeline; several files (or a folder of
+                                           .yaml files) are read as one set, so a Rollout
+                                           finds its templates and workloadRef in the others
   dojo verify-audit FILE [--head H]        check an exported audit trail (JSON or CSV) or the
                                            trail in a `dojo run --json` report: every
                                            record's hash, the chain, the count and the head
@@ -91,7 +93,7 @@ fn run(args: &[String]) -> Result<String, Failure> {
 
 fn run_scenario(args: &[String]) -> Result<String, Failure> {
     let mut scenario_id = None;
-    let mut import_path = None;
+    let mut import_paths: Vec<String> = Vec::new();
     let mut seed = 1u64;
     let mut json = false;
     let mut until_s = None;
@@ -107,8 +109,10 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
                 audit_path = Some(value.clone());
             }
             "--import" => {
-                let value = rest.next().ok_or("--import needs a manifest file")?;
-                import_path = Some(value.clone());
+                let value = rest
+                    .next()
+                    .ok_or("--import needs a manifest file or a folder of them")?;
+                import_paths.push(value.clone());
             }
             "--seed" => {
                 let value = rest.next().ok_or("--seed needs a value")?;
@@ -133,14 +137,14 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
         }
     }
     let mut warnings = Vec::new();
-    let scenario = match (import_path, scenario_id) {
-        (Some(_), Some(id)) => {
+    let scenario = match (import_paths.as_slice(), scenario_id) {
+        ([_, ..], Some(id)) => {
             return Err(format!("give a scenario id or --import FILE, not both (\"{id}\")").into());
         }
-        (Some(name), None)
-            if name.starts_with("CodeDeployDefault.") && !std::path::Path::new(&name).exists() =>
+        ([name], None)
+            if name.starts_with("CodeDeployDefault.") && !std::path::Path::new(name).exists() =>
         {
-            let imported = engine::import::import_codedeploy(&name).map_err(|error| {
+            let imported = engine::import::import_codedeploy(name).map_err(|error| {
                 Failure::Input(format!(
                     "{name} cannot be simulated:\n  {}",
                     error.problems.join("\n  ")
@@ -149,25 +153,29 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
             warnings = imported.warnings;
             imported.scenario
         }
-        (Some(path), None) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))?;
-            let imported = engine::import::import(&text).map_err(|error| {
+        ([_, ..], None) => {
+            let files = read_import_files(&import_paths)?;
+            let sources: Vec<engine::import::SourceFile> = files
+                .iter()
+                .map(|(name, text)| engine::import::SourceFile { name, text })
+                .collect();
+            let imported = engine::import::import_files(&sources).map_err(|error| {
                 Failure::Input(format!(
-                    "{path} cannot be simulated:\n  {}",
+                    "{} cannot be simulated:\n  {}",
+                    import_paths.join(", "),
                     error.problems.join("\n  ")
                 ))
             })?;
             warnings = imported.warnings;
             imported.scenario
         }
-        (None, Some(id)) => scenario::builtin(&id).ok_or_else(|| {
+        ([], Some(id)) => scenario::builtin(&id).ok_or_else(|| {
             format!(
                 "no built-in scenario \"{id}\"; choose one of: {}",
                 scenario::builtin_ids().join(", ")
             )
         })?,
-        (None, None) => {
+        ([], None) => {
             return Err("missing scenario id (see `dojo scenarios`) or --import FILE".into());
         }
     };
@@ -195,6 +203,40 @@ fn run_scenario(args: &[String]) -> Result<String, Failure> {
     } else {
         report.to_text()
     })
+}
+
+/// The files `--import` names: each file as given, and the `.yaml` and `.yml` files of each
+/// folder in name order, as (name, text).
+fn read_import_files(paths: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        if std::path::Path::new(path).is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|error| Failure::Input(format!("{path}: cannot read it: {error}")))?;
+            let mut names: Vec<String> = entries
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".yaml") || name.ends_with(".yml"))
+                .collect();
+            names.sort();
+            if names.is_empty() {
+                return Err(Failure::Input(format!(
+                    "{path}: the folder has no .yaml or .yml file"
+                )));
+            }
+            for name in names {
+                let text = read(&name)?;
+                files.push((name, text));
+            }
+        } else {
+            files.push((path.clone(), read(path)?));
+        }
+    }
+    Ok(files)
 }
 
 /// `dojo verify-audit FILE [--head H]`: exit 0 with a summary when the export is intact, 1

@@ -1,10 +1,13 @@
 //! Argo AnalysisTemplates and their metrics read into a gate: conditions, limits, latency bounds
 //! and Kayenta thresholds.
 
+use std::collections::BTreeMap;
+
 use yaml_rust2::Yaml;
 
 use crate::gates::analysis::ErrorRateGate;
 
+use super::analysis_args::{flatten_template_args, merge_args, rollout_args, substitute};
 use super::yaml::{Reader, describe, parse_duration_s, yaml_strings};
 
 /// An analysis gate read from a template, and whether its `count` was written as 0.
@@ -84,30 +87,163 @@ pub(super) fn condition_bounds(metric: &Yaml) -> (Option<u32>, Option<u32>) {
     });
     (success, failure)
 }
+/// Where an analysis finds its templates and the Rollout its args may read.
+pub(super) struct AnalysisContext<'a> {
+    /// The AnalysisTemplates and ClusterAnalysisTemplates of every file given.
+    pub(super) templates: Vec<&'a Yaml>,
+    /// The files searched, for the message when a template is missing.
+    pub(super) files: String,
+    /// The Rollout, for args read with `valueFrom.fieldRef`.
+    pub(super) rollout: &'a Yaml,
+}
 impl Reader {
-    /// The gate an analysis (a step's or the background one) runs: the first metric of its
-    /// first template, simulated as the canary's error rate.
+    /// An integer field of a metric, which Argo also takes as a string so that an arg can
+    /// fill it (`failureLimit: "{{args.limit}}"`).
+    fn metric_int(&mut self, metric: &Yaml, path: &str, default: i32) -> i32 {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        match &metric[key] {
+            Yaml::String(text) if text.trim().parse::<i32>().is_ok() => {
+                text.trim().parse().unwrap_or(default)
+            }
+            _ => self.int(metric, path, default),
+        }
+    }
+
+    /// The templates an analysis names, each found by kind (`clusterScope: true` for a
+    /// ClusterAnalysisTemplate) and name, or a problem naming the files searched.
+    fn analysis_templates<'a>(
+        &mut self,
+        analysis: &Yaml,
+        path: &str,
+        context: &AnalysisContext<'a>,
+    ) -> Option<Vec<&'a Yaml>> {
+        let entries = analysis["templates"]
+            .as_vec()
+            .map_or(&[][..], Vec::as_slice);
+        if entries.is_empty() {
+            self.error(format!("{path}.templates: Required value"));
+            return None;
+        }
+        let mut found = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let Some(name) = entry["templateName"].as_str() else {
+                self.error(format!(
+                    "{path}.templates[{index}].templateName: Required value"
+                ));
+                continue;
+            };
+            let kind = if entry["clusterScope"].as_bool() == Some(true) {
+                "ClusterAnalysisTemplate"
+            } else {
+                "AnalysisTemplate"
+            };
+            match context.templates.iter().find(|t| {
+                t["kind"].as_str() == Some(kind) && t["metadata"]["name"].as_str() == Some(name)
+            }) {
+                Some(template) => found.push(*template),
+                None => self.error(format!(
+                    "{path}.templates[{index}].templateName: Not found: \"{name}\": no {kind} of that name in {}",
+                    context.files
+                )),
+            }
+        }
+        (found.len() == entries.len()).then_some(found)
+    }
+
+    /// The gate an analysis (a step's, the background one or a blue-green one) runs: its
+    /// templates flattened and their args resolved as Argo does, the first metric simulated
+    /// as the new version's error rate, latency or Kayenta score.
     pub(super) fn analysis_gate(
         &mut self,
         analysis: &Yaml,
         path: &str,
-        templates: &[&Yaml],
+        context: &AnalysisContext,
     ) -> Option<ImportedGate> {
-        let Some(template_name) = analysis["templates"][0]["templateName"].as_str() else {
-            self.error(format!("{path}.templates[0].templateName: Required value"));
-            return None;
+        let templates = self.analysis_templates(analysis, path, context)?;
+        let template_args = match flatten_template_args(&templates, context.rollout) {
+            Ok(args) => args,
+            Err(problem) => {
+                self.error(format!("{path}: {problem}"));
+                return None;
+            }
         };
-        let Some(template) = templates
-            .iter()
-            .find(|t| t["metadata"]["name"].as_str() == Some(template_name))
-        else {
+        let (incoming, problems) = rollout_args(analysis, path, context.rollout);
+        let problems_found = !problems.is_empty();
+        self.errors.extend(problems);
+        let args = match merge_args(&incoming, template_args) {
+            Ok(args) => args,
+            Err(problem) => {
+                self.error(format!("{path}.args: {problem}"));
+                return None;
+            }
+        };
+        if problems_found {
+            return None;
+        }
+        for arg in &args {
+            if let Some(source) = &arg.simulated_from {
+                self.warn(
+                    &format!("{path}.args {}", arg.name),
+                    &format!("taken from {source}"),
+                );
+            }
+        }
+        let values: BTreeMap<String, String> = args
+            .into_iter()
+            .map(|arg| {
+                let value = arg.value.unwrap_or_default();
+                (arg.name, value)
+            })
+            .collect();
+        let mut metrics: Vec<(&str, usize, &Yaml)> = Vec::new();
+        for template in &templates {
+            let template_name = template["metadata"]["name"].as_str().unwrap_or("?");
+            for (index, metric) in template["spec"]["metrics"]
+                .as_vec()
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .enumerate()
+            {
+                let name = metric["name"].as_str().unwrap_or("");
+                if metrics
+                    .iter()
+                    .any(|(_, _, m)| m["name"].as_str() == Some(name))
+                {
+                    self.error(format!("{path}: two metrics have the same name '{name}'"));
+                    return None;
+                }
+                metrics.push((template_name, index, metric));
+            }
+        }
+        let Some(&(template_name, metric_index, metric)) = metrics.first() else {
+            let template_name = templates[0]["metadata"]["name"].as_str().unwrap_or("?");
             self.error(format!(
-                "{path}.templates[0].templateName: Not found: \"{template_name}\": no AnalysisTemplate of that name in the file"
+                "AnalysisTemplate {template_name}: spec.metrics: Required value"
             ));
             return None;
         };
-        let metric = &template["spec"]["metrics"][0];
-        let metric_path = format!("AnalysisTemplate {template_name}: spec.metrics[0]");
+        let metric_path = format!("AnalysisTemplate {template_name}: spec.metrics[{metric_index}]");
+        let metric = match substitute(metric, &values) {
+            Ok(metric) => metric,
+            Err(problem) => {
+                self.error(format!("{metric_path}: {problem}"));
+                return None;
+            }
+        };
+        let metric = &metric;
+        if metrics.len() > 1 {
+            let others: Vec<&str> = metrics[1..]
+                .iter()
+                .map(|(_, _, m)| m["name"].as_str().unwrap_or("?"))
+                .collect();
+            self.warn(
+                path,
+                &format!(
+                    "the gate follows the first metric; {} not simulated",
+                    others.join(", ")
+                ),
+            );
+        }
         let metric_name = metric["name"].as_str().unwrap_or(template_name).to_string();
         let interval_s = match &metric["interval"] {
             Yaml::BadValue | Yaml::Null => 0,
@@ -144,15 +280,15 @@ impl Reader {
                 0
             }
         };
-        let mut failure_limit = self.int(metric, &format!("{metric_path}.failureLimit"), 0);
+        let mut failure_limit = self.metric_int(metric, &format!("{metric_path}.failureLimit"), 0);
         if metric["failureLimit"].is_badvalue() && !metric["maxFailures"].is_badvalue() {
-            failure_limit = self.int(metric, &format!("{metric_path}.maxFailures"), 0);
+            failure_limit = self.metric_int(metric, &format!("{metric_path}.maxFailures"), 0);
             self.warn(
                 &format!("{metric_path}.maxFailures"),
                 "the legacy name of failureLimit; read as failureLimit",
             );
         }
-        let consecutive_error_limit = self.int(
+        let consecutive_error_limit = self.metric_int(
             metric,
             &format!("{metric_path}.consecutiveErrorLimit"),
             crate::gates::analysis::DEFAULT_CONSECUTIVE_ERROR_LIMIT as i32,
@@ -187,13 +323,16 @@ impl Reader {
             },
         };
         self.warn(&format!("{metric_path}.provider"), &simulated_as);
-        let dry_run = template["spec"]["dryRun"].as_vec().is_some_and(|list| {
-            list.iter().any(|entry| {
-                entry["metricName"].as_str() == Some(metric_name.as_str())
-                    || entry["metricName"].as_str() == Some("*")
+        let dry_run = templates.iter().any(|template| {
+            template["spec"]["dryRun"].as_vec().is_some_and(|list| {
+                list.iter().any(|entry| {
+                    entry["metricName"].as_str() == Some(metric_name.as_str())
+                        || entry["metricName"].as_str() == Some("*")
+                })
             })
         });
-        let inconclusive_limit = self.int(metric, &format!("{metric_path}.inconclusiveLimit"), 0);
+        let inconclusive_limit =
+            self.metric_int(metric, &format!("{metric_path}.inconclusiveLimit"), 0);
         Some(ImportedGate {
             gate: ErrorRateGate {
                 metric_name,
@@ -210,7 +349,7 @@ impl Reader {
                 p95_max_ms: latency_limit_ms,
                 kayenta: kayenta_thresholds(metric),
                 consecutive_success_limit: self
-                    .int(metric, &format!("{metric_path}.consecutiveSuccessLimit"), 0)
+                    .metric_int(metric, &format!("{metric_path}.consecutiveSuccessLimit"), 0)
                     .max(0) as u32,
             },
             explicit_zero_count: matches!(metric["count"], Yaml::Integer(0)),

@@ -8,12 +8,14 @@
 //! dropped silently.
 
 mod analysis;
+mod analysis_args;
 mod codedeploy;
 mod deployment;
 mod flagger;
 mod imported;
 mod rollout;
 mod workflow;
+mod workload_ref;
 mod yaml;
 
 pub use codedeploy::{CODEDEPLOY_INSTANCES, import_codedeploy};
@@ -26,59 +28,109 @@ use flagger::import_flagger;
 use rollout::import_rollout;
 use workflow::import_workflow_file;
 
+/// A file given to the importer: its name, for messages, and its text.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceFile<'a> {
+    /// The file's name as the user knows it (`rollout.yaml`).
+    pub name: &'a str,
+    /// The whole text of the file.
+    pub text: &'a str,
+}
+
 /// Reads a manifest file's text: a Deployment or Rollout manifest, a CodeDeploy configuration
 /// name, or a document with a `deploymentConfigName`.
 pub fn import(text: &str) -> Result<Imported, ImportError> {
-    let trimmed = text.trim();
-    if trimmed.starts_with("CodeDeployDefault.") && !trimmed.contains(char::is_whitespace) {
-        return import_codedeploy(trimmed);
+    import_files(&[SourceFile {
+        name: "the file",
+        text,
+    }])
+}
+
+/// Reads several files as one set, as `kubectl apply -f` reads a folder: a Rollout in one file
+/// finds its AnalysisTemplates and the Deployment its `workloadRef` names in the others.
+pub fn import_files(files: &[SourceFile]) -> Result<Imported, ImportError> {
+    if let [only] = files {
+        let trimmed = only.text.trim();
+        if trimmed.starts_with("CodeDeployDefault.") && !trimmed.contains(char::is_whitespace) {
+            return import_codedeploy(trimmed);
+        }
     }
-    let documents = YamlLoader::load_from_str(text).map_err(|error| ImportError {
-        problems: vec![format!(
-            "line {} column {}: not valid YAML: {}",
-            error.marker().line(),
-            error.marker().col() + 1,
-            error.info()
-        )],
-    })?;
+    let mut documents = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        match YamlLoader::load_from_str(file.text) {
+            Ok(loaded) => documents.extend(loaded.into_iter().map(|doc| (file.name, doc))),
+            Err(error) => problems.push(format!(
+                "{}line {} column {}: not valid YAML: {}",
+                if files.len() > 1 {
+                    format!("{}: ", file.name)
+                } else {
+                    String::new()
+                },
+                error.marker().line(),
+                error.marker().col() + 1,
+                error.info()
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError { problems });
+    }
+    let names: Vec<&str> = files.iter().map(|file| file.name).collect();
+    let mut imported = import_documents(&documents, &names)?;
+    for kind in ["Rollout", "Canary", "Deployment"] {
+        let mut same_kind = documents
+            .iter()
+            .filter(|(_, d)| d["kind"].as_str() == Some(kind));
+        if same_kind.next().is_some() && kind == imported.kind {
+            for (file, extra) in same_kind {
+                imported.warnings.push(format!(
+                    "{file}: {kind} {}: only the first {kind} of the files is simulated",
+                    extra["metadata"]["name"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    Ok(imported)
+}
+
+/// The object to simulate among the documents of every file, in order of preference: a
+/// workflow, a CodeDeploy configuration, a Flagger Canary, a Rollout, a Deployment.
+fn import_documents(
+    documents: &[(&str, Yaml)],
+    file_names: &[&str],
+) -> Result<Imported, ImportError> {
+    let yaml_documents: Vec<Yaml> = documents.iter().map(|(_, d)| d.clone()).collect();
     let kinds: Vec<String> = documents
         .iter()
-        .filter_map(|d| d["kind"].as_str().map(String::from))
+        .filter_map(|(_, d)| d["kind"].as_str().map(String::from))
         .collect();
-    if let Some(workflow) = documents
+    if let Some(workflow) = yaml_documents
         .iter()
         .find(|d| crate::pipeline::workflow_import::is_workflow(d))
     {
         return import_workflow_file(workflow);
     }
-    if let Some(name) = documents
+    if let Some(name) = yaml_documents
         .iter()
         .find_map(|d| d["deploymentConfigName"].as_str())
     {
         return import_codedeploy(name);
     }
-    if let Some(canary) = documents
+    if let Some(canary) = yaml_documents
         .iter()
         .find(|d| matches!(d["kind"].as_str(), Some("Canary")))
     {
-        return import_flagger(canary, &documents);
+        return import_flagger(canary, &yaml_documents);
     }
-    if let Some(rollout) = documents
+    if let Some(rollout) = yaml_documents
         .iter()
         .find(|d| matches!(d["kind"].as_str(), Some("Rollout")))
     {
-        let templates: Vec<&Yaml> = documents
-            .iter()
-            .filter(|d| {
-                matches!(
-                    d["kind"].as_str(),
-                    Some("AnalysisTemplate" | "ClusterAnalysisTemplate")
-                )
-            })
-            .collect();
-        return import_rollout(rollout, &templates);
+        let files = file_names.join(", ");
+        return import_rollout(rollout, &yaml_documents, &files);
     }
-    let Some(manifest) = documents
+    let Some(manifest) = yaml_documents
         .iter()
         .find(|d| matches!(d["kind"].as_str(), Some("Deployment")))
     else {

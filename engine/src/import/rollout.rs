@@ -9,7 +9,7 @@ use crate::scenario::Strategy;
 use crate::upstream::intstr::IntOrPercent;
 use crate::world::fleet::Probes;
 
-use super::analysis::ImportedGate;
+use super::analysis::{AnalysisContext, ImportedGate};
 use super::imported::{ImportError, Imported, rollout_scenario};
 use super::yaml::{Reader, describe, parse_duration_s};
 
@@ -17,13 +17,31 @@ use super::yaml::{Reader, describe, parse_duration_s};
 const INVALID_STEP: &str =
     "Step must have one of the following set: experiment, setWeight, setCanaryScale or pause";
 
-/// An Argo Rollouts `Rollout` with a canary strategy, and the AnalysisTemplates its steps and
-/// background analysis name.
+/// An Argo Rollouts `Rollout`, with the AnalysisTemplates its analyses name and the workload
+/// its `workloadRef` names found among `documents` (every document of the files given, named
+/// in `files` for messages).
 pub(super) fn import_rollout(
     manifest: &Yaml,
-    templates: &[&Yaml],
+    documents: &[Yaml],
+    files: &str,
 ) -> Result<Imported, ImportError> {
     let mut reader = Reader::default();
+    let resolved = reader.resolve_workload_ref(manifest, documents, files);
+    let manifest = resolved.as_ref().unwrap_or(manifest);
+    let context = AnalysisContext {
+        templates: documents
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d["kind"].as_str(),
+                    Some("AnalysisTemplate" | "ClusterAnalysisTemplate")
+                )
+            })
+            .collect(),
+        files: files.to_string(),
+        rollout: manifest,
+    };
+    let context = &context;
     if let Some(api_version) = manifest["apiVersion"].as_str()
         && api_version != "argoproj.io/v1alpha1"
     {
@@ -40,15 +58,9 @@ pub(super) fn import_rollout(
             "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
         ));
     }
-    if !spec["workloadRef"].is_badvalue() {
-        reader.error(
-            "spec.workloadRef: not simulated: put the pod template in the Rollout (spec.template)"
-                .to_string(),
-        );
-    }
     let container = &spec["template"]["spec"]["containers"][0];
     let image = container["image"].as_str().unwrap_or("").to_string();
-    if image.is_empty() && spec["workloadRef"].is_badvalue() {
+    if image.is_empty() {
         reader.error("spec.template.spec.containers[0].image: Required value".to_string());
     }
     let probes = reader.probes(
@@ -85,7 +97,7 @@ pub(super) fn import_rollout(
                 .to_string(),
         ),
         (true, false) => {
-            return import_blue_green(manifest, templates, reader, name, replicas, image, probes);
+            return import_blue_green(manifest, context, reader, name, replicas, image, probes);
         }
         (false, true) => {}
     }
@@ -130,7 +142,7 @@ pub(super) fn import_rollout(
     if let Some(steps) = canary["steps"].as_vec() {
         for (index, step) in steps.iter().enumerate() {
             let path = format!("spec.strategy.canary.steps[{index}]");
-            let parts = reader.canary_step(step, &path, templates);
+            let parts = reader.canary_step(step, &path, context);
             scenario_canary.steps.extend(parts);
         }
     }
@@ -138,7 +150,7 @@ pub(super) fn import_rollout(
     let background = &canary["analysis"];
     if !background.is_badvalue() {
         let path = "spec.strategy.canary.analysis";
-        if let Some(ImportedGate { gate, .. }) = reader.analysis_gate(background, path, templates) {
+        if let Some(ImportedGate { gate, .. }) = reader.analysis_gate(background, path, context) {
             let starting_step = reader.int(background, &format!("{path}.startingStep"), 0);
             scenario_canary.analysis = Some(crate::controllers::canary::BackgroundAnalysis {
                 gate,
@@ -188,7 +200,7 @@ pub(super) fn import_rollout(
 /// A `Rollout` with a blue-green strategy.
 pub(super) fn import_blue_green(
     manifest: &Yaml,
-    templates: &[&Yaml],
+    context: &AnalysisContext,
     mut reader: Reader,
     name: Option<String>,
     replicas: i32,
@@ -238,7 +250,7 @@ pub(super) fn import_blue_green(
             return None;
         }
         reader
-            .analysis_gate(node, &format!("{path}.{field}"), templates)
+            .analysis_gate(node, &format!("{path}.{field}"), context)
             .map(|imported| imported.gate)
     };
     let pre_promotion_analysis = analysis(&mut reader, "prePromotionAnalysis");
@@ -308,7 +320,7 @@ impl Reader {
         &mut self,
         step: &Yaml,
         path: &str,
-        templates: &[&Yaml],
+        context: &AnalysisContext,
     ) -> Vec<CanaryStep> {
         let has = |key: &str| !step[key].is_badvalue();
         let (experiment, pause, set_weight, analysis) = (
@@ -346,7 +358,7 @@ impl Reader {
                     .to_string(),
             );
         } else if scale {
-            parts.extend(self.canary_step_of(step, "setCanaryScale", path, templates));
+            parts.extend(self.canary_step_of(step, "setCanaryScale", path, context));
         }
         for (set, key, needs_router) in [
             (
@@ -402,7 +414,7 @@ impl Reader {
         .find(|(set, _)| *set)
         .map(|(_, key)| key);
         if let Some(key) = main {
-            parts.extend(self.canary_step_of(step, key, path, templates));
+            parts.extend(self.canary_step_of(step, key, path, context));
         }
         parts
     }
@@ -413,7 +425,7 @@ impl Reader {
         step: &Yaml,
         key: &str,
         path: &str,
-        templates: &[&Yaml],
+        context: &AnalysisContext,
     ) -> Option<CanaryStep> {
         match key {
             "setWeight" => {
@@ -460,7 +472,7 @@ impl Reader {
             }
             "analysis" => {
                 let gate =
-                    self.analysis_gate(&step["analysis"], &format!("{path}.analysis"), templates)?;
+                    self.analysis_gate(&step["analysis"], &format!("{path}.analysis"), context)?;
                 if gate.explicit_zero_count {
                     self.warn(
                         &format!("{path}.analysis"),

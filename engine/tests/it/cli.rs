@@ -197,3 +197,32 @@ fn a_run_report_is_verified_as_an_audit_trail_and_scenarios_end_with_a_newline()
 
     assert!(stdout(&dojo(&["scenarios"])).ends_with('\n'));
 }
+
+#[test]
+fn several_import_files_or_a_folder_import_as_one_set() {
+    let folder = format!("{}/tests/manifests/split", env!("CARGO_MANIFEST_DIR"));
+    let whole = dojo(&["run", "--import", &folder, "--until", "5m", "--json"]);
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&whole)).expect("valid JSON");
+    assert_eq!(report["scenario"], "import:payments");
+    // Without the templates file, the missing templates name the files searched.
+    let rollout = format!("{folder}/rollout.yaml");
+    let deployment = format!("{folder}/deployment.yaml");
+    let partial = dojo(&["run", "--import", &rollout, "--import", &deployment]);
+    assert_eq!(
+        partial.status.code(),
+        Some(1),
+        "a file the simulator refuses"
+    );
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "no AnalysisTemplate of that name in {rollout}, {deployment}"
+        )),
+        "{stderr}"
+    );
+}

@@ -17,6 +17,7 @@ mod rollouts;
 mod scenarios;
 mod swarm;
 mod tidy;
+mod wild_imports;
 mod workflows;
 
 /// A person's `event` on main, by dana (the pipeline scenarios' committer).
