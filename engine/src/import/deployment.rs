@@ -9,6 +9,7 @@ use crate::upstream::kubernetes::{DeploymentSpec, DeploymentStrategyType, valida
 use crate::world::fleet::Probes;
 
 use super::imported::{ImportError, Imported, rollout_scenario};
+use super::object_fields::SelectorOwner;
 use super::yaml::Reader;
 
 /// A `Deployment`: its strategy, replicas, timings and probes.
@@ -19,8 +20,14 @@ pub(super) fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError
     {
         reader.warn("apiVersion", &format!("{api_version} is read as apps/v1"));
     }
-    let name = reader.required_str(manifest, "metadata.name");
+    let name = reader.object_meta(manifest, "");
     let spec = &manifest["spec"];
+    let selector = reader.selector(
+        &spec["selector"],
+        "spec.selector",
+        SelectorOwner::Deployment,
+    );
+    reader.pod_template(&spec["template"], "spec.template", selector.as_ref());
     let strategy_node = &spec["strategy"];
     let strategy = match strategy_node["type"].as_str() {
         None | Some("RollingUpdate") => DeploymentStrategyType::RollingUpdate,
@@ -55,9 +62,6 @@ pub(super) fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError
     }
     let container = &spec["template"]["spec"]["containers"][0];
     let image = container["image"].as_str().unwrap_or("").to_string();
-    if image.is_empty() {
-        reader.error("spec.template.spec.containers[0].image: Required value".to_string());
-    }
     let probes = reader.probes(
         &container["readinessProbe"],
         "spec.template.spec.containers[0].readinessProbe",

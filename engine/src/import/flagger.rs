@@ -6,6 +6,7 @@ use crate::scenario::Strategy;
 use crate::world::fleet::Probes;
 
 use super::imported::{ImportError, Imported, rollout_scenario};
+use super::object_fields::SelectorOwner;
 use super::yaml::{Reader, parse_duration_s};
 
 /// A Flagger `Canary`, with the Deployment it targets when the file has it.
@@ -19,9 +20,7 @@ pub(super) fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Import
             &format!("{api_version} is read as flagger.app/v1beta1"),
         );
     }
-    let name = reader
-        .required_str(canary, "metadata.name")
-        .unwrap_or_default();
+    let name = reader.object_meta(canary, "").unwrap_or_default();
     let spec = &canary["spec"];
     let target = reader.required_str(canary, "spec.targetRef.name");
     let deployment = target.as_ref().and_then(|target| {
@@ -32,6 +31,18 @@ pub(super) fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Import
     });
     let (replicas, image, probes) = match deployment {
         Some(deployment) => {
+            // The API server refuses the Deployment the Canary targets as it refuses any.
+            reader.object_meta(deployment, "Deployment: ");
+            let selector = reader.selector(
+                &deployment["spec"]["selector"],
+                "Deployment: spec.selector",
+                SelectorOwner::Deployment,
+            );
+            reader.pod_template(
+                &deployment["spec"]["template"],
+                "Deployment: spec.template",
+                selector.as_ref(),
+            );
             let container = &deployment["spec"]["template"]["spec"]["containers"][0];
             (
                 reader.int(&deployment["spec"], "spec.replicas", 1),

@@ -11,6 +11,7 @@ use crate::world::fleet::Probes;
 
 use super::analysis::{AnalysisContext, ImportedGate};
 use super::imported::{ImportError, Imported, rollout_scenario};
+use super::object_fields::SelectorOwner;
 use super::yaml::{Reader, describe, parse_duration_s};
 
 /// Argo's `InvalidStepMessage`.
@@ -50,8 +51,17 @@ pub(super) fn import_rollout(
             &format!("{api_version} is read as argoproj.io/v1alpha1"),
         );
     }
-    let name = reader.required_str(manifest, "metadata.name");
+    let name = reader.object_meta(manifest, "");
     let spec = &manifest["spec"];
+    // With a workloadRef the selector may come from the workload, or be left out.
+    let selector = if spec["selector"].is_badvalue() && resolved.is_some() {
+        None
+    } else {
+        reader.selector(&spec["selector"], "spec.selector", SelectorOwner::Rollout)
+    };
+    if resolved.is_some() || spec["workloadRef"].is_badvalue() {
+        reader.pod_template(&spec["template"], "spec.template", selector.as_ref());
+    }
     let replicas = reader.int(spec, "spec.replicas", 1);
     if replicas < 0 {
         reader.error(format!(
@@ -60,9 +70,6 @@ pub(super) fn import_rollout(
     }
     let container = &spec["template"]["spec"]["containers"][0];
     let image = container["image"].as_str().unwrap_or("").to_string();
-    if image.is_empty() {
-        reader.error("spec.template.spec.containers[0].image: Required value".to_string());
-    }
     let probes = reader.probes(
         &container["readinessProbe"],
         "spec.template.spec.containers[0].readinessProbe",
@@ -84,22 +91,22 @@ pub(super) fn import_rollout(
             );
         }
     }
+    reader.validate_rollout_spec(spec);
     let strategy = &spec["strategy"];
     let canary = &strategy["canary"];
     let blue_green = &strategy["blueGreen"];
     match (canary.is_badvalue(), blue_green.is_badvalue()) {
-        (false, false) => reader.error(
-            "spec.strategy: Invalid value: \"canary, blueGreen\": Multiple Strategies can not be listed"
-                .to_string(),
-        ),
-        (true, true) => reader.error(
-            "spec.strategy: Required value: a Rollout needs a canary or a blueGreen strategy"
-                .to_string(),
-        ),
         (true, false) => {
             return import_blue_green(manifest, context, reader, name, replicas, image, probes);
         }
         (false, true) => {}
+        // Neither or both: validate_rollout_spec has said why.
+        _ => {
+            reader.finish()?;
+            return Err(ImportError {
+                problems: vec!["spec.strategy: Invalid value: a Rollout needs exactly one of canary and blueGreen".to_string()],
+            });
+        }
     }
     let mut scenario_canary = crate::scenario::builtin("canary-good-release")
         .expect("the built-in canary scenario exists")
@@ -107,6 +114,7 @@ pub(super) fn import_rollout(
     scenario_canary.replicas = replicas.max(0) as u32;
     scenario_canary.traffic_routing = !canary["trafficRouting"].is_badvalue();
     reader.traffic_routing = scenario_canary.traffic_routing;
+    reader.routing = super::yaml::Routing::of(&canary["trafficRouting"]);
     if let Some(surge) = reader.int_or_percent(canary, "spec.strategy.canary.maxSurge") {
         scenario_canary.max_surge = surge;
     }
@@ -211,12 +219,6 @@ pub(super) fn import_blue_green(
     let strategy = &manifest["spec"]["strategy"]["blueGreen"];
     let active_service = reader.required_str(manifest, &format!("{path}.activeService"));
     let preview_service = strategy["previewService"].as_str().map(String::from);
-    if preview_service.is_some() && preview_service == active_service {
-        reader.error(format!(
-            "{path}.previewService: Invalid value: {:?}: This rollout uses the same service for the active and preview services, but two different services are required.",
-            preview_service.clone().unwrap_or_default()
-        ));
-    }
     let preview_replica_count = match &strategy["previewReplicaCount"] {
         Yaml::BadValue | Yaml::Null => None,
         _ => Some(
@@ -360,29 +362,83 @@ impl Reader {
         } else if scale {
             parts.extend(self.canary_step_of(step, "setCanaryScale", path, context));
         }
-        for (set, key, needs_router) in [
+        let routing = &self.routing;
+        let header_router = ["istio", "alb", "apisix", "plugins"]
+            .iter()
+            .any(|r| routing.has(r));
+        let routes_refused = [
             (
-                header,
+                header && !header_router,
                 "setHeaderRoute",
-                Some("SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix"),
+                "SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix",
             ),
             (
-                mirror,
+                mirror && !routing.has("istio"),
                 "setMirrorRoute",
-                Some("SetMirrorRoute requires TrafficRouting, supports Istio only"),
+                "SetMirrorRoute requires TrafficRouting, supports Istio only",
             ),
-            (has("plugin"), "plugin", None),
-        ] {
-            match (set, needs_router) {
-                (true, Some(message)) if !self.traffic_routing => self.error(format!(
+        ];
+        for (refused, key, message) in routes_refused {
+            if refused {
+                self.error(format!(
                     "{path}.{key}: Invalid value: {}: {message}",
                     describe(&step[key])
-                )),
-                (true, _) => self.warn(
+                ));
+            }
+        }
+        if self.traffic_routing && (header || mirror) {
+            match self.routing.managed_routes.clone() {
+                None => self.error(
+                    "spec.strategy.canary.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'"
+                        .to_string(),
+                ),
+                Some(routes) => {
+                    for (set, key) in [(header, "setHeaderRoute"), (mirror, "setMirrorRoute")] {
+                        let name = step[key]["name"].as_str().unwrap_or("");
+                        if set && !routes.iter().any(|route| route == name) {
+                            self.error(format!(
+                                "{path}.{key}: Invalid value: {name:?}: Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (set, key) in [
+            (header, "setHeaderRoute"),
+            (mirror, "setMirrorRoute"),
+            (has("plugin"), "plugin"),
+        ] {
+            if set {
+                self.warn(
                     &format!("{path}.{key}"),
                     "this step is not simulated and is skipped",
-                ),
-                _ => {}
+                );
+            }
+        }
+        if experiment {
+            for (index, template) in step["experiment"]["templates"]
+                .as_vec()
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .enumerate()
+            {
+                let weight = &template["weight"];
+                if weight.is_badvalue() {
+                    continue;
+                }
+                let weight_path = format!("{path}.experiment.templates[{index}].weight");
+                if !self.traffic_routing {
+                    self.error(format!(
+                        "{weight_path}: Invalid value: {}: Experiment template weight cannot be set unless TrafficRouting is enabled",
+                        describe(weight)
+                    ));
+                } else if !["alb", "smi", "istio"].iter().any(|r| self.routing.has(r)) {
+                    self.error(format!(
+                        "{weight_path}: Invalid value: {}: Experiment template weight is only available for TrafficRouting with SMI, ALB, and Istio at this time",
+                        describe(weight)
+                    ));
+                }
             }
         }
         let known = [
@@ -430,9 +486,10 @@ impl Reader {
         match key {
             "setWeight" => {
                 let weight = self.int(step, &format!("{path}.setWeight"), 0);
-                if !(0..=100).contains(&weight) {
+                let max_weight = self.routing.max_traffic_weight.unwrap_or(100);
+                if !(0..=max_weight).contains(&weight) {
                     self.error(format!(
-                        "{path}.setWeight: Invalid value: {weight}: SetWeight needs to be between 0 and 100"
+                        "{path}.setWeight: Invalid value: {weight}: SetWeight needs to be between 0 and {max_weight}"
                     ));
                     return None;
                 }

@@ -15,6 +15,52 @@ pub(super) struct Reader {
     pub(super) warnings: Vec<String>,
     /// The Rollout being read has a traffic router.
     pub(super) traffic_routing: bool,
+    /// What the Rollout's `trafficRouting` says, for checking its steps.
+    pub(super) routing: Routing,
+}
+/// A Rollout's traffic routing as its steps are checked against it.
+#[derive(Default)]
+pub(super) struct Routing {
+    /// The routers named (`istio`, `nginx`, `alb`, `plugins`, …).
+    pub(super) routers: Vec<String>,
+    /// The names in `managedRoutes`, when it is given.
+    pub(super) managed_routes: Option<Vec<String>>,
+    /// `maxTrafficWeight`, when it is given (setWeight may go up to it instead of 100).
+    pub(super) max_traffic_weight: Option<i32>,
+}
+impl Routing {
+    /// Reads a `trafficRouting` block.
+    pub(super) fn of(routing: &Yaml) -> Routing {
+        let keys = |node: &Yaml| -> Vec<String> {
+            node.as_hash()
+                .map(|hash| {
+                    hash.keys()
+                        .filter_map(|k| k.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Routing {
+            routers: keys(routing)
+                .into_iter()
+                .filter(|key| !matches!(key.as_str(), "managedRoutes" | "maxTrafficWeight"))
+                .collect(),
+            managed_routes: routing["managedRoutes"].as_vec().map(|routes| {
+                routes
+                    .iter()
+                    .filter_map(|route| route["name"].as_str().map(String::from))
+                    .collect()
+            }),
+            max_traffic_weight: routing["maxTrafficWeight"]
+                .as_i64()
+                .and_then(|weight| i32::try_from(weight).ok()),
+        }
+    }
+
+    /// A router of this name is configured.
+    pub(super) fn has(&self, router: &str) -> bool {
+        self.routers.iter().any(|r| r == router)
+    }
 }
 /// Parses an Argo duration: a bare number of seconds, or a number with `s`, `m` or `h`.
 pub(super) fn parse_duration_s(value: &Yaml) -> Result<u32, String> {

@@ -4,6 +4,7 @@
 //!
 //! These files use nothing else in the crate; the controllers and the import call them.
 
+pub mod apimachinery;
 pub mod argo_canary;
 pub mod codedeploy;
 pub mod flags;

@@ -345,3 +345,124 @@ fn invalid_manifests_get_the_api_servers_messages() {
         );
     }
 }
+
+/// The object fields the API server validates on every Deployment, with its messages: the
+/// name and labels (RFC 1123, qualified names), the selector and the template's labels, and
+/// the containers' names, ports and resource quantities.
+#[test]
+fn object_fields_get_the_api_servers_messages() {
+    let base = manifest(3, &rolling("1", "0"), "");
+    let with_resources = |resources: &str| {
+        base.replace(
+            "        image: example/web:v1\n",
+            &format!("        image: example/web:v1\n        resources:\n{resources}"),
+        )
+    };
+    let cases = [
+        (
+            base.replace("  name: web\n", "  name: Web_App\n"),
+            "metadata.name: Invalid value: \"Web_App\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        ),
+        (
+            base.replace("  name: web\n", "  name: web\n  labels:\n    tier: front end\n"),
+            "metadata.labels: Invalid value: \"front end\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        ),
+        (
+            base.replace("  name: web\n", "  name: web\n  labels:\n    -team: a\n"),
+            "metadata.labels: Invalid value: \"-team\": name part must consist of alphanumeric characters",
+        ),
+        (
+            base.replace("  selector:\n    matchLabels:\n      app: web\n", ""),
+            "spec.selector: Required value",
+        ),
+        (
+            base.replace("    matchLabels:\n      app: web\n", "    matchLabels: {}\n"),
+            "spec.selector: Invalid value: {}: empty selector is invalid for deployment",
+        ),
+        (
+            base.replace("      labels:\n        app: web\n", "      labels:\n        app: api\n"),
+            "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"api\"}: `selector` does not match template `labels`",
+        ),
+        (
+            base.replace(
+                "    matchLabels:\n      app: web\n",
+                "    matchLabels:\n      app: web\n    matchExpressions:\n    - {key: tier, operator: In, values: [front]}\n",
+            ),
+            "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`",
+        ),
+        (
+            base.replace(
+                "    matchLabels:\n      app: web\n",
+                "    matchLabels:\n      app: web\n    matchExpressions:\n    - {key: tier, operator: Has}\n",
+            ),
+            "spec.selector.matchExpressions[0].operator: Invalid value: \"Has\": not a valid selector operator",
+        ),
+        (
+            base.replace("      - name: web\n", "      - name: Web\n"),
+            "spec.template.spec.containers[0].name: Invalid value: \"Web\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'",
+        ),
+        (
+            base.replace(
+                "        image: example/web:v1\n",
+                "        image: example/web:v1\n      - name: web\n        image: example/sidecar:1\n",
+            ),
+            "spec.template.spec.containers[1].name: Duplicate value: \"web\"",
+        ),
+        (
+            base.replace("        image: example/web:v1\n", ""),
+            "spec.template.spec.containers[0].image: Required value",
+        ),
+        (
+            base.replace(
+                "        image: example/web:v1\n",
+                "        image: example/web:v1\n        ports:\n        - containerPort: 70000\n",
+            ),
+            "spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
+        ),
+        (
+            base.replace("    spec:\n      containers:", "    spec:\n      restartPolicy: Never\n      containers:"),
+            "spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"",
+        ),
+        (
+            with_resources("          limits:\n            memory: 128MB\n"),
+            "spec.template.spec.containers[0].resources.limits[memory]: Invalid value: \"128MB\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+        ),
+        (
+            with_resources("          requests:\n            cpu: \"-100m\"\n"),
+            "spec.template.spec.containers[0].resources.requests[cpu]: Invalid value: \"-100m\": must be greater than or equal to 0",
+        ),
+        (
+            with_resources("          requests:\n            cpu: \"2\"\n          limits:\n            cpu: 500m\n"),
+            "spec.template.spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 500m",
+        ),
+        (
+            with_resources("          limits:\n            gpu: 1\n"),
+            "spec.template.spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource type or fully qualified",
+        ),
+    ];
+    for (yaml, expected) in cases {
+        let error = import(&yaml).expect_err(expected);
+        assert!(
+            error.problems.iter().any(|p| p.starts_with(expected)),
+            "expected {expected:?}, got {:?}",
+            error.problems
+        );
+    }
+    // Valid quantities and labels of every form import, and resources stay a warning.
+    let valid = with_resources(
+        "          requests: {cpu: 250m, memory: 64Mi, ephemeral-storage: 1Gi}\n          limits: {cpu: 1, memory: 0.5Gi, nvidia.com/gpu: 1}\n",
+    )
+    .replace(
+        "  name: web\n",
+        "  name: web.v2\n  labels:\n    app.kubernetes.io/name: web\n    version: \"\"\n",
+    );
+    let imported = import(&valid).unwrap_or_else(|error| panic!("valid: {error}"));
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("spec.template.spec.containers[0].resources")),
+        "{:?}",
+        imported.warnings
+    );
+}

@@ -166,7 +166,53 @@ fn invalid_rollouts_get_argos_messages() {
                 "    canary:\n",
                 "    blueGreen:\n      activeService: a\n    canary:\n",
             ),
-            "spec.strategy: Invalid value: \"canary, blueGreen\": Multiple Strategies can not be listed",
+            "spec.strategy: Invalid value: \"blueGreen: true canary: true\": Multiple Strategies can not be listed",
+        ),
+        (
+            base.replace("    canary:\n", "    rollingUpdate:\n"),
+            "spec.strategy: Required value: Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen'",
+        ),
+        // ValidateRolloutSpec: the selector is required without a workloadRef.
+        (
+            base.replace("  selector:\n    matchLabels:\n      app: rollout-canary\n", ""),
+            "spec.selector: Required value: Rollout has missing field '.spec.selector'",
+        ),
+        (
+            base.replace("      app: rollout-canary\n  template", "      app: other\n  template"),
+            "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"rollout-canary\"}: `selector` does not match template `labels`",
+        ),
+        (
+            base.replace("  replicas: 5\n", "  replicas: 5\n  minReadySeconds: 700\n"),
+            "spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds",
+        ),
+        // ValidateRolloutStrategyCanary's rules that are not about one step.
+        (
+            base.replace("    canary:\n", "    canary:\n      scaleDownDelaySeconds: 30\n"),
+            "spec.strategy.canary.scaleDownDelaySeconds: Invalid value: 30: Canary scaleDownDelaySeconds can only be used with traffic routing",
+        ),
+        (
+            base.replace("    canary:\n", "    canary:\n      dynamicStableScale: true\n"),
+            "spec.strategy.canary.dynamicStableScale: Invalid value: true: Canary dynamicStableScale can only be used with traffic routing",
+        ),
+        (
+            base.replace("    canary:\n", "    canary:\n      canaryService: web\n      stableService: web\n"),
+            "spec.strategy.canary.stableService: Invalid value: \"web\": This rollout uses the same service for the stable and canary services, but two different services are required.",
+        ),
+        (
+            base.replace("    canary:\n", "    canary:\n      trafficRouting:\n        smi: {}\n"),
+            "spec.strategy.canary.stableService: Invalid value: \"\": Canary service and Stable service must to be set to use Traffic Routing",
+        ),
+        (
+            base.replace("    canary:\n", "    canary:\n      antiAffinity: {}\n"),
+            "spec.strategy.canary.antiAffinity: Invalid value: \"antiAffinity.PreferredDuringSchedulingIgnoredDuringExecution: false antiAffinity.RequiredDuringSchedulingIgnoredDuringExecution: false\": AntiAffinity must have exactly one strategy listed",
+        ),
+        (
+            base.replace("    canary:\n", "    canary:\n      canaryService: c\n      stableService: s\n      trafficRouting:\n        istio: {virtualService: {name: vs}}\n        maxTrafficWeight: 1000\n"),
+            "spec.strategy.canary.trafficRouting.maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only support in Nginx and Plugins",
+        ),
+        (
+            base.replace("- pause: {}", "- experiment:\n          templates:\n          - {name: baseline, specRef: stable, weight: 5}"),
+            "spec.strategy.canary.steps[1].experiment.templates[0].weight: Invalid value: 5: Experiment template weight cannot be set unless TrafficRouting is enabled",
         ),
     ];
     for (yaml, expected) in cases {
@@ -476,7 +522,7 @@ fn set_canary_scale_sets_pods_apart_from_traffic_behind_a_router() {
     .unwrap()
     .replace(
         "    canary:\n      steps:\n      - setWeight: 20\n      - pause: {}\n",
-        "    canary:\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n      steps:\n      - setCanaryScale:\n          replicas: 1\n      - setWeight: 60\n      - pause: {}\n      - setCanaryScale:\n          matchTrafficWeight: true\n",
+        "    canary:\n      canaryService: rollout-canary-canary\n      stableService: rollout-canary-stable\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n      steps:\n      - setCanaryScale:\n          replicas: 1\n      - setWeight: 60\n      - pause: {}\n      - setCanaryScale:\n          matchTrafficWeight: true\n",
     );
     let mut sim = Sim::new(import(&yaml).unwrap().scenario, 1);
     let paused = sim.run_to_decision(3_600).expect("the pause");
@@ -514,7 +560,7 @@ fn steps_may_combine_a_kind_with_scale_and_routes_as_argo_allows() {
     .unwrap();
     let routed = base.replace(
         "    canary:\n",
-        "    canary:\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n",
+        "    canary:\n      canaryService: rollout-canary-canary\n      stableService: rollout-canary-stable\n      trafficRouting:\n        nginx:\n          stableIngress: rollout-canary\n",
     );
     let combined = routed.replace(
         "setWeight: 40",
