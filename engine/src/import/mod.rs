@@ -16,6 +16,7 @@ mod imported;
 mod object_fields;
 mod rollout;
 mod rollout_validation;
+mod starter_workflow;
 mod workflow;
 mod workload_ref;
 mod yaml;

@@ -5,14 +5,17 @@ use yaml_rust2::Yaml;
 use crate::command::Command;
 
 use super::imported::{ImportError, Imported};
+use super::starter_workflow::fill_starter_placeholders;
 
 /// A GitHub Actions workflow: it runs in the canary story's world, started the way its `on`
 /// allows (a push to its first branch, else a dispatch with its inputs' defaults, else its
 /// first schedule), with a job for `production` taking the canary as its deployment.
 pub(super) fn import_workflow_file(document: &Yaml) -> Result<Imported, ImportError> {
-    let imported = crate::pipeline::workflow_import::import_workflow(document, "workflow")
+    let (document, placeholder_warnings) = fill_starter_placeholders(document);
+    let imported = crate::pipeline::workflow_import::import_workflow(&document, "workflow")
         .map_err(|problems| ImportError { problems })?;
-    let mut warnings = imported.warnings;
+    let mut warnings = placeholder_warnings;
+    warnings.extend(imported.warnings);
     let workflow = imported.workflow;
     let triggers = &workflow.triggers;
     let main = crate::pipeline::triggers::git_ref_of("main");

@@ -341,3 +341,47 @@ fn a_workflow_with_no_simulated_event_starts_no_run() {
     sim.run_to_end();
     assert!(sim.pipeline().unwrap().runs.is_empty());
 }
+
+/// A starter workflow as copied from GitHub's repository: its placeholders are read as GitHub
+/// fills them when a user adds it ($default-branch and $protected-branches as the default
+/// branch, $cron-weekly as a weekly schedule), each with a warning, and the run starts.
+#[test]
+fn starter_workflow_placeholders_are_read_as_github_fills_them() {
+    let text = load("starter-deploy.yml");
+    let imported = engine::import::import(&text).unwrap_or_else(|error| panic!("{error}"));
+    for expected in [
+        "$default-branch: a starter-workflow placeholder: GitHub fills it with the repository's default branch; read as main",
+        "$protected-branches: a starter-workflow placeholder",
+        "$cron-weekly: a starter-workflow placeholder: GitHub fills it with a weekly schedule at a random time; read as 17 4 * * 1",
+    ] {
+        assert!(
+            imported.warnings.iter().any(|w| w.starts_with(expected)),
+            "{expected:?} in {:?}",
+            imported.warnings
+        );
+    }
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("as a push of branch main")),
+        "the push filter is on main: {:?}",
+        imported.warnings
+    );
+    // The placeholders left as they are would not be a valid cron.
+    let raw = engine::pipeline::workflow_import::import_workflow(
+        &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0],
+        "starter",
+    );
+    assert!(
+        raw.is_err_and(|problems| problems
+            .iter()
+            .any(|p| p.starts_with("on.schedule[0].cron"))),
+        "unfilled, $cron-weekly is not a schedule"
+    );
+    // The deploy job's `if: github.ref == 'refs/heads/$default-branch'` holds on main, so
+    // the release reaches production.
+    let mut sim = engine::Sim::new(imported.scenario, 1);
+    sim.run_to_end();
+    assert_eq!(sim.outcome().result, "promoted");
+}
