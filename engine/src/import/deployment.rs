@@ -44,7 +44,7 @@ pub(super) fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError
     let default_quarter =
         (strategy == DeploymentStrategyType::RollingUpdate).then(|| IntOrPercent::percent(25));
     let deployment = DeploymentSpec {
-        replicas: reader.int(spec, "spec.replicas", 1),
+        replicas: reader.replicas(spec, "spec.replicas", 1),
         strategy,
         max_surge: reader
             .int_or_percent(rolling, "spec.strategy.rollingUpdate.maxSurge")

@@ -45,7 +45,7 @@ pub(super) fn import_flagger(canary: &Yaml, documents: &[Yaml]) -> Result<Import
             );
             let container = &deployment["spec"]["template"]["spec"]["containers"][0];
             (
-                reader.int(&deployment["spec"], "spec.replicas", 1),
+                reader.replicas(&deployment["spec"], "spec.replicas", 1),
                 container["image"].as_str().unwrap_or("").to_string(),
                 reader.probes(
                     &container["readinessProbe"],

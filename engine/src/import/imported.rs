@@ -88,12 +88,18 @@ pub(super) fn image_tag(image: &str) -> String {
 /// The version after `current`: its last number plus one (`1.14.2` → `1.14.3`, `v1` → `v2`),
 /// or `current-next` when it has no number.
 pub(super) fn next_version_name(current: &str) -> String {
+    // The tag may hold any Unicode, so the digits start after the last non-digit's bytes.
     let digits_start = current
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
-    match current[digits_start..].parse::<u64>() {
-        Ok(number) if digits_start < current.len() => {
-            format!("{}{}", &current[..digits_start], number + 1)
+        .char_indices()
+        .rfind(|(_, c)| !c.is_ascii_digit())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    match current[digits_start..]
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_add(1))
+    {
+        Some(next) if digits_start < current.len() => {
+            format!("{}{next}", &current[..digits_start])
         }
         _ => format!("{current}-next"),
     }
@@ -112,5 +118,11 @@ mod tests {
         assert_eq!(next_version_name("1.14.2"), "1.14.3");
         assert_eq!(next_version_name("v1"), "v2");
         assert_eq!(next_version_name("blue"), "blue-next");
+        assert_eq!(next_version_name("grün7"), "grün8");
+        assert_eq!(next_version_name("ü"), "ü-next");
+        assert_eq!(
+            next_version_name("18446744073709551615"),
+            "18446744073709551615-next"
+        );
     }
 }

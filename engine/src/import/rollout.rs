@@ -62,7 +62,7 @@ pub(super) fn import_rollout(
     if resolved.is_some() || spec["workloadRef"].is_badvalue() {
         reader.pod_template(&spec["template"], "spec.template", selector.as_ref());
     }
-    let replicas = reader.int(spec, "spec.replicas", 1);
+    let replicas = reader.replicas(spec, "spec.replicas", 1);
     if replicas < 0 {
         reader.error(format!(
             "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
@@ -223,7 +223,7 @@ pub(super) fn import_blue_green(
         Yaml::BadValue | Yaml::Null => None,
         _ => Some(
             reader
-                .int(strategy, &format!("{path}.previewReplicaCount"), 0)
+                .replicas(strategy, &format!("{path}.previewReplicaCount"), 0)
                 .max(0) as u32,
         ),
     };
@@ -520,10 +520,23 @@ impl Reader {
                         "applies only with a traffic router; Argo ignores it here",
                     );
                 }
-                let field = |key: &str| scale[key].as_i64().map(|v| v.max(0) as u32);
+                let scale_path = format!("{path}.setCanaryScale");
+                let replicas = (!scale["replicas"].is_badvalue()).then(|| {
+                    self.replicas(scale, &format!("{scale_path}.replicas"), 0)
+                        .max(0) as u32
+                });
+                let weight_percent = (!scale["weight"].is_badvalue()).then(|| {
+                    let weight = self.int(scale, &format!("{scale_path}.weight"), 0);
+                    if !(0..=100).contains(&weight) {
+                        self.error(format!(
+                            "{scale_path}.weight: Invalid value: {weight}: a weight is a percentage from 0 to 100"
+                        ));
+                    }
+                    weight.clamp(0, 100) as u32
+                });
                 Some(CanaryStep::SetCanaryScale {
-                    replicas: field("replicas"),
-                    weight_percent: field("weight"),
+                    replicas,
+                    weight_percent,
                     match_traffic_weight: scale["matchTrafficWeight"].as_bool().unwrap_or(false),
                 })
             }

@@ -7,6 +7,9 @@ use crate::upstream::intstr::IntOrPercent;
 
 use super::imported::ImportError;
 
+/// The most replicas an imported workload may ask for: every pod is simulated second by second.
+pub(super) const MAX_SIMULATED_REPLICAS: i32 = 1_000;
+
 /// Reads fields with their paths, collecting problems and warnings instead of stopping at the
 /// first.
 #[derive(Default)]
@@ -166,6 +169,19 @@ impl Reader {
                 default
             }
         }
+    }
+
+    /// A replica count: an integer the API server takes (negative ones are refused by the
+    /// callers' own rules), and no more than the simulator runs.
+    pub(super) fn replicas(&mut self, parent: &Yaml, path: &str, default: i32) -> i32 {
+        let replicas = self.int(parent, path, default);
+        if replicas > MAX_SIMULATED_REPLICAS {
+            self.error(format!(
+                "{path}: Invalid value: {replicas}: the simulator runs at most {MAX_SIMULATED_REPLICAS} replicas of a workload; scale the manifest down to simulate it"
+            ));
+            return default.min(MAX_SIMULATED_REPLICAS);
+        }
+        replicas
     }
 
     /// An `IntOrString` field, or `None` when absent.

@@ -252,6 +252,31 @@ impl Reader {
         }
     }
 
+    /// A whole number no larger than `max` (a lab's minutes, points and weights are small; a
+    /// huge one is a typing slip, refused where it is rather than wrapped).
+    fn whole_at_most(
+        &mut self,
+        fields: &Fields,
+        key: &str,
+        default: Option<u64>,
+        max: u32,
+    ) -> Option<u32> {
+        let value = self.whole(fields, key, default)?;
+        match u32::try_from(value) {
+            Ok(value) if value <= max => Some(value),
+            _ => {
+                if let Some(node) = fields.get(key) {
+                    self.problem(
+                        node,
+                        &fields.path(key),
+                        &format!("expected a whole number up to {max}, not {value}"),
+                    );
+                }
+                None
+            }
+        }
+    }
+
     fn flag(&mut self, fields: &Fields, key: &str, default: bool) -> bool {
         let Some(node) = fields.get(key) else {
             return default;
@@ -359,7 +384,7 @@ impl Reader {
         let difficulty = self
             .required(&fields, "difficulty")
             .and_then(|node| self.word(node, "difficulty", &Difficulty::ALL));
-        let minutes = self.whole(&fields, "minutes", None);
+        let minutes = self.whole_at_most(&fields, "minutes", None, 24 * 60);
         let situation = self.text(&fields, "situation");
         let customer_question = self.optional_text(&fields, "customer_question");
         let learning_objectives = self.texts(&fields, "learning_objectives");
@@ -412,7 +437,7 @@ impl Reader {
                 let hint = self.fields(node, &path, HINT_KEYS)?;
                 Some(Hint {
                     text: self.text(&hint, "text")?,
-                    cost: self.whole(&hint, "cost", Some(5))? as u32,
+                    cost: self.whole_at_most(&hint, "cost", Some(5), 100)?,
                 })
             })
             .collect();
@@ -424,13 +449,13 @@ impl Reader {
                 let event_node = self.required(&penalty, "event")?;
                 Some(Penalty {
                     event: self.event_match(event_node, &penalty.path("event"))?,
-                    points: self.whole(&penalty, "points", None)? as u32,
+                    points: self.whole_at_most(&penalty, "points", None, 100)?,
                     why: self.text(&penalty, "why")?,
                 })
             })
             .collect();
-        let par_minutes = self.whole(&fields, "par_minutes", None);
-        let pass_mark = self.whole(&fields, "pass_mark", Some(70));
+        let par_minutes = self.whole_at_most(&fields, "par_minutes", None, 100_000);
+        let pass_mark = self.whole_at_most(&fields, "pass_mark", Some(70), u32::MAX);
         if let (Some(mark), Some(node)) = (pass_mark, fields.get("pass_mark"))
             && mark > 100
         {
@@ -449,7 +474,7 @@ impl Reader {
             track: track?,
             audiences,
             difficulty: difficulty?,
-            minutes: minutes? as u32,
+            minutes: minutes?,
             situation: situation?,
             customer_question: customer_question.unwrap_or_default(),
             learning_objectives,
@@ -460,8 +485,8 @@ impl Reader {
             objectives,
             hints,
             penalties,
-            par_s: par_minutes? * 60,
-            pass_mark: pass_mark? as u32,
+            par_s: u64::from(par_minutes?) * 60,
+            pass_mark: pass_mark?,
             debrief: debrief?,
             talking_points,
             variants,
@@ -613,7 +638,7 @@ impl Reader {
         Some(Objective {
             id: self.text(&fields, "id")?,
             text: self.text(&fields, "text")?,
-            weight: self.whole(&fields, "weight", Some(1))? as u32,
+            weight: self.whole_at_most(&fields, "weight", Some(1), 1_000)?,
             required: self.flag(&fields, "required", false),
             check: check?,
             judged: judged?,
