@@ -142,7 +142,7 @@ impl Reader {
             }) {
                 Some(template) => found.push(*template),
                 None => self.error(format!(
-                    "{path}.templates[{index}].templateName: Not found: \"{name}\": no {kind} of that name in {}",
+                    "{path}.templates[{index}].templateName: Not found: \"{name}\": no {kind} of that name in {}; load the file that holds it together with this one",
                     context.files
                 )),
             }

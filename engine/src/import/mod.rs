@@ -60,16 +60,26 @@ pub fn import_files(files: &[SourceFile]) -> Result<Imported, ImportError> {
     }
     let mut documents = Vec::new();
     let mut problems = Vec::new();
+    let file_prefix = |file: &SourceFile| {
+        if files.len() > 1 {
+            format!("{}: ", file.name)
+        } else {
+            String::new()
+        }
+    };
     for file in files {
+        if let Some(line) = helm_template_line(file.text) {
+            problems.push(format!(
+                "{}line {line}: a Helm chart template, not a manifest (`{{{{ … }}}}` with .Values, .Release, .Chart, template or include): render it with `helm template` and import the output",
+                file_prefix(file)
+            ));
+            continue;
+        }
         match YamlLoader::load_from_str(file.text) {
             Ok(loaded) => documents.extend(loaded.into_iter().map(|doc| (file.name, doc))),
             Err(error) => problems.push(format!(
                 "{}line {} column {}: not valid YAML: {}",
-                if files.len() > 1 {
-                    format!("{}: ", file.name)
-                } else {
-                    String::new()
-                },
+                file_prefix(file),
                 error.marker().line(),
                 error.marker().col() + 1,
                 error.info()
@@ -95,6 +105,23 @@ pub fn import_files(files: &[SourceFile]) -> Result<Imported, ImportError> {
         }
     }
     Ok(imported)
+}
+
+/// The first line (from 1) that holds Helm's template syntax, if any. `{{args.x}}` (Argo) and
+/// `${{ … }}` (GitHub) are not Helm's and do not count.
+fn helm_template_line(text: &str) -> Option<u32> {
+    const HELM_WORDS: [&str; 7] = [
+        ".Values",
+        ".Release",
+        ".Chart",
+        "template \"",
+        "include \"",
+        "{{-",
+        "-}}",
+    ];
+    text.lines()
+        .position(|line| line.contains("{{") && HELM_WORDS.iter().any(|word| line.contains(word)))
+        .map(|index| index as u32 + 1)
 }
 
 /// The object to simulate among the documents of every file, in order of preference: a

@@ -200,3 +200,29 @@ fn a_yaml_error_in_one_of_several_files_names_the_file() {
         error.problems
     );
 }
+
+#[test]
+fn a_helm_chart_template_is_named_as_one_and_a_missing_template_file_is_asked_for() {
+    let helm = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: {{ template \"guestbook.fullname\" . }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n";
+    let error = import(helm).expect_err("a chart template is not a manifest");
+    assert_eq!(
+        error.problems,
+        [
+            "line 4: a Helm chart template, not a manifest (`{{ … }}` with .Values, .Release, .Chart, template or include): render it with `helm template` and import the output"
+        ]
+    );
+    // Argo's own `{{args.…}}` and GitHub's `${{ … }}` are not Helm's.
+    import(&manifest("rollout-secret-args.yaml")).expect("args placeholders are Argo's");
+    let alone = split_files("", |text| text)
+        .into_iter()
+        .filter(|(name, _)| name != "templates.yaml")
+        .collect::<Vec<_>>();
+    let error = import_all(&alone).expect_err("the templates are in another file");
+    assert!(
+        error.problems.iter().any(|p| p.ends_with(
+            "in rollout.yaml, deployment.yaml; load the file that holds it together with this one"
+        )),
+        "{:?}",
+        error.problems
+    );
+}
