@@ -279,7 +279,7 @@ impl SimModel {
                     format!("Loaded {file_name}: a {}.", imported.kind)
                 } else {
                     format!(
-                        "Loaded {file_name}: a {}. Not simulated: {}",
+                        "Loaded {file_name}: a {}. How it is read: {}",
                         imported.kind,
                         imported.warnings.join("; ")
                     )

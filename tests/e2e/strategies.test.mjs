@@ -115,7 +115,13 @@ spec:
     rollingUpdate:
       maxSurge: 0
       maxUnavailable: 0
+  selector:
+    matchLabels:
+      app: web
   template:
+    metadata:
+      labels:
+        app: web
     spec:
       containers:
       - name: web
@@ -138,7 +144,7 @@ test('a Rollout loads with its Deployment and templates picked as three files, a
   await page.setInputFiles('#manifest-input', [join(split, 'rollout.yaml'), join(split, 'deployment.yaml')]);
   await waitForText(page, '#notice', /^rollout\.yaml, deployment\.yaml cannot be simulated: .*no AnalysisTemplate of that name in rollout\.yaml, deployment\.yaml/);
   await page.setInputFiles('#manifest-input', ['rollout.yaml', 'deployment.yaml', 'templates.yaml'].map((f) => join(split, f)));
-  await waitForText(page, '#notice', /^Loaded rollout\.yaml, deployment\.yaml, templates\.yaml: a Rollout\. Not simulated: .*the pod template is Deployment payments's/);
+  await waitForText(page, '#notice', /^Loaded rollout\.yaml, deployment\.yaml, templates\.yaml: a Rollout\. How it is read: .*the pod template comes from Deployment payments/);
   assert.equal(await page.inputValue('#scenario-select'), 'import:payments');
   await screenshot(page, 'manifest-set-loaded');
   assert.deepEqual(errors, []);

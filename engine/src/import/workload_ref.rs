@@ -68,7 +68,7 @@ impl Reader {
         }
         self.warn(
             "spec.workloadRef",
-            &format!("the pod template is {kind} {name}'s"),
+            &format!("the pod template comes from {kind} {name}"),
         );
         if let Some(scale_down) = reference["scaleDown"].as_str() {
             self.warn(

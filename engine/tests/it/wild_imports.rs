@@ -87,7 +87,7 @@ fn a_rollout_imports_with_its_deployment_and_templates_from_other_files() {
     assert_eq!(gates[0].p95_max_ms, Some(300));
     assert_eq!(gates[0].count, 4);
     for expected in [
-        "spec.workloadRef: the pod template is Deployment payments's",
+        "spec.workloadRef: the pod template comes from Deployment payments",
         "spec.workloadRef.scaleDown",
         "spec.strategy.canary.analysis: the gate follows the first metric; error-budget not simulated",
     ] {
