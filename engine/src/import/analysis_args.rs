@@ -256,7 +256,8 @@ fn field_value(rollout: &Yaml, field_path: &str) -> Option<String> {
             .strip_prefix(&format!("metadata.{map}['"))
             .and_then(|rest| rest.strip_suffix("']"))
         {
-            return scalar_text(&metadata[map][key]);
+            // As the downward API: a label or annotation that is not there reads as "".
+            return Some(scalar_text(&metadata[map][key]).unwrap_or_default());
         }
     }
     if field_path.starts_with("metadata") {
@@ -336,14 +337,17 @@ mod tests {
     fn value_from_is_read_from_the_rollout_or_simulated() {
         let rollout = yaml("metadata: {name: web, labels: {app: shop}}\nspec: {replicas: 3}");
         let analysis = yaml(
-            "args:\n- {name: a, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n- {name: b, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['app']\"}}}\n- {name: c, valueFrom: {secretKeyRef: {name: s, key: k}}}\n- {name: d, valueFrom: {podTemplateHashValue: Latest}}\n- {name: e, valueFrom: {fieldRef: {fieldPath: metadata.nope}}}\n- {name: f, valueFrom: {fieldRef: {fieldPath: spec.replicas}}}",
+            "args:\n- {name: a, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n- {name: b, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['app']\"}}}\n- {name: c, valueFrom: {secretKeyRef: {name: s, key: k}}}\n- {name: d, valueFrom: {podTemplateHashValue: Latest}}\n- {name: e, valueFrom: {fieldRef: {fieldPath: metadata.nope}}}\n- {name: f, valueFrom: {fieldRef: {fieldPath: spec.replicas}}}\n- {name: g, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['rev']\"}}}",
         );
         let (args, problems) = rollout_args(&analysis, "steps[0].analysis", &rollout);
         let values: Vec<_> = args
             .iter()
             .map(|a| a.value.clone().unwrap_or_default())
             .collect();
-        assert_eq!(values, ["web", "shop", "secret-s-k", "latest-hash", "3"]);
+        assert_eq!(
+            values,
+            ["web", "shop", "secret-s-k", "latest-hash", "3", ""]
+        );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].starts_with("steps[0].analysis.args[4].valueFrom.fieldRef.fieldPath"));
     }

@@ -22,6 +22,30 @@ pub(super) fn import_deployment(manifest: &Yaml) -> Result<Imported, ImportError
     }
     let name = reader.object_meta(manifest, "");
     let spec = &manifest["spec"];
+    reader.known_fields(
+        spec,
+        "spec",
+        &[
+            "replicas",
+            "selector",
+            "template",
+            "strategy",
+            "minReadySeconds",
+            "revisionHistoryLimit",
+            "paused",
+            "progressDeadlineSeconds",
+        ],
+    );
+    reader.known_fields(
+        &spec["strategy"],
+        "spec.strategy",
+        &["type", "rollingUpdate"],
+    );
+    reader.known_fields(
+        &spec["strategy"]["rollingUpdate"],
+        "spec.strategy.rollingUpdate",
+        &["maxSurge", "maxUnavailable"],
+    );
     let selector = reader.selector(
         &spec["selector"],
         "spec.selector",

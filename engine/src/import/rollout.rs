@@ -457,7 +457,10 @@ impl Reader {
             .unwrap_or_default()
         {
             if !known.contains(&key) {
-                self.warn(&format!("{path}.{key}"), "Argo does not know this field");
+                self.error(format!(
+                    "{path}.{key}: unknown field \"{path}.{key}\": the API server's strict field validation refuses it (known here: {})",
+                    known.join(", ")
+                ));
             }
         }
         let main = [
@@ -493,9 +496,21 @@ impl Reader {
                     ));
                     return None;
                 }
-                Some(CanaryStep::SetWeight {
-                    weight_percent: weight as u32,
-                })
+                // With maxTrafficWeight, weights are out of it rather than out of 100.
+                let weight_percent = if max_weight == 100 {
+                    weight as u32
+                } else {
+                    let percent = (i64::from(weight) * 100 + i64::from(max_weight) / 2)
+                        / i64::from(max_weight.max(1));
+                    self.warn(
+                        &format!("{path}.setWeight"),
+                        &format!(
+                            "{weight} of maxTrafficWeight {max_weight}: {percent} % of traffic"
+                        ),
+                    );
+                    percent as u32
+                };
+                Some(CanaryStep::SetWeight { weight_percent })
             }
             "pause" => {
                 let duration = &step["pause"]["duration"];

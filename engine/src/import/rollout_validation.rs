@@ -25,10 +25,66 @@ fn needs_canary_and_stable_services(routing: &Yaml, canary: &Yaml) -> bool {
             .any(|key| has(key))
 }
 
+/// The fields of Argo Rollouts' `RolloutSpec`.
+const ROLLOUT_SPEC_FIELDS: [&str; 13] = [
+    "replicas",
+    "selector",
+    "template",
+    "workloadRef",
+    "minReadySeconds",
+    "strategy",
+    "revisionHistoryLimit",
+    "paused",
+    "progressDeadlineSeconds",
+    "progressDeadlineAbort",
+    "restartAt",
+    "analysis",
+    "rollbackWindow",
+];
+/// The fields of `CanaryStrategy`.
+const CANARY_FIELDS: [&str; 17] = [
+    "canaryService",
+    "stableService",
+    "steps",
+    "trafficRouting",
+    "maxUnavailable",
+    "maxSurge",
+    "analysis",
+    "antiAffinity",
+    "canaryMetadata",
+    "stableMetadata",
+    "scaleDownDelaySeconds",
+    "scaleDownDelayRevisionLimit",
+    "abortScaleDownDelaySeconds",
+    "dynamicStableScale",
+    "pingPong",
+    "minPodsPerReplicaSet",
+    "replicaProgressThreshold",
+];
+/// The fields of `BlueGreenStrategy`.
+const BLUE_GREEN_FIELDS: [&str; 14] = [
+    "activeService",
+    "previewService",
+    "previewReplicaCount",
+    "autoPromotionEnabled",
+    "autoPromotionSeconds",
+    "maxUnavailable",
+    "scaleDownDelaySeconds",
+    "scaleDownDelayRevisionLimit",
+    "prePromotionAnalysis",
+    "postPromotionAnalysis",
+    "antiAffinity",
+    "previewMetadata",
+    "activeMetadata",
+    "abortScaleDownDelaySeconds",
+];
+
 impl Reader {
     /// The spec-wide checks: the strategy named once, the timings not negative, the progress
     /// deadline past minReadySeconds, and each strategy's own rules.
     pub(super) fn validate_rollout_spec(&mut self, spec: &Yaml) {
+        self.known_fields(spec, "spec", &ROLLOUT_SPEC_FIELDS);
+        self.known_fields(&spec["strategy"], "spec.strategy", &["canary", "blueGreen"]);
         for field in [
             "minReadySeconds",
             "revisionHistoryLimit",
@@ -66,6 +122,7 @@ impl Reader {
 
     /// `ValidateRolloutStrategyBlueGreen`.
     fn validate_blue_green(&mut self, blue_green: &Yaml) {
+        self.known_fields(blue_green, "spec.strategy.blueGreen", &BLUE_GREEN_FIELDS);
         let active = blue_green["activeService"].as_str().unwrap_or("");
         let preview = blue_green["previewService"].as_str().unwrap_or("");
         if active == preview {
@@ -82,6 +139,7 @@ impl Reader {
     /// `ValidateRolloutStrategyCanary`, but for the steps (read one by one in `canary_step`).
     fn validate_canary(&mut self, canary: &Yaml) {
         let path = "spec.strategy.canary";
+        self.known_fields(canary, path, &CANARY_FIELDS);
         let canary_service = canary["canaryService"].as_str().unwrap_or("");
         let stable_service = canary["stableService"].as_str().unwrap_or("");
         if !canary_service.is_empty() && canary_service == stable_service {
@@ -122,16 +180,6 @@ impl Reader {
             if has_scale_down_delay && dynamic_stable_scale {
                 self.error(format!(
                     "{path}.dynamicStableScale: Invalid value: true: Canary dynamicStableScale cannot be used with scaleDownDelaySeconds"
-                ));
-            }
-            let max_weight = &routing["maxTrafficWeight"];
-            if !max_weight.is_badvalue()
-                && routing["nginx"].is_badvalue()
-                && routing["plugins"].is_badvalue()
-            {
-                self.error(format!(
-                    "{path}.trafficRouting.maxTrafficWeight: Invalid value: {}: Canary maxTrafficWeight in traffic routing only support in Nginx and Plugins",
-                    describe(max_weight)
                 ));
             }
         }

@@ -184,6 +184,28 @@ impl Reader {
         replicas
     }
 
+    /// Refuses keys of `node` the object's schema does not have, as the API server's strict
+    /// field validation (kubectl's default) does.
+    pub(super) fn known_fields(&mut self, node: &Yaml, path: &str, known: &[&str]) {
+        let Some(map) = node.as_hash() else {
+            return;
+        };
+        for key in map.keys() {
+            let key = key.as_str().map_or_else(|| describe(key), String::from);
+            if !known.contains(&key.as_str()) {
+                let field = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                self.error(format!(
+                    "{field}: unknown field \"{field}\": the API server's strict field validation refuses it (known here: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+
     /// An `IntOrString` field, or `None` when absent.
     pub(super) fn int_or_percent(&mut self, parent: &Yaml, path: &str) -> Option<IntOrPercent> {
         let key = path.rsplit('.').next().unwrap_or(path);

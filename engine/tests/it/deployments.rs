@@ -360,6 +360,10 @@ fn object_fields_get_the_api_servers_messages() {
     };
     let cases = [
         (
+            base.replace("  replicas: 3\n", "  replicas: 3\n  replica: 4\n"),
+            "spec.replica: unknown field \"spec.replica\": the API server's strict field validation refuses it",
+        ),
+        (
             base.replace("  name: web\n", "  name: Web_App\n"),
             "metadata.name: Invalid value: \"Web_App\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
         ),

@@ -172,6 +172,11 @@ fn invalid_rollouts_get_argos_messages() {
             base.replace("    canary:\n", "    rollingUpdate:\n"),
             "spec.strategy: Required value: Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen'",
         ),
+        // Strict field validation: Argo's old `trafficManagement` is no field of today's CRD.
+        (
+            base.replace("    canary:\n", "    canary:\n      trafficManagement:\n        smi: {}\n"),
+            "spec.strategy.canary.trafficManagement: unknown field \"spec.strategy.canary.trafficManagement\"",
+        ),
         // ValidateRolloutSpec: the selector is required without a workloadRef.
         (
             base.replace("  selector:\n    matchLabels:\n      app: rollout-canary\n", ""),
@@ -205,10 +210,6 @@ fn invalid_rollouts_get_argos_messages() {
         (
             base.replace("    canary:\n", "    canary:\n      antiAffinity: {}\n"),
             "spec.strategy.canary.antiAffinity: Invalid value: \"antiAffinity.PreferredDuringSchedulingIgnoredDuringExecution: false antiAffinity.RequiredDuringSchedulingIgnoredDuringExecution: false\": AntiAffinity must have exactly one strategy listed",
-        ),
-        (
-            base.replace("    canary:\n", "    canary:\n      canaryService: c\n      stableService: s\n      trafficRouting:\n        istio: {virtualService: {name: vs}}\n        maxTrafficWeight: 1000\n"),
-            "spec.strategy.canary.trafficRouting.maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only support in Nginx and Plugins",
         ),
         (
             base.replace("- pause: {}", "- experiment:\n          templates:\n          - {name: baseline, specRef: stable, weight: 5}"),
@@ -546,6 +547,36 @@ fn set_canary_scale_sets_pods_apart_from_traffic_behind_a_router() {
     );
     sim.run_to_end();
     assert_eq!(sim.outcome().result, "promoted");
+}
+
+/// Argo's own e2e Rollout behind Istio with `maxTrafficWeight: 1000`: `setWeight: 200` is a
+/// fifth of the traffic.
+#[test]
+fn weights_are_out_of_max_traffic_weight() {
+    let base = std::fs::read_to_string(format!(
+        "{}/tests/manifests/rollout-canary.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let yaml = base
+        .replace(
+            "    canary:\n",
+            "    canary:\n      canaryService: c\n      stableService: s\n      trafficRouting:\n        maxTrafficWeight: 1000\n        istio: {virtualService: {name: vs, routes: [primary]}}\n",
+        )
+        .replace("setWeight: 20", "setWeight: 200");
+    let imported = import(&yaml).expect("Argo accepts it");
+    assert_eq!(
+        imported.scenario.canary.steps[0],
+        engine::controllers::canary::CanaryStep::SetWeight { weight_percent: 20 }
+    );
+    let too_much = yaml.replace("setWeight: 200", "setWeight: 1200");
+    let error = import(&too_much).expect_err("above maxTrafficWeight");
+    assert!(
+        error.problems.iter().any(|p| p
+            == "spec.strategy.canary.steps[0].setWeight: Invalid value: 1200: SetWeight needs to be between 0 and 1000"),
+        "{:?}",
+        error.problems
+    );
 }
 
 /// Argo lets setCanaryScale, setHeaderRoute, setMirrorRoute and plugin sit beside the step's one
