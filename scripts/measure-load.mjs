@@ -1,24 +1,52 @@
-// Load time of the release build in Chromium: the median of 7 fresh page loads of the time to
-// first contentful paint and to the lab library being on screen (#library), where a visitor lands. A measurement, not a
-// test: run it after `trunk build --release` with `node scripts/measure-load.mjs`.
+// Load of a release build in Chromium, as a visitor lands: the median of 7 fresh page loads of
+// the time to first contentful paint and to the lab library being on screen and answering
+// (#library), and the bytes fetched until then (compressed, as sent). A measurement, not a test.
+//
+//   node scripts/measure-load.mjs                  # dist/, from localhost
+//   node scripts/measure-load.mjs --throttle       # Chromium's network at 4 Mbps down, 20 ms
+//   node scripts/measure-load.mjs --dir OTHER      # another build, to compare side by side
+//
+// The server sends the build's .br copies when they are there (see tests/e2e/harness.mjs).
 import { serveDist, launchBrowser } from '../tests/e2e/harness.mjs';
-const server = await serveDist();
+
+const args = process.argv.slice(2);
+const dirIndex = args.indexOf('--dir');
+const dir = dirIndex >= 0 ? args[dirIndex + 1] : undefined;
+const throttle = args.includes('--throttle');
+
+const server = await serveDist(dir);
 const browser = await launchBrowser();
-const times = [];
+const loads = [];
 for (let i = 0; i < 7; i++) {
   const context = await browser.newContext();
   const page = await context.newPage({ viewport: { width: 1366, height: 900 } });
+  if (throttle) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: (4 * 1000 * 1000) / 8,
+      uploadThroughput: (4 * 1000 * 1000) / 8,
+    });
+  }
   await page.goto(server.url);
   await page.waitForSelector('#library');
-  const t = await page.evaluate(() => {
+  const load = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
-    return { ready: performance.now(), fcp: paint ? paint.startTime : -1, dcl: nav.domContentLoadedEventEnd };
+    const resources = performance.getEntriesByType('resource');
+    const bytes = nav.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0);
+    return { ready: performance.now(), fcp: paint ? paint.startTime : -1, bytes };
   });
-  times.push(t);
+  loads.push(load);
   await context.close();
 }
-const med = (k) => times.map((t) => t[k]).sort((a, b) => a - b)[3].toFixed(0);
-console.log(`median of 7: #library visible ${med('ready')} ms, first contentful paint ${med('fcp')} ms, DOMContentLoaded ${med('dcl')} ms`);
+const median = (key) => loads.map((l) => l[key]).sort((a, b) => a - b)[3];
+console.log(
+  `${dir ?? 'dist'}${throttle ? ' at 4 Mbps / 20 ms' : ' from localhost'}, median of 7: ` +
+    `#library visible ${median('ready').toFixed(0)} ms, first contentful paint ${median('fcp').toFixed(0)} ms, ` +
+    `${(median('bytes') / 1024).toFixed(1)} KiB fetched`,
+);
 await browser.close();
 await server.close();

@@ -19,18 +19,36 @@ const MIME = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** Serves dist/ on an ephemeral loopback port; resolves to { url, close }. */
-export async function serveDist() {
+/**
+ * Serves a build (dist/ unless another folder is given) on an ephemeral loopback port, as a
+ * static host with precompressed files would: the `.br` (or `.gz`) copy beside a file when the
+ * browser accepts it, else the file itself. Resolves to { url, close }.
+ */
+export async function serveDist(dir = DIST) {
+  const root = resolve(dir);
   const server = createServer(async (request, response) => {
     const path = new URL(request.url, 'http://127.0.0.1').pathname;
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) {
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root)) {
       response.writeHead(403).end();
       return;
     }
+    const accepts = request.headers['accept-encoding'] ?? '';
+    const headers = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', vary: 'accept-encoding' };
+    for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+      if (!accepts.includes(encoding)) continue;
+      try {
+        const body = await readFile(file + suffix);
+        response.writeHead(200, { ...headers, 'content-encoding': encoding });
+        response.end(body);
+        return;
+      } catch {
+        // No precompressed copy: try the next, then the plain file.
+      }
+    }
     try {
       const body = await readFile(file);
-      response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      response.writeHead(200, headers);
       response.end(body);
     } catch {
       response.writeHead(404).end('not found');
