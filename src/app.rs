@@ -214,7 +214,7 @@ fn workspace_screen(
                 on_library={on_action.reform(|_| Action::ShowLibrary)}
                 on_select_scenario={on_action.reform(Action::SelectScenario)} on_seed={on_action.reform(Action::SetSeed)}
                 on_load_manifest={on_action.reform(Action::LoadManifests)} />
-            <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
+            <Controls playing={model.playing} fast_forwarding={model.fast_forward.is_some()} progress_percent={model.fast_forward_progress()} speed={model.speed} finished={finished} on_action={on_action.clone()} />
             <div class="status-line" role="status" aria-live="polite">
                 if let Some(notice) = &model.notice {
                     <span id="notice" class="notice">{ notice }</span>

@@ -29,6 +29,9 @@ pub const DECISION_SEARCH_S: u64 = 6 * 3_600;
 /// larger worlds take proportionally smaller slices, so no slice blocks the page for long.
 pub const SLICE_SERVICE_SECONDS: u64 = 14 * 1_800;
 
+/// Slices after which a fast-forward shows its progress bar: about half a second of them.
+pub const PROGRESS_AFTER_SLICES: u32 = 30;
+
 /// A run towards a target, done in slices so the page stays responsive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FastForward {
@@ -68,6 +71,8 @@ pub struct SimModel {
     pub chart_range: ChartRange,
     /// A fast-forward in progress, advanced one slice per frame.
     pub fast_forward: Option<FastForward>,
+    /// Slices the fast-forward in progress has run.
+    pub fast_forward_slices: u32,
     /// The scenario imported from a manifest, kept so Reset and a new seed can restart it.
     pub imported: Option<Rc<Scenario>>,
     /// The screen shown.
@@ -190,6 +195,7 @@ impl SimModel {
             chart_metric: ChartMetric::ErrorRate,
             chart_range: ChartRange::Quarter,
             fast_forward: None,
+            fast_forward_slices: 0,
             imported: None,
             screen: Screen::Workspace,
             progress: Rc::new(SavedProgress::default()),
@@ -197,11 +203,29 @@ impl SimModel {
         }
     }
 
+    /// How far a long fast-forward has come, in percent: shown once it has run for about half a
+    /// second ([`PROGRESS_AFTER_SLICES`]), so short runs do not flash a bar.
+    pub fn fast_forward_progress(&self) -> Option<u32> {
+        let target = self.fast_forward?;
+        if self.fast_forward_slices < PROGRESS_AFTER_SLICES {
+            return None;
+        }
+        let (done, total) = match target {
+            FastForward::ToEnd => {
+                let sim = self.sim();
+                (sim.now().0, u64::from(sim.scenario().max_duration_s))
+            }
+            FastForward::ToDecision { searched_s } => (searched_s, DECISION_SEARCH_S),
+        };
+        Some((done.saturating_mul(100) / total.max(1)).min(99) as u32)
+    }
+
     /// Runs one slice of the fast-forward in progress and ends it when its target is reached.
     fn fast_forward_slice(&mut self) {
         let Some(target) = self.fast_forward else {
             return;
         };
+        self.fast_forward_slices += 1;
         let mut sim = self.run.borrow_mut();
         let services = sim.sim().world().services.len().max(1) as u64;
         let slice_s = (SLICE_SERVICE_SECONDS / services).clamp(60, 7_200);
@@ -248,6 +272,7 @@ impl SimModel {
             chart_metric: self.chart_metric,
             chart_range: self.chart_range,
             fast_forward: self.fast_forward,
+            fast_forward_slices: self.fast_forward_slices,
             imported: self.imported.clone(),
             screen: self.screen.clone(),
             progress: Rc::clone(&self.progress),
@@ -418,12 +443,14 @@ impl Reducible for SimModel {
                 model.playing = false;
                 model.notice = None;
                 model.fast_forward = Some(FastForward::ToEnd);
+                model.fast_forward_slices = 0;
                 model.fast_forward_slice();
             }),
             Action::RunToDecision => self.next(|model| {
                 model.playing = false;
                 model.notice = None;
                 model.fast_forward = Some(FastForward::ToDecision { searched_s: 0 });
+                model.fast_forward_slices = 0;
                 model.fast_forward_slice();
             }),
             Action::FastForwardSlice => {
@@ -688,6 +715,34 @@ mod tests {
     }
 
     const BLUE_GREEN: &str = include_str!("../engine/tests/manifests/rollout-bluegreen.yaml");
+
+    #[test]
+    fn a_long_run_to_the_end_shows_its_progress_after_half_a_second_of_slices() {
+        let mut model = Rc::new(SimModel::new("production-day", 1)).reduce(Action::RunToEnd);
+        let mut seen = Vec::new();
+        while model.fast_forward.is_some() {
+            if model.fast_forward_slices < PROGRESS_AFTER_SLICES {
+                assert_eq!(
+                    model.fast_forward_progress(),
+                    None,
+                    "no bar for a short run"
+                );
+            } else if let Some(percent) = model.fast_forward_progress() {
+                seen.push(percent);
+            }
+            model = model.reduce(Action::FastForwardSlice);
+        }
+        assert!(
+            seen.len() > 10,
+            "a day of 20 services takes many slices: {seen:?}"
+        );
+        assert!(
+            seen.windows(2).all(|w| w[0] <= w[1]),
+            "it only grows: {seen:?}"
+        );
+        assert!(*seen.last().unwrap() > 50, "{seen:?}");
+        assert_eq!(model.fast_forward_progress(), None, "gone once finished");
+    }
 
     #[test]
     fn several_files_load_as_one_set() {

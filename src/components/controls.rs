@@ -11,6 +11,10 @@ pub struct ControlsProps {
     pub playing: bool,
     /// True while running to the end or to the next decision.
     pub fast_forwarding: bool,
+    /// How far a long run to the end or to a decision has come, in percent, once it has run for
+    /// about half a second.
+    #[prop_or_default]
+    pub progress_percent: Option<u32>,
     /// The current speed.
     pub speed: u32,
     /// True once the scenario has ended.
@@ -37,6 +41,13 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <button id="next-decision" onclick={act(Action::RunToDecision)} disabled={props.finished || props.fast_forwarding} title="N">{"Next decision »"}</button>
                 <button id="run-to-end" onclick={act(Action::RunToEnd)} disabled={props.finished || props.fast_forwarding} title="E">{ if props.fast_forwarding { "Running…" } else { "Run to end" } }</button>
                 <button id="reset" onclick={act(Action::Reset)} title="0">{"↺ Reset"}</button>
+                { for props.progress_percent.map(|percent| html! {
+                    <span class="run-progress">
+                        <progress id="run-progress" max="100" value={percent.to_string()}
+                            aria-label="Simulated so far">{ format!("{percent} %") }</progress>
+                        <span class="run-progress-label" aria-hidden="true">{ format!("{percent} %") }</span>
+                    </span>
+                }) }
             </div>
             <div class="control-group speed" role="group" aria-label="Speed">
                 <span class="group-label">{"Speed"}</span>

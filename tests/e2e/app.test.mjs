@@ -169,8 +169,15 @@ test('next decision stops at the canary pause and a region outage shows in the e
 test('a day in production: the 24 h request chart shows the daily curve and p95 has its limit', async () => {
   const { page, errors } = await openApp(app.browser, app.server.url);
   await page.selectOption('#scenario-select', 'production-day');
+  await waitForText(page, '#briefing-heading', /^A day in production/);
   await page.click('#run-to-end');
-  await page.waitForSelector('#finished');
+  // A day of 20 services runs for more than half a second, so it shows how far it has come.
+  await page.waitForSelector('#run-progress', { timeout: 30_000 });
+  const percent = Number(await page.getAttribute('#run-progress', 'value'));
+  assert.ok(percent >= 0 && percent < 100, `progress ${percent} %`);
+  await screenshot(page, 'run-progress');
+  await page.waitForSelector('#finished', { timeout: 60_000 });
+  assert.equal(await page.locator('#run-progress').count(), 0, 'the bar goes when the run ends');
   await page.click('.segment:has-text("Requests/s")');
   await page.click('.segment:has-text("24 h")');
   assert.match(await page.textContent('#chart-heading'), /Requests\/s by version/);
