@@ -343,18 +343,20 @@ fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u3
             let slot = rng.below(widest) as u32;
             if slot >= chosen[second as usize] && slot < share_of_second(total, second) {
                 chosen[second as usize] += 1;
+                if !complement {
+                    failures.push((second, NO_USER));
+                }
                 break;
             }
         }
     }
-    // The chosen requests are counted per second, so they come out in order without a sort.
-    for (second, chosen_in_second) in (0..MINUTE_S).zip(chosen) {
-        let failed = if complement {
-            share_of_second(total, second) - chosen_in_second
-        } else {
-            chosen_in_second
-        };
-        failures.extend(std::iter::repeat_n((second, NO_USER), failed as usize));
+    if complement {
+        for (second, left_out) in (0..MINUTE_S).zip(chosen) {
+            let failed = share_of_second(total, second) - left_out;
+            failures.extend(std::iter::repeat_n((second, NO_USER), failed as usize));
+        }
+    } else {
+        failures.sort_unstable_by_key(|(second, _)| *second);
     }
 }
 
