@@ -362,8 +362,22 @@ impl AuditLog {
 
     /// Checks every link of `records` and that the chain ends at `expected_head`.
     pub fn verify(records: &[AuditRecord], expected_head: &str) -> Result<(), ChainError> {
-        let mut prev_hash = GENESIS_HASH.to_string();
-        for (position, record) in records.iter().enumerate() {
+        AuditLog::verify_from(records, 0, GENESIS_HASH, expected_head)
+    }
+
+    /// Checks the links of the records from position `from` on, given that the records before
+    /// it are known to chain to `prev_hash` (a check that has already verified them), and that
+    /// the chain ends at `expected_head`. With `from` 0 and the genesis hash it is [`verify`].
+    ///
+    /// [`verify`]: AuditLog::verify
+    pub fn verify_from(
+        records: &[AuditRecord],
+        from: u64,
+        prev_hash: &str,
+        expected_head: &str,
+    ) -> Result<(), ChainError> {
+        let mut prev_hash = prev_hash.to_string();
+        for (position, record) in records.iter().enumerate().skip(from as usize) {
             let position = position as u64;
             let expected = chain_hash(&prev_hash, &record.canonical_text());
             if record.seq != position || record.prev_hash != prev_hash || record.hash != expected {
@@ -422,6 +436,35 @@ mod tests {
         let log = sample_log();
         assert_eq!(AuditLog::verify(log.records(), log.head()), Ok(()));
         assert_ne!(log.head(), GENESIS_HASH);
+    }
+
+    #[test]
+    fn a_suffix_verifies_from_a_verified_prefix_and_tampering_in_it_is_caught() {
+        let log = sample_log();
+        let records = log.records();
+        for from in 0..=records.len() as u64 {
+            let prev = if from == 0 {
+                GENESIS_HASH
+            } else {
+                records[from as usize - 1].hash.as_str()
+            };
+            assert_eq!(
+                AuditLog::verify_from(records, from, prev, log.head()),
+                Ok(()),
+                "from {from}"
+            );
+        }
+        let mut tampered = records.to_vec();
+        tampered[2].reason = "nothing happened".to_string();
+        assert_eq!(
+            AuditLog::verify_from(&tampered, 2, &records[1].hash, log.head()),
+            Err(ChainError::Broken { position: 2 })
+        );
+        // A wrong starting hash is caught at the first record checked.
+        assert_eq!(
+            AuditLog::verify_from(records, 1, GENESIS_HASH, log.head()),
+            Err(ChainError::Broken { position: 1 })
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Memory {
     /// Per auditor's-package node: the audit records it was last judged at, and the verdict,
     /// which cannot change until a record is added.
     package: BTreeMap<u32, (u32, Evaluation)>,
+    /// How many audit records are known to chain correctly, and their head: the log only
+    /// grows, so each check verifies only the records added since the last.
+    verified_chain: Option<(u64, String)>,
 }
 
 /// What predicates are evaluated against: the simulation, and the quarter of releases when the
@@ -370,7 +373,8 @@ fn evaluate_node(
             match memory.package.get(&id) {
                 Some((seen, evaluation)) if *seen == records => evaluation.clone(),
                 _ => {
-                    let evaluation = auditor_package(sim, branch, reviewers);
+                    let evaluation =
+                        auditor_package(sim, branch, reviewers, &mut memory.verified_chain);
                     memory.package.insert(id, (records, evaluation.clone()));
                     evaluation
                 }
@@ -381,9 +385,29 @@ fn evaluate_node(
 
 /// The auditor's package: a production deployment from `branch` that one of `reviewers`
 /// approved, in a trail whose chain verifies.
-fn auditor_package(sim: &Sim, branch: &str, reviewers: &[String]) -> Evaluation {
+fn auditor_package(
+    sim: &Sim,
+    branch: &str,
+    reviewers: &[String],
+    verified_chain: &mut Option<(u64, String)>,
+) -> Evaluation {
     let log = sim.audit();
-    let verified = crate::audit::AuditLog::verify(log.records(), log.head()).is_ok();
+    let records = log.records();
+    let (from, prev_hash) = match verified_chain.as_ref() {
+        // Only a prefix of this very log counts: its head must still sit where it was.
+        Some((count, head))
+            if *count <= records.len() as u64
+                && (*count == 0 || records[*count as usize - 1].hash == *head) =>
+        {
+            (*count, head.clone())
+        }
+        _ => (0, crate::audit::GENESIS_HASH.to_string()),
+    };
+    let verified =
+        crate::audit::AuditLog::verify_from(records, from, &prev_hash, log.head()).is_ok();
+    if verified {
+        *verified_chain = Some((records.len() as u64, log.head().to_string()));
+    }
     let report = sim
         .pipeline()
         .map(|state| {
