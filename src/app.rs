@@ -47,6 +47,14 @@ pub fn App() -> Html {
     };
     // The lab files are read once, not on every frame the workspace plays.
     let labs = use_memo((), |_| builtin_labs());
+    // Listing the built-in scenarios builds each of them, so it is done once too.
+    let builtin_scenarios = use_memo((), |_| {
+        scenario::builtin_ids()
+            .into_iter()
+            .filter_map(scenario::builtin)
+            .map(|s| (s.id, s.title))
+            .collect::<Vec<(String, String)>>()
+    });
     match &model.screen {
         Screen::Library => html! {
             <div class="app">
@@ -74,7 +82,7 @@ pub fn App() -> Html {
             None => html! { <p>{"There is no such lab."}</p> },
         },
         Screen::Debrief => debrief_screen(&model, &labs, &on_action),
-        Screen::Workspace => workspace_screen(&model, chain_intact, &on_action),
+        Screen::Workspace => workspace_screen(&model, &builtin_scenarios, chain_intact, &on_action),
     }
 }
 
@@ -166,17 +174,14 @@ fn debrief_screen(
 
 fn workspace_screen(
     model: &UseReducerHandle<SimModel>,
+    builtin_scenarios: &[(String, String)],
     chain_intact: bool,
     on_action: &Callback<Action>,
 ) -> Html {
     let sim = model.sim();
     let scenario = sim.scenario();
     let checklist = model.run.borrow().lab().map(labs::checklist);
-    let mut scenarios: Vec<(String, String)> = scenario::builtin_ids()
-        .into_iter()
-        .filter_map(scenario::builtin)
-        .map(|s| (s.id, s.title))
-        .collect();
+    let mut scenarios: Vec<(String, String)> = builtin_scenarios.to_vec();
     // CodeDeploy's configurations have an entry of their own in the list.
     if let Some(imported) = model
         .imported
