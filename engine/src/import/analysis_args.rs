@@ -115,24 +115,12 @@ pub(super) fn rollout_args(
             });
             continue;
         }
-        let resolved = match resolve_value_from(&arg["valueFrom"], &arg_path, rollout) {
-            Ok(Some(found)) => Ok(found),
-            Ok(None) => {
-                // An arg without a value leaves the template's default in place.
-                args.push(Argument {
-                    name: name.to_string(),
-                    value: None,
-                    simulated_from: None,
-                });
-                continue;
-            }
-            Err(problem) => Err(problem),
-        };
-        match resolved {
-            Ok((value, source)) => args.push(Argument {
+        // An arg with neither a value nor a valueFrom leaves the template's default in place.
+        match resolve_value_from(&arg["valueFrom"], &arg_path, rollout) {
+            Ok(found) => args.push(Argument {
                 name: name.to_string(),
-                value: Some(value),
-                simulated_from: Some(source),
+                value: found.as_ref().map(|(value, _)| value.clone()),
+                simulated_from: found.map(|(_, source)| source),
             }),
             Err(problem) => problems.push(problem),
         }

@@ -91,18 +91,17 @@ pub fn import_files(files: &[SourceFile]) -> Result<Imported, ImportError> {
     }
     let names: Vec<&str> = files.iter().map(|file| file.name).collect();
     let mut imported = import_documents(&documents, &names)?;
-    for kind in ["Rollout", "Canary", "Deployment"] {
-        let mut same_kind = documents
-            .iter()
-            .filter(|(_, d)| d["kind"].as_str() == Some(kind));
-        if same_kind.next().is_some() && kind == imported.kind {
-            for (file, extra) in same_kind {
-                imported.warnings.push(format!(
-                    "{file}: {kind} {}: only the first {kind} of the files is simulated",
-                    extra["metadata"]["name"].as_str().unwrap_or("?")
-                ));
-            }
-        }
+    // The first object of the kind simulated is the one imported; say so of the others.
+    let kind = imported.kind.clone();
+    for (file, extra) in documents
+        .iter()
+        .filter(|(_, d)| d["kind"].as_str() == Some(kind.as_str()))
+        .skip(1)
+    {
+        imported.warnings.push(format!(
+            "{file}: {kind} {}: only the first {kind} of the files is simulated",
+            extra["metadata"]["name"].as_str().unwrap_or("?")
+        ));
     }
     Ok(imported)
 }

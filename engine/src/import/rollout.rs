@@ -441,28 +441,20 @@ impl Reader {
                 }
             }
         }
-        let known = [
-            "experiment",
-            "pause",
-            "setWeight",
-            "analysis",
-            "setCanaryScale",
-            "setHeaderRoute",
-            "setMirrorRoute",
-            "plugin",
-        ];
-        for key in step
-            .as_hash()
-            .map(|hash| hash.keys().filter_map(|k| k.as_str()).collect::<Vec<_>>())
-            .unwrap_or_default()
-        {
-            if !known.contains(&key) {
-                self.error(format!(
-                    "{path}.{key}: unknown field \"{path}.{key}\": the API server's strict field validation refuses it (known here: {})",
-                    known.join(", ")
-                ));
-            }
-        }
+        self.known_fields(
+            step,
+            path,
+            &[
+                "experiment",
+                "pause",
+                "setWeight",
+                "analysis",
+                "setCanaryScale",
+                "setHeaderRoute",
+                "setMirrorRoute",
+                "plugin",
+            ],
+        );
         let main = [
             (experiment, "experiment"),
             (pause, "pause"),

@@ -43,7 +43,7 @@ impl Reader {
             d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
         }) else {
             self.error(format!(
-                "spec.workloadRef: Not found: {kind} \"{name}\": not in {files}; give its file too"
+                "spec.workloadRef: Not found: {kind} \"{name}\": not in {files}; load the file that holds it together with this one"
             ));
             return None;
         };

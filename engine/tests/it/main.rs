@@ -31,3 +31,17 @@ pub fn on_main(event: &str) -> engine::Command {
         skip_tests: false,
     }
 }
+
+/// Asserts that an import was refused with a problem that starts with `expected` (the real
+/// system's message and path), printing every problem when it was not.
+pub fn assert_refused(
+    result: Result<engine::import::Imported, engine::import::ImportError>,
+    expected: &str,
+) {
+    let error = result.expect_err(expected);
+    assert!(
+        error.problems.iter().any(|p| p.starts_with(expected)),
+        "expected {expected:?}, got {:?}",
+        error.problems
+    );
+}
