@@ -1,7 +1,7 @@
 // Time to run each built-in lab to its end in Chromium, with its default choices: the library,
 // the briefing, Start, then Run to end (sliced one frame at a time) until the lab is complete.
 // Median of 3 per lab, with the longest task the page reported. A measurement, not a test: run
-// it after `trunk build --release` with `node scripts/measure-labs.mjs`.
+// it after `node scripts/build.mjs` with `node scripts/measure-labs.mjs`.
 import { serveDist, launchBrowser } from '../tests/e2e/harness.mjs';
 const server = await serveDist();
 const browser = await launchBrowser();

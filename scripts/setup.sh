@@ -8,6 +8,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"
+WASM_SPLIT_VERSION="0.2.4"
 
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
@@ -57,6 +58,14 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# The splitter of the release build (scripts/build.mjs), from the crate wasm_split_cli_support.
+ensure_wasm_split() {
+  if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    step "installing wasm-split-cli $WASM_SPLIT_VERSION (about 3 minutes on a fresh machine)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+  fi
+}
+
 ensure_npm_packages() {
   # npm ci when node_modules is missing or older than the lock file.
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
@@ -73,9 +82,18 @@ ensure_chromium() {
   fi
 }
 
+# What the release build (scripts/build.mjs) and the browser tests need.
 ensure_build_tools() {
   ensure_rust_tools
   ensure_npm_packages
-  ensure_trunk
   ensure_wasm_bindgen
+  ensure_wasm_split
+}
+
+# What the development loop (`scripts/serve --dev`, Trunk) needs.
+ensure_dev_tools() {
+  ensure_rust_tools
+  ensure_npm_packages
+  ensure_wasm_bindgen
+  ensure_trunk
 }

@@ -1,6 +1,8 @@
 //! The root component: owns the state, chooses the screen (library, briefing, workspace,
 //! debrief), and keeps saved progress and share links in step with the browser.
 
+use std::rc::Rc;
+
 use engine::labs::builtin_labs;
 use engine::scenario;
 use gloo::storage::{LocalStorage, Storage};
@@ -8,23 +10,32 @@ use yew::prelude::*;
 
 use crate::components::{
     AlertFeed, AuditLog, Briefing, Controls, Debrief, Environments, ErrorChart, FaultConsole,
-    FleetView, LabBriefing, LabLibrary, Objectives, PipelinePanel, ProtectionRules, RolloutPanel,
-    TopBar, TrafficSplit,
+    FleetView, Objectives, PipelinePanel, ProtectionRules, RolloutPanel, TopBar, TrafficSplit,
 };
+use crate::first_screens::{FirstScreenCallbacks, briefing_screen, library_screen};
+use crate::handoff::Handoff;
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
-use crate::progress::{self, BACKUP_KEY, Loaded, STORAGE_KEY, SavedProgress};
+use crate::progress::{self, STORAGE_KEY};
 use crate::state::{Action, Screen, SimModel};
 use crate::view::rollout::rollout;
 use crate::view::{labs, workspace};
 
-/// The whole app.
+/// Props of [`App`].
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// What the first screen handed over.
+    pub handoff: Rc<Handoff>,
+}
+
+/// The simulator and every screen, once it has taken over from the first screen
+/// ([`crate::shell::Shell`]).
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     let model = use_reducer(SimModel::landing);
     use_ticker(model.playing, model.dispatcher());
     use_fast_forward(model.fast_forward.is_some(), model.dispatcher());
     use_keyboard(model.dispatcher());
-    use_browser_state(&model);
+    use_browser_state(&model, Rc::clone(&props.handoff));
     // Verifying the chain re-hashes every record, so it is done once per new head, not per frame.
     let chain_intact = {
         let head = model.sim().audit().head().to_string();
@@ -38,13 +49,6 @@ pub fn App() -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    let notice = html! {
-        <div class="status-line" role="status" aria-live="polite">
-            if let Some(notice) = &model.notice {
-                <span id="notice" class="notice">{ notice }</span>
-            }
-        </div>
-    };
     // The lab files are read once, not on every frame the workspace plays.
     let labs = use_memo((), |_| builtin_labs());
     // Listing the built-in scenarios builds each of them, so it is done once too.
@@ -55,69 +59,51 @@ pub fn App() -> Html {
             .map(|s| (s.id, s.title))
             .collect::<Vec<(String, String)>>()
     });
+    let callbacks = FirstScreenCallbacks {
+        on_open: on_action.reform(Action::ShowBriefing),
+        on_reset: on_action.reform(Action::ResetLabProgress),
+        on_sandbox: on_action.reform(|_| Action::ShowSandbox),
+        on_start: on_action.reform(|(lab, choices, seed)| Action::StartLab { lab, choices, seed }),
+        on_library: on_action.reform(|_| Action::ShowLibrary),
+    };
+    let notice = model.notice.as_deref();
     match &model.screen {
-        Screen::Library => html! {
-            <div class="app">
-                <header class="top-bar"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
-                { notice }
-                <LabLibrary tracks={labs::library(&labs, &model.progress.summary())}
-                    on_open={on_action.reform(Action::ShowBriefing)}
-                    on_reset={on_action.reform(Action::ResetLabProgress)}
-                    on_sandbox={on_action.reform(|_| Action::ShowSandbox)} />
-            </div>
-        },
-        Screen::Briefing(id) => match labs.iter().find(|lab| &lab.id == id) {
-            Some(lab) => {
-                let lab_id = lab.id.clone();
-                html! {
-                    <div class="app">
-                        <header class="top-bar"><div class="brand"><span class="brand-mark" aria-hidden="true">{"◆"}</span>{"Deploy Dojo"}</div></header>
-                        { notice }
-                        <LabBriefing key={lab.id.clone()} lab={lab.clone()}
-                            on_start={on_action.reform(move |(choices, seed)| Action::StartLab { lab: lab_id.clone(), choices, seed })}
-                            on_back={on_action.reform(|_| Action::ShowLibrary)} />
-                    </div>
-                }
-            }
-            None => html! { <p>{"There is no such lab."}</p> },
-        },
+        Screen::Library => library_screen(&model.progress.summary(), notice, &callbacks),
+        Screen::Briefing(id) => briefing_screen(id, notice, &callbacks),
         Screen::Debrief => debrief_screen(&model, &labs, &on_action),
         Screen::Workspace => workspace_screen(&model, &builtin_scenarios, chain_intact, &on_action),
     }
 }
 
-/// Loads saved progress and opens a shared link at start-up; saves progress when it changes.
+/// Loads saved progress and does what the first screen handed over (or what the page's address
+/// asks for) at start-up; saves progress when it changes.
 #[hook]
-fn use_browser_state(model: &UseReducerHandle<SimModel>) {
+fn use_browser_state(model: &UseReducerHandle<SimModel>, handoff: Rc<Handoff>) {
     let dispatcher = model.dispatcher();
     use_effect_with((), move |_| {
-        let stored = LocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
-        match progress::decode(stored.as_deref()) {
-            Loaded::Fresh => {}
-            Loaded::Read(saved) => dispatcher.dispatch(Action::ProgressLoaded(saved, None)),
-            Loaded::Unreadable(message) => {
-                // The unreadable value is kept, never overwritten, before progress restarts.
-                if let Some(raw) = stored {
-                    let _ = LocalStorage::raw().set_item(BACKUP_KEY, &raw);
+        let (saved, notice) = progress::load_from_browser();
+        dispatcher.dispatch(Action::ProgressLoaded(saved, notice));
+        match (*handoff).clone() {
+            Handoff::Address => {
+                let hash = web_sys::window()
+                    .and_then(|w| w.location().hash().ok())
+                    .unwrap_or_default();
+                if hash == "#sandbox" {
+                    dispatcher.dispatch(Action::ShowSandbox);
+                } else if hash.starts_with(crate::share::PREFIX) {
+                    match crate::share::decode(&hash) {
+                        Ok(shared) => dispatcher.dispatch(Action::OpenRun(shared)),
+                        Err(why) => dispatcher.dispatch(Action::ShowNotice(format!(
+                            "This link cannot be opened: {why}. Pick a lab instead."
+                        ))),
+                    }
                 }
-                dispatcher.dispatch(Action::ProgressLoaded(
-                    SavedProgress::default(),
-                    Some(message),
-                ));
             }
-        }
-        let hash = web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default();
-        if hash == "#sandbox" {
-            dispatcher.dispatch(Action::ShowSandbox);
-        } else if hash.starts_with(crate::share::PREFIX) {
-            match crate::share::decode(&hash) {
-                Ok(shared) => dispatcher.dispatch(Action::OpenRun(shared)),
-                Err(why) => dispatcher.dispatch(Action::ShowNotice(format!(
-                    "This link cannot be opened: {why}. Pick a lab instead."
-                ))),
+            Handoff::StartLab { lab, choices, seed } => {
+                dispatcher.dispatch(Action::StartLab { lab, choices, seed })
             }
+            Handoff::Sandbox => dispatcher.dispatch(Action::ShowSandbox),
+            Handoff::ResetLab(lab) => dispatcher.dispatch(Action::ResetLabProgress(lab)),
         }
     });
     // The first run sees the progress before anything was loaded; writing it would erase

@@ -1,5 +1,5 @@
 //! Mounts the app into the page.
 
 fn main() {
-    yew::Renderer::<deploy_dojo::App>::new().render();
+    yew::Renderer::<deploy_dojo::Shell>::new().render();
 }

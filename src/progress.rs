@@ -112,6 +112,23 @@ pub fn decode(stored: Option<&str>) -> Loaded {
     }
 }
 
+/// Reads saved progress from the browser's storage: what was saved, and a message when it could
+/// not be read. An unreadable value is first copied to [`BACKUP_KEY`], never overwritten.
+pub fn load_from_browser() -> (SavedProgress, Option<String>) {
+    use gloo::storage::{LocalStorage, Storage};
+    let stored = LocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
+    match decode(stored.as_deref()) {
+        Loaded::Fresh => (SavedProgress::default(), None),
+        Loaded::Read(saved) => (saved, None),
+        Loaded::Unreadable(message) => {
+            if let Some(raw) = stored {
+                let _ = LocalStorage::raw().set_item(BACKUP_KEY, &raw);
+            }
+            (SavedProgress::default(), Some(message))
+        }
+    }
+}
+
 /// Migrates a state of format `from` to `from + 1`. Format 1 is the first, so there is nothing
 /// to migrate yet; a change of format adds its step here.
 fn migrate(_from: u64, state: serde_json::Value) -> serde_json::Value {

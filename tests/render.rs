@@ -1,7 +1,7 @@
 //! The app and its main components rendered to HTML natively (Yew SSR), checked for what a
 //! trainee must be able to read.
 
-use deploy_dojo::App;
+use deploy_dojo::Shell;
 use deploy_dojo::components::{
     AuditLog, AuditLogProps, FleetView, FleetViewProps, RolloutPanel, RolloutPanelProps,
     TrafficSplit, TrafficSplitProps,
@@ -18,7 +18,7 @@ fn finished(id: &str, seed: u64) -> Sim {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_app_opens_on_the_lab_library() {
-    let html = LocalServerRenderer::<App>::new()
+    let html = LocalServerRenderer::<Shell>::new()
         .hydratable(false)
         .render()
         .await;

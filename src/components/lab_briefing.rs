@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use engine::labs::spec::Lab;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use crate::lab_brief::LabBrief;
 
 /// Props of [`LabBriefing`].
 #[derive(Properties, PartialEq)]
 pub struct LabBriefingProps {
     /// The lab.
-    pub lab: Lab,
+    pub lab: &'static LabBrief,
     /// Starts the lab with the choices and seed.
     pub on_start: Callback<(BTreeMap<String, String>, u64)>,
     /// Back to the library.
@@ -21,11 +22,11 @@ pub struct LabBriefingProps {
 /// The briefing screen.
 #[component]
 pub fn LabBriefing(props: &LabBriefingProps) -> Html {
-    let lab = &props.lab;
+    let lab = props.lab;
     let choices = use_state(|| {
         lab.choices
             .iter()
-            .map(|c| (c.key.clone(), c.default.clone()))
+            .map(|c| (c.key.to_string(), c.default.to_string()))
             .collect::<BTreeMap<String, String>>()
     });
     let seed = use_state(|| lab.seed);
@@ -50,8 +51,8 @@ pub fn LabBriefing(props: &LabBriefingProps) -> Html {
             <p><button class="link-button" onclick={props.on_back.reform(|_| ())}>{"← All labs"}</button></p>
             <h1 id="briefing-title">{ &lab.title }</h1>
             <p class="lab-tags">
-                { for lab.audiences.iter().map(|a| html! { <span class="tag">{ a.label() }</span> }) }
-                <span class="tag tag-level">{ lab.difficulty.label() }</span>
+                { for lab.audiences.iter().map(|a| html! { <span class="tag">{ *a }</span> }) }
+                <span class="tag tag-level">{ lab.difficulty }</span>
                 <span class="tag">{ format!("{} min", lab.minutes) }</span>
             </p>
             <div class="briefing-columns">
@@ -75,21 +76,21 @@ pub fn LabBriefing(props: &LabBriefingProps) -> Html {
                     { for lab.choices.iter().map(|choice| {
                         let id = format!("choice-{}", choice.key);
                         let onchange = {
-                            let (choices, key) = (choices.clone(), choice.key.clone());
+                            let (choices, key) = (choices.clone(), choice.key);
                             Callback::from(move |event: Event| {
                                 let select: HtmlSelectElement = event.target_unchecked_into();
                                 let mut next = (*choices).clone();
-                                next.insert(key.clone(), select.value());
+                                next.insert(key.to_string(), select.value());
                                 choices.set(next);
                             })
                         };
-                        let current = choices.get(&choice.key).cloned().unwrap_or_default();
+                        let current = choices.get(choice.key).cloned().unwrap_or_default();
                         html! {
                             <div class="choice">
                                 <label for={id.clone()}>{ &choice.label }</label>
                                 <select id={id} {onchange}>
-                                    { for choice.options.iter().map(|o| html! {
-                                        <option value={o.value.clone()} selected={o.value == current}>{ &o.label }</option>
+                                    { for choice.options.iter().map(|(value, label)| html! {
+                                        <option value={*value} selected={*value == current}>{ *label }</option>
                                     }) }
                                 </select>
                                 if !choice.help.is_empty() { <p class="help">{ &choice.help }</p> }

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use engine::labs::spec::{Lab, Metric};
+use engine::labs::spec::Metric;
 use engine::labs::{LabRun, Mark, Score};
 
+use crate::lab_brief::LabBrief;
 use crate::view::chart::{ChartData, ChartMetric, ChartRange, chart};
 use crate::view::format::elapsed_label;
 
@@ -31,12 +32,15 @@ pub struct LabCard {
 }
 
 /// The library: cards grouped by track, in the catalogue's order.
-pub fn library(labs: &[Lab], best: &BTreeMap<String, (bool, u32)>) -> Vec<(String, Vec<LabCard>)> {
+pub fn library(
+    labs: &[LabBrief],
+    best: &BTreeMap<String, (bool, u32)>,
+) -> Vec<(String, Vec<LabCard>)> {
     let mut tracks: Vec<(String, Vec<LabCard>)> = Vec::new();
     for lab in labs {
         let card = LabCard {
-            id: lab.id.clone(),
-            title: lab.title.clone(),
+            id: lab.id.to_string(),
+            title: lab.title.to_string(),
             teaser: if lab.customer_question.is_empty() {
                 lab.situation
                     .split(". ")
@@ -46,15 +50,15 @@ pub fn library(labs: &[Lab], best: &BTreeMap<String, (bool, u32)>) -> Vec<(Strin
             } else {
                 format!("“{}”", lab.customer_question)
             },
-            audiences: lab.audiences.iter().map(|a| a.label()).collect(),
-            difficulty: lab.difficulty.label(),
+            audiences: lab.audiences.to_vec(),
+            difficulty: lab.difficulty,
             minutes: lab.minutes,
-            completed: best.get(&lab.id).is_some_and(|(passed, _)| *passed),
-            best_score: best.get(&lab.id).map(|(_, score)| *score),
+            completed: best.get(lab.id).is_some_and(|(passed, _)| *passed),
+            best_score: best.get(lab.id).map(|(_, score)| *score),
         };
-        match tracks.iter_mut().find(|(track, _)| track == &lab.track) {
+        match tracks.iter_mut().find(|(track, _)| track == lab.track) {
             Some((_, cards)) => cards.push(card),
-            None => tracks.push((lab.track.clone(), vec![card])),
+            None => tracks.push((lab.track.to_string(), vec![card])),
         }
     }
     tracks

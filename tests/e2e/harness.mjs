@@ -1,63 +1,17 @@
 // Shared set-up for the browser tests: a static server for dist/ on 127.0.0.1 and Debian's
 // Chromium driven by playwright-core. Every page collects console errors so tests can assert
 // there were none.
-import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import { serveDist } from '../../scripts/serve-dist.mjs';
+
+export { serveDist };
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DIST = join(ROOT, 'dist');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-};
-
-/**
- * Serves a build (dist/ unless another folder is given) on an ephemeral loopback port, as a
- * static host with precompressed files would: the `.br` (or `.gz`) copy beside a file when the
- * browser accepts it, else the file itself. Resolves to { url, close }.
- */
-export async function serveDist(dir = DIST) {
-  const root = resolve(dir);
-  const server = createServer(async (request, response) => {
-    const path = new URL(request.url, 'http://127.0.0.1').pathname;
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root)) {
-      response.writeHead(403).end();
-      return;
-    }
-    const accepts = request.headers['accept-encoding'] ?? '';
-    const headers = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', vary: 'accept-encoding' };
-    for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
-      if (!accepts.includes(encoding)) continue;
-      try {
-        const body = await readFile(file + suffix);
-        response.writeHead(200, { ...headers, 'content-encoding': encoding });
-        response.end(body);
-        return;
-      } catch {
-        // No precompressed copy: try the next, then the plain file.
-      }
-    }
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, headers);
-      response.end(body);
-    } catch {
-      response.writeHead(404).end('not found');
-    }
-  });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(done)) };
-}
 
 /** Launches Debian's Chromium with the flags this machine needs. */
 export async function launchBrowser() {
