@@ -1,7 +1,9 @@
 // The release build: writes the app to dist/ as a small first module (the library and the
 // briefings) and the simulator as a chunk fetched just after the first paint.
 //
-//   node scripts/build.mjs [--dist DIR]
+//   node scripts/build.mjs [--dist DIR] [--profiling]
+//
+// `--profiling` keeps function names in the wasm files (wasm-opt -g), for a profiler's flame chart.
 //
 // The steps, each a tool the setup script installs at a pinned version:
 //   1. cargo builds the app with the `split` feature and `--emit-relocs`, which the splitter needs
@@ -24,6 +26,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const distFlag = process.argv.indexOf('--dist');
 const DIST = resolve(distFlag > 0 ? process.argv[distFlag + 1] : join(ROOT, 'dist'));
+const PROFILING = process.argv.includes('--profiling');
 const TARGET_DIR = join(ROOT, 'target', 'split');
 const STAGE = join(TARGET_DIR, 'stage');
 const NAME = 'deploy-dojo';
@@ -74,11 +77,13 @@ if (chunks.length === 0) throw new Error('build: the splitter wrote no chunk; is
 // 3. The first module's JavaScript glue. The chunk imports the function table by the name the
 // linker exported it under, which wasm-bindgen drops unless told to keep it.
 const bound = join(STAGE, 'bound');
-run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', '--out-dir', bound, '--out-name', NAME, join(STAGE, `${NAME}.wasm`)]);
+run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', ...(PROFILING ? ['--keep-debug'] : []), '--out-dir', bound, '--out-name', NAME, join(STAGE, `${NAME}.wasm`)]);
 
 // 4. Shrink every wasm file.
 const wasmFiles = [[join(bound, `${NAME}_bg.wasm`), `${NAME}_bg.wasm`], ...chunks.map((c) => [join(STAGE, c), c])];
-for (const [path] of wasmFiles) run('wasm-opt', ['-Oz', ...WASM_FEATURES, path, '-o', path]);
+for (const [path] of wasmFiles) {
+  run('wasm-opt', ['-Oz', ...(PROFILING ? ['-g'] : []), ...WASM_FEATURES, path, '-o', path]);
+}
 
 // 5. Content hashes. A wasm file's name carries its own hash. The two scripts import each other,
 // so they share one hash of everything the build wrote.
