@@ -3,16 +3,17 @@
 
 use std::rc::Rc;
 
-use engine::labs::builtin_labs;
 use engine::scenario;
 use gloo::storage::{LocalStorage, Storage};
 use yew::prelude::*;
 
 use crate::components::{
-    AlertFeed, AuditLog, Briefing, Controls, Debrief, Environments, ErrorChart, FaultConsole,
-    FleetView, Objectives, PipelinePanel, ProtectionRules, RolloutPanel, TopBar, TrafficSplit,
+    AlertFeed, AuditLog, Briefing, Controls, Debrief, Deferred, Environments, ErrorChart,
+    FaultConsole, FleetView, Objectives, PipelinePanel, ProtectionRules, RolloutPanel, TopBar,
+    TrafficSplit,
 };
 use crate::first_screens::{FirstScreenCallbacks, briefing_screen, library_screen};
+use crate::generated::lab_briefs::LAB_BRIEFS;
 use crate::handoff::Handoff;
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
 use crate::progress::{self, STORAGE_KEY};
@@ -49,8 +50,6 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    // The lab files are read once, not on every frame the workspace plays.
-    let labs = use_memo((), |_| builtin_labs());
     // Listing the built-in scenarios builds each of them, so it is done once too.
     let builtin_scenarios = use_memo((), |_| {
         scenario::builtin_ids()
@@ -70,7 +69,7 @@ pub fn App(props: &AppProps) -> Html {
     match &model.screen {
         Screen::Library => library_screen(&model.progress.summary(), notice, &callbacks),
         Screen::Briefing(id) => briefing_screen(id, notice, &callbacks),
-        Screen::Debrief => debrief_screen(&model, &labs, &on_action),
+        Screen::Debrief => debrief_screen(&model, &on_action),
         Screen::Workspace => workspace_screen(&model, &builtin_scenarios, chain_intact, &on_action),
     }
 }
@@ -117,20 +116,16 @@ fn use_browser_state(model: &UseReducerHandle<SimModel>, handoff: Rc<Handoff>) {
     });
 }
 
-fn debrief_screen(
-    model: &UseReducerHandle<SimModel>,
-    labs: &[engine::labs::Lab],
-    on_action: &Callback<Action>,
-) -> Html {
+fn debrief_screen(model: &UseReducerHandle<SimModel>, on_action: &Callback<Action>) -> Html {
     let run = model.run.borrow();
     let Some(lab_run) = run.lab() else {
         return html! { <p>{"No lab has been played yet."}</p> };
     };
     let view = labs::debrief(lab_run);
-    let position = labs.iter().position(|lab| lab.id == view.lab_id);
+    let position = LAB_BRIEFS.iter().position(|lab| lab.id == view.lab_id);
     let next_lab = position
-        .and_then(|p| labs.get(p + 1))
-        .map(|lab| (lab.id.clone(), lab.title.clone()));
+        .and_then(|p| LAB_BRIEFS.get(p + 1))
+        .map(|lab| (lab.id.to_string(), lab.title.to_string()));
     let share_fragment = model
         .shared_run()
         .map(|shared| crate::share::encode(&shared))
@@ -227,8 +222,10 @@ fn workspace_screen(
                         <TrafficSplit shares={workspace::traffic(&sim)} />
                         <FleetView instances={workspace::fleet(&sim)} cpu_percent={workspace::fleet_cpu_percent(&sim)} />
                     </section>
-                    <ErrorChart data={crate::view::chart::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
-                    <Environments rows={workspace::environment_rows(&sim)} />
+                    <Deferred>
+                        <ErrorChart data={crate::view::chart::chart(&sim, model.chart_metric, model.chart_range)} on_action={on_action.clone()} />
+                        <Environments rows={workspace::environment_rows(&sim)} />
+                    </Deferred>
                 </div>
                 <aside class="column-side">
                     if let Some(checklist) = checklist {
@@ -239,12 +236,14 @@ fn workspace_screen(
                     if let Some((incidents, feed)) = alerts {
                         <AlertFeed incidents={incidents} feed={feed} on_action={on_action.clone()} />
                     }
+                    <Deferred>
                     <FaultConsole environments={workspace::environments(&sim)} default_environment={scenario.rollout_environment.clone()}
                         versions={scenario.versions.iter().map(|v| v.name.clone()).collect::<Vec<_>>()}
                         faults={workspace::faults(&sim)} on_action={on_action.clone()} />
                     <AuditLog rows={workspace::audit(&sim)} head={sim.audit().head().to_string()}
                         chain_intact={chain_intact}
                         export={export_audit} export_name={format!("audit-{}-seed-{}", scenario.id.replace(':', "-"), sim.seed())} />
+                    </Deferred>
                 </aside>
             </main>
             <footer class="shortcuts" aria-label="Keyboard shortcuts">

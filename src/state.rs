@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use engine::labs::{LabRun, lab_by_id};
+
+use crate::generated::lab_briefs::LAB_BRIEFS;
 use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
 use yew::Reducible;
@@ -31,6 +33,34 @@ pub const SLICE_SERVICE_SECONDS: u64 = 14 * 1_800;
 
 /// Slices after which a fast-forward shows its progress bar: about half a second of them.
 pub const PROGRESS_AFTER_SLICES: u32 = 30;
+
+/// Wall-clock milliseconds after which a fast-forward shows its progress bar, however few
+/// slices it has run.
+pub const PROGRESS_AFTER_MS: f64 = 500.0;
+
+/// Wall-clock milliseconds of simulation one slice may take before it yields to the browser.
+/// A slice is also redrawn, which on the busiest lab takes about 35 ms more: together they stay
+/// under the 50 ms of a long task. How much a simulated second costs varies a hundredfold
+/// between worlds (a pipeline's second costs more than a quiet service's), so slices are cut by
+/// the clock, not only by simulated time.
+pub const SLICE_BUDGET_MS: f64 = 8.0;
+
+/// A slice is simulated in this many parts, checking the clock after each.
+const SLICE_PARTS: u64 = 24;
+
+/// Wall-clock milliseconds, to size fast-forward slices (never read by the simulation, whose
+/// results do not depend on how a run is sliced). Natively (the unit tests) it stands still, so
+/// every slice covers its whole simulated span.
+fn wall_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
 
 /// A run towards a target, done in slices so the page stays responsive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +103,8 @@ pub struct SimModel {
     pub fast_forward: Option<FastForward>,
     /// Slices the fast-forward in progress has run.
     pub fast_forward_slices: u32,
+    /// When the fast-forward in progress began, in wall-clock milliseconds.
+    pub fast_forward_started_ms: f64,
     /// The scenario imported from a manifest, kept so Reset and a new seed can restart it.
     pub imported: Option<Rc<Scenario>>,
     /// The screen shown.
@@ -196,6 +228,7 @@ impl SimModel {
             chart_range: ChartRange::Quarter,
             fast_forward: None,
             fast_forward_slices: 0,
+            fast_forward_started_ms: 0.0,
             imported: None,
             screen: Screen::Workspace,
             progress: Rc::new(SavedProgress::default()),
@@ -203,11 +236,14 @@ impl SimModel {
         }
     }
 
-    /// How far a long fast-forward has come, in percent: shown once it has run for about half a
-    /// second ([`PROGRESS_AFTER_SLICES`]), so short runs do not flash a bar.
+    /// How far a long fast-forward has come, in percent: shown once it has run for half a
+    /// second ([`PROGRESS_AFTER_MS`], or [`PROGRESS_AFTER_SLICES`] frames), so short runs do not
+    /// flash a bar.
     pub fn fast_forward_progress(&self) -> Option<u32> {
         let target = self.fast_forward?;
-        if self.fast_forward_slices < PROGRESS_AFTER_SLICES {
+        if self.fast_forward_slices < PROGRESS_AFTER_SLICES
+            && wall_ms() - self.fast_forward_started_ms < PROGRESS_AFTER_MS
+        {
             return None;
         }
         let (done, total) = match target {
@@ -229,16 +265,38 @@ impl SimModel {
         let mut sim = self.run.borrow_mut();
         let services = sim.sim().world().services.len().max(1) as u64;
         let slice_s = (SLICE_SERVICE_SECONDS / services).clamp(60, 7_200);
+        let part_s = (slice_s / SLICE_PARTS).max(60);
+        let started_ms = wall_ms();
+        let out_of_time = || wall_ms() - started_ms >= SLICE_BUDGET_MS;
         match target {
             FastForward::ToEnd => {
-                sim.advance(slice_s);
+                let mut done_s = 0;
+                while done_s < slice_s && !sim.sim().is_finished() {
+                    let part = part_s.min(slice_s - done_s);
+                    sim.advance(part);
+                    done_s += part;
+                    if out_of_time() {
+                        break;
+                    }
+                }
                 if sim.sim().is_finished() {
                     self.fast_forward = None;
                 }
             }
             FastForward::ToDecision { searched_s } => {
                 let budget = slice_s.min(DECISION_SEARCH_S - searched_s);
-                if let Some(record) = sim.run_to_decision(budget) {
+                let mut searched_now = 0;
+                let mut found = None;
+                while searched_now < budget && found.is_none() && !sim.sim().is_finished() {
+                    let part = part_s.min(budget - searched_now);
+                    found = sim.run_to_decision(part);
+                    searched_now += part;
+                    if out_of_time() {
+                        break;
+                    }
+                }
+                let searched = searched_s + searched_now;
+                if let Some(record) = found {
                     self.notice = Some(format!(
                         "Stopped at {}: {} — {}",
                         crate::view::format::elapsed_label(record.tick.0),
@@ -246,15 +304,15 @@ impl SimModel {
                         record.reason
                     ));
                     self.fast_forward = None;
-                } else if sim.sim().is_finished() || searched_s + budget >= DECISION_SEARCH_S {
+                } else if sim.sim().is_finished() || searched >= DECISION_SEARCH_S {
                     self.notice = Some(format!(
                         "No decision point in the next {}: the simulation ran on without one.",
-                        engine::time::duration_label(searched_s + budget)
+                        engine::time::duration_label(searched)
                     ));
                     self.fast_forward = None;
                 } else {
                     self.fast_forward = Some(FastForward::ToDecision {
-                        searched_s: searched_s + budget,
+                        searched_s: searched,
                     });
                 }
             }
@@ -273,6 +331,7 @@ impl SimModel {
             chart_range: self.chart_range,
             fast_forward: self.fast_forward,
             fast_forward_slices: self.fast_forward_slices,
+            fast_forward_started_ms: self.fast_forward_started_ms,
             imported: self.imported.clone(),
             screen: self.screen.clone(),
             progress: Rc::clone(&self.progress),
@@ -439,19 +498,21 @@ impl Reducible for SimModel {
                 model.notice = None;
                 model.run.borrow_mut().advance(1);
             }),
+            // The first slice waits for the next frame like every other, so the click's own task
+            // only redraws the controls: a slice and a full redraw together made it a long task.
             Action::RunToEnd => self.next(|model| {
                 model.playing = false;
                 model.notice = None;
                 model.fast_forward = Some(FastForward::ToEnd);
                 model.fast_forward_slices = 0;
-                model.fast_forward_slice();
+                model.fast_forward_started_ms = wall_ms();
             }),
             Action::RunToDecision => self.next(|model| {
                 model.playing = false;
                 model.notice = None;
                 model.fast_forward = Some(FastForward::ToDecision { searched_s: 0 });
                 model.fast_forward_slices = 0;
-                model.fast_forward_slice();
+                model.fast_forward_started_ms = wall_ms();
             }),
             Action::FastForwardSlice => {
                 if self.fast_forward.is_none() {
@@ -514,7 +575,7 @@ impl Reducible for SimModel {
                 model.screen = Screen::Library;
             }),
             Action::ShowBriefing(id) => {
-                if lab_by_id(&id).is_none() {
+                if !LAB_BRIEFS.iter().any(|lab| lab.id == id) {
                     return self.next(|model| {
                         model.screen = Screen::Library;
                         model.notice = Some(format!("There is no lab \"{id}\"."));

@@ -29,7 +29,12 @@ pub fn builtin_labs() -> Vec<Lab> {
         .collect()
 }
 
-/// The built-in lab `id`.
+/// The built-in lab `id`. A lab's file is named after its id (a test checks it), so only that
+/// file is read: reading every lab's YAML took three times as long when a lab starts.
 pub fn lab_by_id(id: &str) -> Option<Lab> {
-    builtin_labs().into_iter().find(|lab| lab.id == id)
+    LAB_FILES
+        .iter()
+        .find(|(file, _)| file.strip_suffix(".yaml") == Some(id))
+        .and_then(|(file, text)| read_lab(file, text).ok())
+        .filter(|lab| lab.id == id)
 }

@@ -26,11 +26,19 @@ fn finished(id: &str, pairs: &[(&str, &str)]) -> LabRun {
 #[test]
 fn every_built_in_lab_file_reads() {
     for (file, text) in LAB_FILES {
-        if let Err(problems) = read_lab(file, text) {
-            panic!("{}", problems.join("\n"));
-        }
+        let lab = match read_lab(file, text) {
+            Ok(lab) => lab,
+            Err(problems) => panic!("{}", problems.join("\n")),
+        };
+        // `lab_by_id` reads only the file named after the id.
+        assert_eq!(
+            *file,
+            format!("{}.yaml", lab.id),
+            "a lab file is named after its id"
+        );
+        assert_eq!(lab_by_id(&lab.id).map(|found| found.id), Some(lab.id));
     }
-    assert!(lab_by_id("compliance-audit-trail").is_some());
+    assert!(lab_by_id("no-such-lab").is_none());
 }
 
 /// A valid lab to break one line at a time.
