@@ -54,10 +54,13 @@ impl SavedProgress {
 
     /// Per lab: (passed, best score), for the library.
     pub fn summary(&self) -> BTreeMap<String, (bool, u32)> {
-        self.labs
-            .iter()
-            .filter_map(|(id, p)| p.best_score.map(|best| (id.clone(), (p.completed, best))))
-            .collect()
+        let mut summary = BTreeMap::new();
+        summary.extend(
+            self.labs
+                .iter()
+                .filter_map(|(id, p)| p.best_score.map(|best| (id.clone(), (p.completed, best)))),
+        );
+        summary
     }
 }
 

@@ -24,10 +24,13 @@ pub struct LabBriefingProps {
 pub fn LabBriefing(props: &LabBriefingProps) -> Html {
     let lab = props.lab;
     let choices = use_state(|| {
-        lab.choices
-            .iter()
-            .map(|c| (c.key.to_string(), c.default.to_string()))
-            .collect::<BTreeMap<String, String>>()
+        let mut defaults = BTreeMap::new();
+        defaults.extend(
+            lab.choices
+                .iter()
+                .map(|c| (c.key.to_string(), c.default.to_string())),
+        );
+        defaults
     });
     let seed = use_state(|| lab.seed);
     let on_submit = {

@@ -68,11 +68,12 @@ pub fn PipelinePanel(props: &PipelinePanelProps) -> Html {
     let run_workflow = |emergency: bool| {
         let on_action = props.on_action.clone();
         let (branch, reason, skip_tests) = ((*branch).clone(), (*reason).clone(), *skip_tests);
-        let mut inputs: BTreeMap<String, String> = view
-            .inputs
-            .iter()
-            .map(|(name, _, _, _, default)| (name.clone(), default.clone()))
-            .collect();
+        let mut inputs: BTreeMap<String, String> = BTreeMap::new();
+        inputs.extend(
+            view.inputs
+                .iter()
+                .map(|(name, _, _, _, default)| (name.clone(), default.clone())),
+        );
         inputs.extend((*input_values).clone());
         // The workflow's own `reason` input takes the reason on any run.
         if dispatch_reason && !emergency && !reason.trim().is_empty() {

@@ -188,13 +188,11 @@ impl Reader {
                 );
             }
         }
-        let values: BTreeMap<String, String> = args
-            .into_iter()
-            .map(|arg| {
-                let value = arg.value.unwrap_or_default();
-                (arg.name, value)
-            })
-            .collect();
+        let mut values: BTreeMap<String, String> = BTreeMap::new();
+        values.extend(args.into_iter().map(|arg| {
+            let value = arg.value.unwrap_or_default();
+            (arg.name, value)
+        }));
         let mut metrics: Vec<(&str, usize, &Yaml)> = Vec::new();
         for template in &templates {
             let template_name = template["metadata"]["name"].as_str().unwrap_or("?");

@@ -54,14 +54,11 @@ impl LabRun {
                 ));
             }
         }
-        let chosen: BTreeMap<String, String> = lab
-            .choices
-            .iter()
-            .map(|choice| {
-                let value = choices.get(&choice.key).unwrap_or(&choice.default).clone();
-                (choice.key.clone(), value)
-            })
-            .collect();
+        let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+        chosen.extend(lab.choices.iter().map(|choice| {
+            let value = choices.get(&choice.key).unwrap_or(&choice.default).clone();
+            (choice.key.clone(), value)
+        }));
         let start = worlds::build(&lab.world, &chosen, seed)?;
         let (mut scenario, commands) = (start.scenario, start.commands);
         for fault in &lab.faults {

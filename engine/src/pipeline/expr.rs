@@ -68,12 +68,11 @@ impl Value {
             Value::Array(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_serde).collect())
             }
-            Value::Object(fields) => serde_json::Value::Object(
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_serde()))
-                    .collect(),
-            ),
+            Value::Object(fields) => {
+                let mut object = serde_json::Map::new();
+                object.extend(fields.iter().map(|(k, v)| (k.clone(), v.to_serde())));
+                serde_json::Value::Object(object)
+            }
         }
     }
 
@@ -86,12 +85,15 @@ impl Value {
             serde_json::Value::Array(items) => {
                 Value::Array(items.iter().map(Value::from_serde).collect())
             }
-            serde_json::Value::Object(fields) => Value::Object(
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
-                    .collect(),
-            ),
+            serde_json::Value::Object(fields) => {
+                let mut object = BTreeMap::new();
+                object.extend(
+                    fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::from_serde(v))),
+                );
+                Value::Object(object)
+            }
         }
     }
 

@@ -156,11 +156,12 @@ impl Sim {
         let fleet = self.fleet();
         let min_ready_s = self.controller.min_ready_s();
         let split = self.traffic_split();
-        fleet
-            .versions()
-            .into_iter()
-            .chain(split.iter().filter(|(_, w)| *w > 0).map(|(v, _)| *v))
-            .collect::<std::collections::BTreeSet<VersionId>>()
+        // Sorted and deduplicated as `Fleet::versions` does, which shares its sort's code.
+        let mut versions = fleet.versions();
+        versions.extend(split.iter().filter(|(_, w)| *w > 0).map(|(v, _)| *v));
+        versions.sort();
+        versions.dedup();
+        versions
             .into_iter()
             .map(|version| VersionState {
                 version: self.scenario.profile(version).name.clone(),

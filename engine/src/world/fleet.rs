@@ -707,11 +707,8 @@ impl Fleet {
     }
 
     fn recount(&mut self) {
-        let mut counts: BTreeMap<VersionId, InstanceCounts> = self
-            .desired
-            .keys()
-            .map(|v| (*v, InstanceCounts::default()))
-            .collect();
+        let mut counts: BTreeMap<VersionId, InstanceCounts> = BTreeMap::new();
+        counts.extend(self.desired.keys().map(|v| (*v, InstanceCounts::default())));
         for instance in &self.instances {
             let entry = counts.entry(instance.version).or_default();
             match instance.state {
