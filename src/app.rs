@@ -50,12 +50,11 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    // Listing the built-in scenarios builds each of them, so it is done once too.
+    // The scenario picker's list, built once.
     let builtin_scenarios = use_memo((), |_| {
-        scenario::builtin_ids()
-            .into_iter()
-            .filter_map(scenario::builtin)
-            .map(|s| (s.id, s.title))
+        scenario::BUILTIN_TITLES
+            .iter()
+            .map(|(id, title)| (id.to_string(), title.to_string()))
             .collect::<Vec<(String, String)>>()
     });
     let callbacks = FirstScreenCallbacks {

@@ -10,5 +10,5 @@ pub mod pipelines;
 mod spec;
 mod story;
 
-pub use catalogue::{bench_world, builtin, builtin_ids};
+pub use catalogue::{BUILTIN_TITLES, bench_world, builtin, builtin_ids};
 pub use spec::{Scenario, Strategy};

@@ -22,6 +22,17 @@ fn scenarios_lists_every_built_in_id() {
 }
 
 #[test]
+fn the_listed_titles_are_the_scenarios_own() {
+    for (id, title) in engine::scenario::BUILTIN_TITLES {
+        let scenario = engine::scenario::builtin(id).expect("a listed scenario builds");
+        assert_eq!(
+            (scenario.id.as_str(), scenario.title.as_str()),
+            (*id, *title)
+        );
+    }
+}
+
+#[test]
 fn run_json_has_the_report_fields_and_a_verifiable_chain() {
     let output = dojo(&["run", "canary-bad-release", "--seed", "3", "--json"]);
     assert!(
