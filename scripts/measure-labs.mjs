@@ -1,9 +1,11 @@
 // Time to run each built-in lab to its end in Chromium, with its default choices: the library,
 // the briefing, Start, then Run to end (sliced one frame at a time) until the lab is complete.
 // Median of 3 per lab, with the longest task the page reported. A measurement, not a test: run
-// it after `node scripts/build.mjs` with `node scripts/measure-labs.mjs`.
+// it after `node scripts/build.mjs` with `node scripts/measure-labs.mjs` (`--dir OTHER` for another
+// build). The longest task counts from the library on, so it includes starting the lab.
 import { serveDist, launchBrowser } from '../tests/e2e/harness.mjs';
-const server = await serveDist();
+const dirIndex = process.argv.indexOf('--dir');
+const server = await serveDist(dirIndex > 0 ? process.argv[dirIndex + 1] : undefined);
 const browser = await launchBrowser();
 const page0 = await browser.newPage();
 await page0.goto(server.url);
