@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use engine::scenario;
 use gloo::storage::{LocalStorage, Storage};
+use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 
 use crate::components::{
@@ -12,7 +13,7 @@ use crate::components::{
     FaultConsole, FleetView, Objectives, PipelinePanel, ProtectionRules, RolloutPanel, TopBar,
     TrafficSplit,
 };
-use crate::first_screens::{FirstScreenCallbacks, briefing_screen, library_screen};
+use crate::first_screens::{FirstScreenCallbacks, briefing_screen, library_screen, loading_screen};
 use crate::generated::lab_briefs::LAB_BRIEFS;
 use crate::handoff::Handoff;
 use crate::hooks::{use_fast_forward, use_keyboard, use_ticker};
@@ -36,7 +37,7 @@ pub fn App(props: &AppProps) -> Html {
     use_ticker(model.playing, model.dispatcher());
     use_fast_forward(model.fast_forward.is_some(), model.dispatcher());
     use_keyboard(model.dispatcher());
-    use_browser_state(&model, Rc::clone(&props.handoff));
+    let handed_over = use_browser_state(&model, Rc::clone(&props.handoff));
     // Verifying the chain re-hashes every record, so it is done once per new head, not per frame.
     let chain_intact = {
         let head = model.sim().audit().head().to_string();
@@ -57,6 +58,10 @@ pub fn App(props: &AppProps) -> Html {
             .map(|(id, title)| (id.to_string(), title.to_string()))
             .collect::<Vec<(String, String)>>()
     });
+    // Every hook above runs on every render; only now may the first render return early.
+    if !handed_over {
+        return loading_screen(starting_label(&props.handoff), None);
+    }
     let callbacks = FirstScreenCallbacks {
         on_open: on_action.reform(Action::ShowBriefing),
         on_reset: on_action.reform(Action::ResetLabProgress),
@@ -74,36 +79,25 @@ pub fn App(props: &AppProps) -> Html {
 }
 
 /// Loads saved progress and does what the first screen handed over (or what the page's address
-/// asks for) at start-up; saves progress when it changes.
+/// asks for) at start-up; saves progress when it changes. Returns whether the hand-over is done.
 #[hook]
-fn use_browser_state(model: &UseReducerHandle<SimModel>, handoff: Rc<Handoff>) {
+fn use_browser_state(model: &UseReducerHandle<SimModel>, handoff: Rc<Handoff>) -> bool {
     let dispatcher = model.dispatcher();
-    use_effect_with((), move |_| {
-        let (saved, notice) = progress::load_from_browser();
-        dispatcher.dispatch(Action::ProgressLoaded(saved, notice));
-        match (*handoff).clone() {
-            Handoff::Address => {
-                let hash = web_sys::window()
-                    .and_then(|w| w.location().hash().ok())
-                    .unwrap_or_default();
-                if hash == "#sandbox" {
-                    dispatcher.dispatch(Action::ShowSandbox);
-                } else if hash.starts_with(crate::share::PREFIX) {
-                    match crate::share::decode(&hash) {
-                        Ok(shared) => dispatcher.dispatch(Action::OpenRun(shared)),
-                        Err(why) => dispatcher.dispatch(Action::ShowNotice(format!(
-                            "This link cannot be opened: {why}. Pick a lab instead."
-                        ))),
-                    }
-                }
-            }
-            Handoff::StartLab { lab, choices, seed } => {
-                dispatcher.dispatch(Action::StartLab { lab, choices, seed })
-            }
-            Handoff::Sandbox => dispatcher.dispatch(Action::ShowSandbox),
-            Handoff::ResetLab(lab) => dispatcher.dispatch(Action::ResetLabProgress(lab)),
-        }
-    });
+    let handed_over = use_state(|| false);
+    {
+        let handed_over = handed_over.clone();
+        use_effect_with((), move |_| {
+            let (saved, notice) = progress::load_from_browser();
+            dispatcher.dispatch(Action::ProgressLoaded(saved, notice));
+            // The hand-over (starting a lab builds its world) runs one task after the simulator
+            // mounts, so mounting and starting are two short tasks instead of one long one.
+            let timeout = Timeout::new(0, move || {
+                apply_handoff(&dispatcher, &handoff);
+                handed_over.set(true);
+            });
+            move || drop(timeout)
+        });
+    }
     // The first run sees the progress before anything was loaded; writing it would erase
     // what is stored, so only later changes are saved.
     let first = use_mut_ref(|| true);
@@ -113,6 +107,42 @@ fn use_browser_state(model: &UseReducerHandle<SimModel>, handoff: Rc<Handoff>) {
         }
         let _ = LocalStorage::raw().set_item(STORAGE_KEY, &progress::encode(saved));
     });
+    *handed_over
+}
+
+/// What the simulator says it is doing in the moment before the hand-over.
+fn starting_label(handoff: &Handoff) -> &'static str {
+    match handoff {
+        Handoff::StartLab { .. } => "Starting the lab…",
+        Handoff::Sandbox => "Opening the sandbox…",
+        Handoff::Address | Handoff::ResetLab(_) => "Loading the simulator…",
+    }
+}
+
+/// Does what the first screen handed over, or what the page's address asks for.
+fn apply_handoff(dispatcher: &UseReducerDispatcher<SimModel>, handoff: &Handoff) {
+    match handoff.clone() {
+        Handoff::Address => {
+            let hash = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .unwrap_or_default();
+            if hash == "#sandbox" {
+                dispatcher.dispatch(Action::ShowSandbox);
+            } else if hash.starts_with(crate::share::PREFIX) {
+                match crate::share::decode(&hash) {
+                    Ok(shared) => dispatcher.dispatch(Action::OpenRun(shared)),
+                    Err(why) => dispatcher.dispatch(Action::ShowNotice(format!(
+                        "This link cannot be opened: {why}. Pick a lab instead."
+                    ))),
+                }
+            }
+        }
+        Handoff::StartLab { lab, choices, seed } => {
+            dispatcher.dispatch(Action::StartLab { lab, choices, seed })
+        }
+        Handoff::Sandbox => dispatcher.dispatch(Action::ShowSandbox),
+        Handoff::ResetLab(lab) => dispatcher.dispatch(Action::ResetLabProgress(lab)),
+    }
 }
 
 fn debrief_screen(model: &UseReducerHandle<SimModel>, on_action: &Callback<Action>) -> Html {
@@ -212,9 +242,11 @@ fn workspace_screen(
             <main id="workspace" class="workspace">
                 <div class="column-main">
                     if let Some(pipeline) = pipeline {
-                        <PipelinePanel view={pipeline} on_action={on_action.clone()}>
-                            <ProtectionRules environments={crate::view::protection::environments(&sim)} window={crate::view::protection::deployment_window(&sim)} on_action={on_action.clone()} />
-                        </PipelinePanel>
+                        <Deferred>
+                            <PipelinePanel view={pipeline} on_action={on_action.clone()}>
+                                <ProtectionRules environments={crate::view::protection::environments(&sim)} window={crate::view::protection::deployment_window(&sim)} on_action={on_action.clone()} />
+                            </PipelinePanel>
+                        </Deferred>
                     }
                     <RolloutPanel view={rollout} threshold={workspace::threshold_label(&sim)} on_action={on_action.clone()} />
                     <section class="card load-balancer" aria-label="Traffic and fleet">

@@ -78,3 +78,27 @@ pub fn briefing_screen(id: &str, notice: Option<&str>, callbacks: &FirstScreenCa
         </div>
     }
 }
+
+/// Shown while the simulator loads or starts (`title` says which); with `(retry, back)` when its
+/// chunk could not be fetched.
+pub fn loading_screen(title: &'static str, failed: Option<(Callback<()>, Callback<()>)>) -> Html {
+    html! {
+        <div class="app">
+            { brand_header() }
+            <main id="simulator-loading" class="loading-screen" aria-busy={failed.is_none().to_string()}>
+                if let Some((retry, back)) = failed {
+                    <h1>{"The simulator could not be loaded"}</h1>
+                    <p role="alert">{"Its file did not arrive: check the network connection, then try again. Your progress is kept."}</p>
+                    <p>
+                        <button id="retry-simulator" class="primary" onclick={retry.reform(|_| ())}>{"Try again"}</button>
+                        { " " }
+                        <button class="link-button" onclick={back.reform(|_| ())}>{"← All labs"}</button>
+                    </p>
+                } else {
+                    <h1>{ title }</h1>
+                    <progress aria-label={title}></progress>
+                }
+            </main>
+        </div>
+    }
+}

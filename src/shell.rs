@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::first_screens::{FirstScreenCallbacks, brand_header, briefing_screen, library_screen};
+use crate::first_screens::{FirstScreenCallbacks, briefing_screen, library_screen, loading_screen};
 use crate::handoff::Handoff;
 use crate::progress;
 use crate::simulator_chunk::{self, MountSimulator};
@@ -63,10 +63,13 @@ pub fn Shell() -> Html {
     if let Some(handoff_now) = &*handoff {
         return match *chunk {
             Chunk::Ready(mount) => mount(Rc::clone(handoff_now)),
-            Chunk::Loading => loading_screen(None),
+            Chunk::Loading => loading_screen("Loading the simulator…", None),
             Chunk::Failed => {
                 let handoff = handoff.clone();
-                loading_screen(Some((load, Callback::from(move |_| handoff.set(None)))))
+                loading_screen(
+                    "Loading the simulator…",
+                    Some((load, Callback::from(move |_| handoff.set(None)))),
+                )
             }
         };
     }
@@ -112,28 +115,4 @@ fn address_handoff() -> Option<Rc<Handoff>> {
         .unwrap_or_default();
     (hash == "#sandbox" || hash.starts_with(crate::share::PREFIX))
         .then(|| Rc::new(Handoff::Address))
-}
-
-/// Shown when the learner is faster than the network; with `(retry, back)` when the fetch
-/// failed.
-fn loading_screen(failed: Option<(Callback<()>, Callback<()>)>) -> Html {
-    html! {
-        <div class="app">
-            { brand_header() }
-            <main id="simulator-loading" class="loading-screen" aria-busy={failed.is_none().to_string()}>
-                if let Some((retry, back)) = failed {
-                    <h1>{"The simulator could not be loaded"}</h1>
-                    <p role="alert">{"Its file did not arrive: check the network connection, then try again. Your progress is kept."}</p>
-                    <p>
-                        <button id="retry-simulator" class="primary" onclick={retry.reform(|_| ())}>{"Try again"}</button>
-                        { " " }
-                        <button class="link-button" onclick={back.reform(|_| ())}>{"← All labs"}</button>
-                    </p>
-                } else {
-                    <h1>{"Loading the simulator…"}</h1>
-                    <progress aria-label="Loading the simulator"></progress>
-                }
-            </main>
-        </div>
-    }
 }

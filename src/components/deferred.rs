@@ -1,9 +1,10 @@
 //! Mounts its children one task after it is mounted itself.
 //!
 //! Opening the workspace creates about 1,900 elements. Created in one task with the lab's start,
-//! they made a long task (over 50 ms) that froze the page; the side column and the lower panels
-//! are wrapped in this so the browser can paint and answer between the two halves. Later
-//! renders pass straight through.
+//! they made a long task (over 50 ms) that froze the page. The pipeline, the lower panels and the
+//! side column are each wrapped in this: each waits for a timer of its own, so each mounts in a
+//! task of its own and the browser can paint and answer between them. Later renders pass
+//! straight through.
 
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
