@@ -258,6 +258,12 @@ impl SimModel {
 
     /// Runs one slice of the fast-forward in progress and ends it when its target is reached.
     fn fast_forward_slice(&mut self) {
+        let started_ms = wall_ms();
+        self.fast_forward_slice_until(&|| wall_ms() - started_ms >= SLICE_BUDGET_MS);
+    }
+
+    /// One slice that ends early, after any of its parts, once `out_of_time` says so.
+    fn fast_forward_slice_until(&mut self, out_of_time: &dyn Fn() -> bool) {
         let Some(target) = self.fast_forward else {
             return;
         };
@@ -266,8 +272,6 @@ impl SimModel {
         let services = sim.sim().world().services.len().max(1) as u64;
         let slice_s = (SLICE_SERVICE_SECONDS / services).clamp(60, 7_200);
         let part_s = (slice_s / SLICE_PARTS).max(60);
-        let started_ms = wall_ms();
-        let out_of_time = || wall_ms() - started_ms >= SLICE_BUDGET_MS;
         match target {
             FastForward::ToEnd => {
                 let mut done_s = 0;
@@ -691,6 +695,46 @@ mod tests {
             reference.state_digest(),
             "slicing changes nothing"
         );
+    }
+
+    /// Runs `target` to its end with every slice cut short (`cut`) or whole, as the browser's
+    /// clock may cut them; returns the model and the slices it took.
+    fn fast_forward(id: &str, target: FastForward, cut: bool) -> (SimModel, u32) {
+        let mut model = SimModel::new(id, 1);
+        model.fast_forward = Some(target);
+        let mut slices = 0;
+        while model.fast_forward.is_some() {
+            model.fast_forward_slice_until(&|| cut);
+            slices += 1;
+            assert!(slices < 100_000, "a fast-forward must end");
+        }
+        (model, slices)
+    }
+
+    #[test]
+    fn slices_cut_short_by_the_clock_change_nothing() {
+        let (whole, whole_slices) = fast_forward("production-day", FastForward::ToEnd, false);
+        let (cut, cut_slices) = fast_forward("production-day", FastForward::ToEnd, true);
+        assert!(
+            cut_slices > whole_slices * 10,
+            "{cut_slices} vs {whole_slices}"
+        );
+        assert!(cut.sim().is_finished());
+        assert_eq!(cut.sim().state_digest(), whole.sim().state_digest());
+        assert_eq!(cut.sim().audit().head(), whole.sim().audit().head());
+        let decision = FastForward::ToDecision { searched_s: 0 };
+        let (whole, _) = fast_forward("canary-bad-release", decision, false);
+        let (cut, _) = fast_forward("canary-bad-release", decision, true);
+        assert!(
+            whole
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Stopped at")),
+            "{:?}",
+            whole.notice
+        );
+        assert_eq!(cut.notice, whole.notice);
+        assert_eq!(cut.sim().now(), whole.sim().now());
     }
 
     #[test]
