@@ -51,13 +51,6 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    // The scenario picker's list, built once.
-    let builtin_scenarios = use_memo((), |_| {
-        scenario::BUILTIN_TITLES
-            .iter()
-            .map(|(id, title)| (id.to_string(), title.to_string()))
-            .collect::<Vec<(String, String)>>()
-    });
     // Every hook above runs on every render; only now may the first render return early.
     if !handed_over {
         return loading_screen(starting_label(&props.handoff), None);
@@ -74,7 +67,7 @@ pub fn App(props: &AppProps) -> Html {
         Screen::Library => library_screen(&model.progress.summary(), notice, &callbacks),
         Screen::Briefing(id) => briefing_screen(id, notice, &callbacks),
         Screen::Debrief => debrief_screen(&model, &on_action),
-        Screen::Workspace => workspace_screen(&model, &builtin_scenarios, chain_intact, &on_action),
+        Screen::Workspace => workspace_screen(&model, chain_intact, &on_action),
     }
 }
 
@@ -184,14 +177,16 @@ fn debrief_screen(model: &UseReducerHandle<SimModel>, on_action: &Callback<Actio
 
 fn workspace_screen(
     model: &UseReducerHandle<SimModel>,
-    builtin_scenarios: &[(String, String)],
     chain_intact: bool,
     on_action: &Callback<Action>,
 ) -> Html {
     let sim = model.sim();
     let scenario = sim.scenario();
     let checklist = model.run.borrow().lab().map(labs::checklist);
-    let mut scenarios: Vec<(String, String)> = builtin_scenarios.to_vec();
+    let mut scenarios: Vec<(String, String)> = scenario::BUILTIN_TITLES
+        .iter()
+        .map(|(id, title)| (id.to_string(), title.to_string()))
+        .collect();
     // CodeDeploy's configurations have an entry of their own in the list.
     if let Some(imported) = model
         .imported

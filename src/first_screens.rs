@@ -7,7 +7,6 @@ use yew::prelude::*;
 
 use crate::components::{LabBriefing, LabLibrary};
 use crate::generated::lab_briefs::LAB_BRIEFS;
-use crate::lab_brief::LabBrief;
 use crate::view::labs;
 
 /// What the library and briefing screens can ask for.
@@ -63,8 +62,7 @@ pub fn library_screen(
 
 /// The briefing of the built-in lab `id`.
 pub fn briefing_screen(id: &str, notice: Option<&str>, callbacks: &FirstScreenCallbacks) -> Html {
-    let lab: Option<&'static LabBrief> = LAB_BRIEFS.iter().find(|lab| lab.id == id);
-    let Some(lab) = lab else {
+    let Some(lab) = LAB_BRIEFS.iter().find(|lab| lab.id == id) else {
         return html! { <p>{"There is no such lab."}</p> };
     };
     let on_start = callbacks.on_start.clone();

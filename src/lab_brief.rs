@@ -2,9 +2,9 @@
 //!
 //! The first screen must not wait for the simulator: reading the lab files needs the YAML
 //! parser and the whole lab model, which load as a split chunk after the first paint. So the
-//! few fields the library and briefing show are kept in `crate::generated::lab_briefs`, written out from the lab files by
-//! `tests/lab_briefs.rs`, which fails (and rewrites `src/generated/lab_briefs.rs`) whenever a
-//! lab file changes and this copy is stale.
+//! few fields the library and briefing show are kept in `crate::generated::lab_briefs`,
+//! written out from the lab files by `tests/lab_briefs.rs`, which fails (and rewrites the file)
+//! whenever a lab file changes and this copy is stale.
 
 /// One built-in lab, as the library and its briefing show it.
 #[derive(Debug, PartialEq, Eq)]

@@ -73,26 +73,18 @@ pub fn Shell() -> Html {
             }
         };
     }
-    let hand_over = |make: fn(String) -> Handoff| {
+    let hand_over = {
         let handoff = handoff.clone();
-        Callback::from(move |id: String| handoff.set(Some(Rc::new(make(id)))))
+        Callback::from(move |next: Handoff| handoff.set(Some(Rc::new(next))))
     };
     let callbacks = FirstScreenCallbacks {
         on_open: {
             let screen = screen.clone();
             Callback::from(move |id| screen.set(FirstScreen::Briefing(id)))
         },
-        on_reset: hand_over(Handoff::ResetLab),
-        on_sandbox: {
-            let handoff = handoff.clone();
-            Callback::from(move |_| handoff.set(Some(Rc::new(Handoff::Sandbox))))
-        },
-        on_start: {
-            let handoff = handoff.clone();
-            Callback::from(move |(lab, choices, seed)| {
-                handoff.set(Some(Rc::new(Handoff::StartLab { lab, choices, seed })))
-            })
-        },
+        on_reset: hand_over.reform(Handoff::ResetLab),
+        on_sandbox: hand_over.reform(|_| Handoff::Sandbox),
+        on_start: hand_over.reform(|(lab, choices, seed)| Handoff::StartLab { lab, choices, seed }),
         on_library: {
             let screen = screen.clone();
             Callback::from(move |_| screen.set(FirstScreen::Library))

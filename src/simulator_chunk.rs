@@ -1,6 +1,6 @@
 //! The simulator as a chunk of its own, fetched just after the first paint.
 //!
-//! In the release build (`scripts/build`, cargo feature `split`), `wasm-split-cli` moves
+//! In the release build (`scripts/build.mjs`, cargo feature `split`), `wasm-split-cli` moves
 //! everything reachable only from [`mount_simulator`] (the engine, the YAML import, the
 //! workspace and its panels, the debrief) into a second wasm module that the first module
 //! fetches on demand. The first module draws the library and briefings meanwhile

@@ -9,12 +9,11 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use engine::labs::{LabRun, lab_by_id};
-
-use crate::generated::lab_briefs::LAB_BRIEFS;
 use engine::scenario::Scenario;
 use engine::{Command, Sim, scenario};
 use yew::Reducible;
 
+use crate::generated::lab_briefs::LAB_BRIEFS;
 use crate::progress::SavedProgress;
 use crate::run::Run;
 use crate::share::SharedRun;
