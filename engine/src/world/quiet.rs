@@ -337,15 +337,16 @@ fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u3
     let draws = if complement { total - count } else { count };
     let widest = u64::from(total.div_ceil(MINUTE_S).max(1));
     let mut chosen = [0u32; MINUTE_S as usize];
+    // Bit s is set once second s has a chosen request, so the list can be written in order
+    // from the counts, visiting only those seconds, without sorting.
+    let mut seconds_chosen = 0u64;
     for _ in 0..draws {
         loop {
             let second = rng.below(u64::from(MINUTE_S)) as u32;
             let slot = rng.below(widest) as u32;
             if slot >= chosen[second as usize] && slot < share_of_second(total, second) {
                 chosen[second as usize] += 1;
-                if !complement {
-                    failures.push((second, NO_USER));
-                }
+                seconds_chosen |= 1 << second;
                 break;
             }
         }
@@ -356,7 +357,12 @@ fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u3
             failures.extend(std::iter::repeat_n((second, NO_USER), failed as usize));
         }
     } else {
-        failures.sort_unstable_by_key(|(second, _)| *second);
+        while seconds_chosen != 0 {
+            let second = seconds_chosen.trailing_zeros();
+            seconds_chosen &= seconds_chosen - 1;
+            let failed = chosen[second as usize] as usize;
+            failures.extend(std::iter::repeat_n((second, NO_USER), failed));
+        }
     }
 }
 
