@@ -66,6 +66,51 @@ pub fn unit_from(bits: u64) -> f64 {
 /// exact (inverse transform) for small expectations, a normal approximation with stochastic
 /// rounding above ten, always within `0..=trials`.
 pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
+    binomial_draw(trials, probability, bits, None)
+}
+
+/// As [`approx_binomial`], remembering the power term in `memo`: the same answer, bit for bit,
+/// without recomputing `(1 − p)^n` for a probability and trial count seen before.
+pub fn approx_binomial_memo(trials: u32, probability: f64, bits: u64, memo: &mut PowerMemo) -> u32 {
+    binomial_draw(trials, probability, bits, Some(memo))
+}
+
+/// Remembers `(1 − p)^n` for the binomial draw's exact path. A quiet minute of a service asks for
+/// the same probability and a request count seen many times before, and `libm::pow` was the
+/// largest single cost of planning one. Direct-mapped: a slot holds the last key that hashed to
+/// it, and the stored key is compared whole, so a hit returns exactly what `pow` returned.
+#[derive(Clone, Debug, Default)]
+pub struct PowerMemo {
+    /// (probability's bits, trials, `(1 − p)^trials`); empty until first used.
+    slots: Vec<(u64, u32, f64)>,
+}
+
+impl PowerMemo {
+    const SLOTS: u32 = 4_096;
+
+    fn complement_power(&mut self, probability: f64, trials: u32) -> f64 {
+        if self.slots.is_empty() {
+            // No probability has the bits of NaN, so an unused slot never matches.
+            self.slots = vec![(f64::NAN.to_bits(), 0, 0.0); Self::SLOTS as usize];
+        }
+        let key = probability.to_bits();
+        let index = (trials ^ (key >> 32) as u32 ^ key as u32) % Self::SLOTS;
+        let slot = &mut self.slots[index as usize];
+        if slot.0 != key || slot.1 != trials {
+            *slot = (key, trials, libm::pow(1.0 - probability, f64::from(trials)));
+        }
+        slot.2
+    }
+}
+
+/// Two memos are equal whatever they remember: a memo is a cache, not part of a run's state.
+impl PartialEq for PowerMemo {
+    fn eq(&self, _other: &PowerMemo) -> bool {
+        true
+    }
+}
+
+fn binomial_draw(trials: u32, probability: f64, bits: u64, memo: Option<&mut PowerMemo>) -> u32 {
     if trials == 0 || probability <= 0.0 {
         return 0;
     }
@@ -83,7 +128,10 @@ pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
             return 0;
         }
         let odds = probability / (1.0 - probability);
-        let mut mass = libm::pow(1.0 - probability, n);
+        let mut mass = match memo {
+            Some(memo) => memo.complement_power(probability, trials),
+            None => libm::pow(1.0 - probability, n),
+        };
         let mut cumulative = mass;
         let mut successes = 0u32;
         while cumulative <= target && successes < trials {
@@ -265,6 +313,28 @@ mod tests {
             assert!(
                 (800..1200).contains(count),
                 "face {face} drawn {count} times out of 6000 (seed 42)"
+            );
+        }
+    }
+
+    #[test]
+    fn the_memo_draws_exactly_what_pow_draws() {
+        // Many probabilities and trial counts share slots, so slots are overwritten and reused;
+        // every draw must still match the draw without a memo, bit for bit.
+        let mut memo = PowerMemo::default();
+        let mut keys = Prng::from_seed(3);
+        for round in 0..20_000u64 {
+            let trials = keys.below(6_000) as u32;
+            let probability = [0.004, 0.003, 0.15, 0.0005, 1e-6][(round % 5) as usize];
+            let bits = keys.next_u64();
+            assert_eq!(
+                approx_binomial_memo(trials, probability, bits, &mut memo),
+                approx_binomial(trials, probability, bits),
+                "{trials} trials at {probability}, bits {bits:#x} (seed 3, round {round})"
+            );
+            assert_eq!(
+                memo.complement_power(probability, trials).to_bits(),
+                libm::pow(1.0 - probability, f64::from(trials)).to_bits()
             );
         }
     }

@@ -22,7 +22,7 @@ pub mod traffic;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::prng::{PowerMemo, Stream, approx_binomial_memo, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::fault::{Fault, FaultKind};
@@ -300,6 +300,9 @@ pub struct World {
     /// Reused for the failed requests to attribute to users.
     #[serde(skip)]
     attribution_buffer: Vec<(u64, u32)>,
+    /// Powers the binomial draws computed before, kept across seconds and minutes.
+    #[serde(skip)]
+    pub(crate) power_memo: PowerMemo,
     /// The mixed minute under way in batch mode, if any (see `quiet_batch.rs`).
     #[serde(skip)]
     pub(crate) planned_minute: Option<crate::world::minute_plan::PlannedMinute>,
@@ -365,6 +368,7 @@ impl World {
             services: Vec::new(),
             templates,
             split_buffer: Vec::new(),
+            power_memo: PowerMemo::default(),
             attribution_buffer: Vec::new(),
             planned_minute: None,
         };
@@ -649,10 +653,11 @@ impl World {
                     }
                 }
                 let failure_probability = (1.0 - success).clamp(0.0, 1.0);
-                sample.errors = approx_binomial(
+                sample.errors = approx_binomial_memo(
                     cohort_requests,
                     failure_probability,
                     keyed_u64(seed, Stream::Errors, cohort_key, now.0),
+                    &mut self.power_memo,
                 );
                 // In-flight requests of instances killed by a hung stop script fail too.
                 if changes.hard_terminations > 0 && version == service.stable {

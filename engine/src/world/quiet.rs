@@ -22,7 +22,7 @@
 //! runs scenarios both ways and compares every tier.
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{Prng, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::prng::{PowerMemo, Prng, Stream, approx_binomial_memo, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
@@ -101,12 +101,14 @@ impl World {
                 spare_failures.push(plan.failures);
             }
         }
+        let mut power_memo = std::mem::take(&mut self.power_memo);
         for (index, version) in self.quiet_services(minute, busy) {
             let mut failures = spare_failures.pop().unwrap_or_default();
             failures.clear();
-            let plan = self.plan_service(index, version, minute, failures);
+            let plan = self.plan_service(index, version, minute, failures, &mut power_memo);
             self.services[index as usize].quiet = Some(plan);
         }
+        self.power_memo = power_memo;
     }
 
     /// Drops every plan, so the rest of the minute is simulated second by second (a command
@@ -254,6 +256,7 @@ impl World {
         version: VersionId,
         minute: &MinuteContext,
         mut failures: Vec<(u32, u32)>,
+        power_memo: &mut PowerMemo,
     ) -> QuietMinute {
         let service = &self.services[index as usize];
         let environment = &self.environments[service.environment as usize];
@@ -275,10 +278,11 @@ impl World {
             * MINUTE_NOISE_SCALE;
         let requests = (expected * (1.0 + noise)).round().max(0.0) as u32;
         let profile = &minute.versions[version.0 as usize];
-        let errors = approx_binomial(
+        let errors = approx_binomial_memo(
             requests,
             f64::from(profile.error_rate_bp) / 10_000.0,
             keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
+            power_memo,
         );
         let mut placement = Prng::from_seed(keyed_u64(
             seed,
