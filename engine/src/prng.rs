@@ -154,6 +154,40 @@ fn binomial_draw(trials: u32, probability: f64, bits: u64, memo: Option<&mut Pow
     rounded.clamp(0.0, n) as u32
 }
 
+/// `value % divisor` for one divisor used many times, without a division: Lemire, Kaser and
+/// Kurz's direct remainder ("Faster Remainder by Direct Computation", 2019), exact for every
+/// 64-bit value. Drawing a user for each failed request divides a 64-bit hash by the population,
+/// and a 64-bit division was the costliest instruction of a busy second.
+#[derive(Clone, Copy, Debug)]
+pub struct Remainder {
+    divisor: u64,
+    /// ⌈2¹²⁸ / divisor⌉, or 0 for a divisor of 1.
+    magic: u128,
+}
+
+impl Remainder {
+    /// Remainders by `divisor`, which must be positive.
+    pub fn new(divisor: u64) -> Remainder {
+        assert!(divisor > 0, "Remainder needs a positive divisor");
+        let magic = if divisor == 1 {
+            0
+        } else {
+            u128::MAX / u128::from(divisor) + 1
+        };
+        Remainder { divisor, magic }
+    }
+
+    /// `value % divisor`.
+    pub fn of(&self, value: u64) -> u64 {
+        // The fraction value / divisor, in 128 fixed-point bits, times the divisor: the integer
+        // part of that product is the remainder.
+        let fraction = self.magic.wrapping_mul(u128::from(value));
+        let low = (fraction as u64 as u128 * u128::from(self.divisor)) >> 64;
+        let high = (fraction >> 64) * u128::from(self.divisor);
+        ((low + high) >> 64) as u64
+    }
+}
+
 /// A seeded pseudo-random generator (SplitMix64).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prng {
@@ -336,6 +370,44 @@ mod tests {
                 memo.complement_power(probability, trials).to_bits(),
                 libm::pow(1.0 - probability, f64::from(trials)).to_bits()
             );
+        }
+    }
+
+    #[test]
+    fn remainders_match_the_division() {
+        let mut values = Prng::from_seed(9);
+        for divisor in [
+            1u64,
+            2,
+            3,
+            7,
+            50,
+            64,
+            20_000,
+            1 << 31,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let remainder = Remainder::new(divisor);
+            let edges = [
+                0,
+                1,
+                divisor - 1,
+                divisor,
+                divisor.wrapping_add(1),
+                u64::MAX - 1,
+                u64::MAX,
+            ];
+            for value in edges
+                .into_iter()
+                .chain((0..20_000).map(|_| values.next_u64()))
+            {
+                assert_eq!(
+                    remainder.of(value),
+                    value % divisor,
+                    "{value} % {divisor} (seed 9)"
+                );
+            }
         }
     }
 }

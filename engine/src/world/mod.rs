@@ -22,7 +22,7 @@ pub mod traffic;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{PowerMemo, Stream, approx_binomial_memo, approx_normal, keyed_u64};
+use crate::prng::{PowerMemo, Remainder, Stream, approx_binomial_memo, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::fault::{Fault, FaultKind};
@@ -723,11 +723,16 @@ impl World {
             0
         };
         // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
-        if users > 0 {
+        if users > 0 && !errors_to_attribute.is_empty() {
+            let population = Remainder::new(u64::from(users));
             for &(cohort_key, errors) in &errors_to_attribute {
                 for draw in 0..u64::from(errors.min(64)) {
-                    let user = (keyed_u64(seed, Stream::Users, cohort_key, now.0 * 64 + draw)
-                        % u64::from(users)) as usize;
+                    let user = population.of(keyed_u64(
+                        seed,
+                        Stream::Users,
+                        cohort_key,
+                        now.0 * 64 + draw,
+                    )) as usize;
                     environment.affected_users[user / 64] |= 1 << (user % 64);
                     environment.recent_affected_users[minute_slot][user / 64] |= 1 << (user % 64);
                 }

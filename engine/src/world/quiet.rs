@@ -95,7 +95,7 @@ impl World {
     /// clears every other plan. Call at a minute's first second, after the dependencies have
     /// been updated for it. `busy` is indexed by service.
     pub fn plan_quiet_minutes(&mut self, minute: &MinuteContext, busy: &[bool]) {
-        let mut spare_failures: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut spare_failures: Vec<Vec<(u32, u32)>> = Vec::with_capacity(self.services.len());
         for service in &mut self.services {
             if let Some(plan) = service.quiet.take() {
                 spare_failures.push(plan.failures);
@@ -184,7 +184,7 @@ impl World {
     fn quiet_services(&self, minute: &MinuteContext, busy: &[bool]) -> Vec<(u32, VersionId)> {
         // Per environment: the busiest possible second's database demand and AI calls.
         let mut busiest_load = vec![(0u64, 0u32); self.environments.len()];
-        let mut quiet = Vec::new();
+        let mut quiet = Vec::with_capacity(self.services.len());
         for service in self.services.iter().filter(|s| s.spec.traffic.peak_rps > 0) {
             let environment = &self.environments[service.environment as usize];
             let busiest = busiest_second(&service.spec, &minute.first, &minute.last);
