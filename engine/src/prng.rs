@@ -216,11 +216,13 @@ impl Prng {
     /// A uniform integer in `0..bound`; `bound` must be positive.
     pub fn below(&mut self, bound: u64) -> u64 {
         assert!(bound > 0, "Prng::below needs a positive bound");
-        // Lemire's multiply-shift with rejection: unbiased and needs no division in the common case.
+        // Lemire's multiply-shift with rejection: unbiased. The rejection threshold
+        // (2⁶⁴ mod bound) is below `bound`, so a low half at or above `bound` is accepted without
+        // computing it, and the division is made only in the rare case it could matter.
         loop {
             let product = u128::from(self.next_u64()) * u128::from(bound);
             let low = product as u64;
-            if low >= bound.wrapping_neg() % bound {
+            if low >= bound || low >= bound.wrapping_neg() % bound {
                 return (product >> 64) as u64;
             }
         }
