@@ -21,6 +21,10 @@ pub const SECOND_TIER_LEN: u32 = 3_600;
 pub const LATENCY_THRESHOLD_MS: u32 = 2_000;
 /// Minutes of per-minute history.
 pub const MINUTE_TIER_LEN: u32 = 1_440;
+
+/// Samples of the second tier a run writing whole minutes keeps (one a minute over its hour), the
+/// least room the tier is shrunk to.
+const SPARSE_SECOND_TIER: usize = 64;
 /// Hours of per-hour history (13 weeks).
 pub const HOUR_TIER_LEN: u32 = 2_184;
 
@@ -302,6 +306,13 @@ impl Series {
             .is_some_and(|oldest| oldest.tick.0 + u64::from(SECOND_TIER_LEN) <= sample.tick.0)
         {
             self.seconds.pop_front();
+        }
+        // Batch mode keeps about one sample a minute here, but an hour stepped second by second
+        // grows the ring to thousands; writing a sample a minute around that ring touches a cold
+        // cache line at each end. Giving the room back keeps a quiet quarter's rings small.
+        let kept = self.seconds.len().max(SPARSE_SECOND_TIER);
+        if self.seconds.capacity() >= 8 * kept {
+            self.seconds.shrink_to(2 * kept);
         }
         self.seconds.push_back(sample);
     }
