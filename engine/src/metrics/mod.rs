@@ -24,7 +24,7 @@ pub const MINUTE_TIER_LEN: u32 = 1_440;
 
 /// Samples of the second tier a run writing whole minutes keeps (one a minute over its hour), the
 /// least room the tier is shrunk to.
-const SPARSE_SECOND_TIER: usize = 64;
+const SPARSE_SECOND_TIER: u32 = 64;
 /// Hours of per-hour history (13 weeks).
 pub const HOUR_TIER_LEN: u32 = 2_184;
 
@@ -310,7 +310,7 @@ impl Series {
         // Batch mode keeps about one sample a minute here, but an hour stepped second by second
         // grows the ring to thousands; writing a sample a minute around that ring touches a cold
         // cache line at each end. Giving the room back keeps a quiet quarter's rings small.
-        let kept = self.seconds.len().max(SPARSE_SECOND_TIER);
+        let kept = self.seconds.len().max(SPARSE_SECOND_TIER as usize);
         if self.seconds.capacity() >= 8 * kept {
             self.seconds.shrink_to(2 * kept);
         }
