@@ -162,6 +162,7 @@ fn binomial_draw(trials: u32, probability: f64, bits: u64, memo: Option<&mut Pow
 pub struct Remainder {
     divisor: u64,
     /// ⌈2¹²⁸ / divisor⌉, or 0 for a divisor of 1.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     magic: u128,
 }
 
@@ -178,6 +179,15 @@ impl Remainder {
     }
 
     /// `value % divisor`.
+    #[cfg(target_arch = "wasm32")]
+    pub fn of(&self, value: u64) -> u64 {
+        // wasm32 has no 64×64→128 multiply: the three the direct computation needs become calls,
+        // slower than the engine's own 64-bit remainder (measured with scripts/bench-wasm.mjs).
+        value % self.divisor
+    }
+
+    /// `value % divisor`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn of(&self, value: u64) -> u64 {
         // The fraction value / divisor, in 128 fixed-point bits, times the divisor: the integer
         // part of that product is the remainder.
