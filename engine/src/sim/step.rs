@@ -78,6 +78,13 @@ impl Sim {
             };
             self.world.environments.len()
         ];
+        // Which environments a fault touches, decided once rather than per service by name.
+        let mut faulted = vec![false; self.world.environments.len()];
+        for fault in &active {
+            for (environment, faulted) in self.world.environments.iter().zip(&mut faulted) {
+                *faulted |= environment.spec.name == fault.target.environment;
+            }
+        }
         let mut any_unserved = false;
         for index in 0..self.world.services.len() as u32 {
             if planned_minute && self.world.services[index as usize].quiet.is_some() {
@@ -95,27 +102,17 @@ impl Sim {
                 continue;
             }
             let service = &self.world.services[index as usize];
+            let environment_faulted = faulted[service.environment as usize];
             // An idle service (no traffic, settled, untouched by faults) has nothing to simulate
             // this second; skipping it changes no draw, because every draw is keyed.
             if service.spec.traffic.peak_rps == 0
                 && !service.fleet.is_converging()
-                && !active.iter().any(|f| {
-                    f.target.environment
-                        == self.world.environments[service.environment as usize]
-                            .spec
-                            .name
-                })
+                && !environment_faulted
             {
                 continue;
             }
-            let environment_name = &self.world.environments[service.environment as usize]
-                .spec
-                .name;
             let owned_effects;
-            let effects = if active
-                .iter()
-                .any(|f| &f.target.environment == environment_name)
-            {
+            let effects = if environment_faulted {
                 owned_effects = self.effects_for(index, &active);
                 &owned_effects
             } else {
