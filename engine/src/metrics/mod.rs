@@ -289,12 +289,11 @@ impl Series {
         if self.open_minute.is_some_and(|m| m.start != minute.start) {
             self.close_minute();
         }
-        self.open_minute
-            .get_or_insert(PeriodSample {
-                start: minute.start,
-                ..PeriodSample::default()
-            })
-            .absorb_period(&minute);
+        match &mut self.open_minute {
+            Some(open) => open.absorb_period(&minute),
+            // An empty minute that absorbs this one is this one.
+            None => self.open_minute = Some(minute),
+        }
         self.push_second_tier(last_second);
     }
 

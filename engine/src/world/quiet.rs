@@ -51,6 +51,10 @@ pub(crate) fn database_demand_micro(requests: u32, spec: &ServiceSpec, query_ms:
 
 /// AI calls `requests` requests make.
 fn ai_calls_for(requests: u32, spec: &ServiceSpec) -> u32 {
+    // Most services call no AI; rounding zero is zero.
+    if spec.ai_share_bp == 0 {
+        return 0;
+    }
     (f64::from(requests) * f64::from(spec.ai_share_bp) / 10_000.0).round() as u32
 }
 
