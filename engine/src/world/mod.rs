@@ -725,6 +725,9 @@ impl World {
         // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
         if users > 0 && !errors_to_attribute.is_empty() {
             let population = Remainder::new(u64::from(users));
+            // Borrowed once, so the loop does not reload both vectors after every store.
+            let affected_users = &mut environment.affected_users[..];
+            let recent_affected_users = &mut environment.recent_affected_users[minute_slot][..];
             for &(cohort_key, errors) in &errors_to_attribute {
                 for draw in 0..u64::from(errors.min(64)) {
                     let user = population.of(keyed_u64(
@@ -733,8 +736,8 @@ impl World {
                         cohort_key,
                         now.0 * 64 + draw,
                     )) as usize;
-                    environment.affected_users[user / 64] |= 1 << (user % 64);
-                    environment.recent_affected_users[minute_slot][user / 64] |= 1 << (user % 64);
+                    affected_users[user / 64] |= 1 << (user % 64);
+                    recent_affected_users[user / 64] |= 1 << (user % 64);
                 }
             }
         }
