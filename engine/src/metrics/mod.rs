@@ -544,6 +544,32 @@ mod tests {
     }
 
     #[test]
+    fn whole_minutes_after_a_stepped_hour_keep_a_small_second_tier() {
+        let mut series = Series::default();
+        for tick in 0..u64::from(SECOND_TIER_LEN) {
+            series.push(second(tick, 1, 0));
+        }
+        let stepped_room = series.samples().capacity();
+        // Two hours of whole minutes: one sample a minute stays in the tier.
+        for minute in 60..180u64 {
+            let start = Tick(minute * 60);
+            let period = PeriodSample {
+                start,
+                requests: 60,
+                ..PeriodSample::default()
+            };
+            series.push_minute(period, second(minute * 60 + 59, 1, 0));
+        }
+        assert_eq!(series.samples().len(), 60, "the last hour's minutes");
+        assert!(
+            series.samples().capacity() <= 4 * SPARSE_SECOND_TIER as usize,
+            "room {} kept after a stepped hour's {stepped_room}",
+            series.samples().capacity()
+        );
+        assert_eq!(series.requests_total, u64::from(SECOND_TIER_LEN) + 120 * 60);
+    }
+
+    #[test]
     fn quality_and_success_rates() {
         let sample = SecondSample {
             requests: 200,
