@@ -28,7 +28,6 @@ use crate::time::{Tick, manifest_duration};
 use crate::upstream::intstr::IntOrPercent;
 use crate::version::{VersionId, VersionProfile};
 use crate::world::Service;
-use crate::world::routing::Routing;
 
 /// One step of a canary strategy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,24 +243,31 @@ impl RolloutStatus {
 
     /// The router's split: the canary's weight, the rest to stable.
     pub fn traffic_split(&self) -> Vec<(VersionId, u32)> {
-        let canary_weight = self.traffic_weight_percent;
-        let mut split = vec![(self.stable, 100 - canary_weight)];
-        if let Some(canary) = self.canary {
-            split.push((canary, canary_weight));
-        }
+        let mut split = Vec::with_capacity(2);
+        self.write_traffic_split(&mut split);
         split
     }
 
-    /// Replica targets per version this second.
-    pub fn desired_replicas(&self, spec: &CanarySpec) -> Vec<(VersionId, u32)> {
-        let mut desired = vec![(self.stable, self.stable_replicas.unwrap_or(spec.replicas))];
+    /// Writes [`RolloutStatus::traffic_split`] into `split`, reusing its room: the controller
+    /// sets the router's weights every second.
+    pub fn write_traffic_split(&self, split: &mut Vec<(VersionId, u32)>) {
+        let canary_weight = self.traffic_weight_percent;
+        split.clear();
+        split.push((self.stable, 100 - canary_weight));
         if let Some(canary) = self.canary {
-            desired.push((canary, self.canary_replicas));
+            split.push((canary, canary_weight));
         }
-        if let Some(scale_down) = self.scale_down {
-            desired.push((scale_down.version, spec.replicas));
-        }
-        desired
+    }
+
+    /// Replica targets per version this second: the stable's, the canary's and a scaling-down
+    /// version's, those that exist.
+    pub fn desired_replicas(&self, spec: &CanarySpec) -> impl Iterator<Item = (VersionId, u32)> {
+        let stable = (self.stable, self.stable_replicas.unwrap_or(spec.replicas));
+        let canary = self.canary.map(|canary| (canary, self.canary_replicas));
+        let scale_down = self
+            .scale_down
+            .map(|scale_down| (scale_down.version, spec.replicas));
+        std::iter::once(stable).chain(canary).chain(scale_down)
     }
 
     fn abort(
@@ -364,15 +370,23 @@ impl CanaryController {
     /// Sets the canary's and the stable's replica targets on `service`, and its routing: the
     /// router's weights, or without a router every ready pod.
     pub fn set_targets(&self, service: &mut Service, version_count: u32) {
-        let desired = self.status.desired_replicas(&self.spec);
-        set_desired_replicas(service, &desired, version_count);
+        // At most three versions: kept on the stack, since this runs every second.
+        let mut desired = [(VersionId(0), 0u32); 3];
+        let mut count = 0;
+        for (slot, target) in desired
+            .iter_mut()
+            .zip(self.status.desired_replicas(&self.spec))
+        {
+            *slot = target;
+            count += 1;
+        }
+        set_desired_replicas(service, &desired[..count], version_count);
         service.stable = self.status.stable;
         if self.spec.traffic_routing {
-            service.routing = Routing {
-                header_routes: Vec::new(),
-                user_buckets: None,
-                weights: self.status.traffic_split(),
-            };
+            let routing = &mut service.routing;
+            routing.header_routes.clear();
+            routing.user_buckets = None;
+            self.status.write_traffic_split(&mut routing.weights);
         } else {
             service.route_to_ready_pods(self.status.stable);
         }
