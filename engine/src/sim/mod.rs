@@ -32,7 +32,7 @@ use crate::controllers::deployment::DeploymentController;
 use crate::controllers::feature_flag::FlagRolloutController;
 use crate::controllers::flagger::FlaggerController;
 use crate::controllers::rollout::RolloutPhase;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, SecondSample};
 use crate::scenario::Scenario;
 use crate::time::{Tick, UtcDateTime};
 use crate::version::VersionId;
@@ -71,6 +71,10 @@ pub struct Sim {
     faults_changed: bool,
     /// What a service experiences with no fault in its environment, built once.
     no_effects: ServiceEffects,
+    /// Reused each stepped second for the environments' totals, so a second allocates nothing.
+    environment_totals: Vec<SecondSample>,
+    /// Reused each stepped second: which environments a fault touches.
+    environments_faulted: Vec<bool>,
     next_scheduled: u32,
     settled_at: Option<Tick>,
     /// Quiet minutes batch mode wrote whole: a measure of speed, not part of the run's state.
@@ -132,6 +136,8 @@ impl Sim {
                 spike_factor: 1.0,
                 ..ServiceEffects::default()
             },
+            environment_totals: Vec::new(),
+            environments_faulted: Vec::new(),
             next_scheduled: 0,
             settled_at: None,
             minutes_written_whole: 0,

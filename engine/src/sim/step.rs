@@ -71,15 +71,19 @@ impl Sim {
             .map(|id| &self.faults[*id as usize])
             .collect();
         let calendar = UtcDateTime::from_unix_s(unix_s);
-        let mut environment_totals: Vec<SecondSample> = vec![
+        let mut environment_totals = std::mem::take(&mut self.environment_totals);
+        environment_totals.clear();
+        environment_totals.resize(
+            self.world.environments.len(),
             SecondSample {
                 tick: self.now,
                 ..SecondSample::default()
-            };
-            self.world.environments.len()
-        ];
+            },
+        );
         // Which environments a fault touches, decided once rather than per service by name.
-        let mut faulted = vec![false; self.world.environments.len()];
+        let mut faulted = std::mem::take(&mut self.environments_faulted);
+        faulted.clear();
+        faulted.resize(self.world.environments.len(), false);
         for fault in &active {
             for (environment, faulted) in self.world.environments.iter().zip(&mut faulted) {
                 *faulted |= environment.spec.name == fault.target.environment;
@@ -145,9 +149,11 @@ impl Sim {
             self.world
                 .add_planned_second(self.now, &mut environment_totals);
         }
-        for (environment, sample) in environment_totals.into_iter().enumerate() {
-            self.metrics.record_environment(environment as u32, sample);
+        for (environment, sample) in environment_totals.iter().enumerate() {
+            self.metrics.record_environment(environment as u32, *sample);
         }
+        self.environment_totals = environment_totals;
+        self.environments_faulted = faulted;
         if any_unserved {
             self.metrics.downtime_s += 1;
         }
