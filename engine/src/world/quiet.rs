@@ -106,10 +106,10 @@ impl World {
             }
         }
         let mut power_memo = std::mem::take(&mut self.power_memo);
-        for (index, version) in self.quiet_services(minute, busy) {
+        for (index, version, curve) in self.quiet_services(minute, busy) {
             let mut failures = spare_failures.pop().unwrap_or_default();
             failures.clear();
-            let plan = self.plan_service(index, version, minute, failures, &mut power_memo);
+            let plan = self.plan_service(index, version, minute, curve, failures, &mut power_memo);
             self.services[index as usize].quiet = Some(plan);
         }
         self.power_memo = power_memo;
@@ -185,13 +185,21 @@ impl World {
     /// possible second; and its environment's shared dependencies must stay below their
     /// thresholds all minute whatever every service there does, planned or not, which also makes
     /// one service's plan independent of whether its neighbours are planned.
-    fn quiet_services(&self, minute: &MinuteContext, busy: &[bool]) -> Vec<(u32, VersionId)> {
+    fn quiet_services(
+        &self,
+        minute: &MinuteContext,
+        busy: &[bool],
+    ) -> Vec<(u32, VersionId, CurveEnds)> {
         // Per environment: the busiest possible second's database demand and AI calls.
         let mut busiest_load = vec![(0u64, 0u32); self.environments.len()];
         let mut quiet = Vec::with_capacity(self.services.len());
         for service in self.services.iter().filter(|s| s.spec.traffic.peak_rps > 0) {
             let environment = &self.environments[service.environment as usize];
-            let busiest = busiest_second(&service.spec, &minute.first, &minute.last);
+            let curve = CurveEnds {
+                first_rps: service.spec.traffic.expected_rps_at(&minute.first),
+                last_rps: service.spec.traffic.expected_rps_at(&minute.last),
+            };
+            let busiest = busiest_second(&service.spec, curve);
             let load = &mut busiest_load[service.environment as usize];
             load.0 += database_demand_micro(
                 busiest,
@@ -220,7 +228,7 @@ impl World {
                 && ready > 0
                 && utilisation <= QUIET_MAX_UTILISATION
             {
-                quiet.push((service.index, version));
+                quiet.push((service.index, version, curve));
             }
         }
         let minute_aligned = minute.unix_s.is_multiple_of(u64::from(MINUTE_S));
@@ -247,7 +255,7 @@ impl World {
                     && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota
             })
             .collect();
-        quiet.retain(|(index, _)| {
+        quiet.retain(|(index, _, _)| {
             dependencies_quiet[self.services[*index as usize].environment as usize]
         });
         quiet
@@ -259,19 +267,18 @@ impl World {
         index: u32,
         version: VersionId,
         minute: &MinuteContext,
+        curve: CurveEnds,
         mut failures: Vec<(u32, u32)>,
         power_memo: &mut PowerMemo,
     ) -> QuietMinute {
         let service = &self.services[index as usize];
         let environment = &self.environments[service.environment as usize];
-        let (first, last) = (&minute.first, &minute.last);
         let spec = &service.spec;
         let cohort_key = u64::from(index) << 32 | u64::from(version.0);
         let start = minute.start.0;
         let seed = minute.seed;
         // The curve is linear within an hour, so sixty seconds sum to 30 × (first + last).
-        let expected =
-            30.0 * (spec.traffic.expected_rps_at(first) + spec.traffic.expected_rps_at(last));
+        let expected = 30.0 * (curve.first_rps + curve.last_rps);
         let noise = approx_normal(keyed_u64(
             seed,
             Stream::MinuteTraffic,
@@ -322,14 +329,19 @@ impl World {
     }
 }
 
+/// A service's expected requests a second at a minute's first and last second, before noise:
+/// worked out once for the quiet check and the plan.
+#[derive(Clone, Copy, Debug)]
+struct CurveEnds {
+    first_rps: f64,
+    last_rps: f64,
+}
+
 /// The most requests a second of this minute can see, planned or not: the busier end of the
 /// curve with the largest noise `approx_normal` can draw (3.47 deviations), and one more for
 /// rounding.
-fn busiest_second(spec: &ServiceSpec, first: &UtcDateTime, last: &UtcDateTime) -> u32 {
-    let expected = spec
-        .traffic
-        .expected_rps_at(first)
-        .max(spec.traffic.expected_rps_at(last));
+fn busiest_second(spec: &ServiceSpec, curve: CurveEnds) -> u32 {
+    let expected = curve.first_rps.max(curve.last_rps);
     let noise = 3.47 * f64::from(spec.traffic.noise_bp) / 10_000.0;
     (expected * (1.0 + noise)).ceil() as u32 + 1
 }
