@@ -62,19 +62,6 @@ pub fn unit_from(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// The number of successes in `trials` trials of probability `probability` from one keyed draw:
-/// exact (inverse transform) for small expectations, a normal approximation with stochastic
-/// rounding above ten, always within `0..=trials`.
-pub fn approx_binomial(trials: u32, probability: f64, bits: u64) -> u32 {
-    binomial_draw(trials, probability, bits, None)
-}
-
-/// As [`approx_binomial`], remembering the power term in `memo`: the same answer, bit for bit,
-/// without recomputing `(1 − p)^n` for a probability and trial count seen before.
-pub fn approx_binomial_memo(trials: u32, probability: f64, bits: u64, memo: &mut PowerMemo) -> u32 {
-    binomial_draw(trials, probability, bits, Some(memo))
-}
-
 /// Remembers `(1 − p)^n` for the binomial draw's exact path. A quiet minute of a service asks for
 /// the same probability and a request count seen many times before, and `libm::pow` was the
 /// largest single cost of planning one. Direct-mapped: a slot holds the last key that hashed to
@@ -110,7 +97,11 @@ impl PartialEq for PowerMemo {
     }
 }
 
-fn binomial_draw(trials: u32, probability: f64, bits: u64, memo: Option<&mut PowerMemo>) -> u32 {
+/// The number of successes in `trials` trials of probability `probability` from one keyed draw:
+/// exact (inverse transform) for small expectations, a normal approximation with stochastic
+/// rounding above ten, always within `0..=trials`. `memo` keeps the exact path's power term, so
+/// a probability and trial count seen before cost no `pow`; the answer is the same either way.
+pub fn approx_binomial(trials: u32, probability: f64, bits: u64, memo: &mut PowerMemo) -> u32 {
     if trials == 0 || probability <= 0.0 {
         return 0;
     }
@@ -128,10 +119,7 @@ fn binomial_draw(trials: u32, probability: f64, bits: u64, memo: Option<&mut Pow
             return 0;
         }
         let odds = probability / (1.0 - probability);
-        let mut mass = match memo {
-            Some(memo) => memo.complement_power(probability, trials),
-            None => libm::pow(1.0 - probability, n),
-        };
+        let mut mass = memo.complement_power(probability, trials);
         let mut cumulative = mass;
         let mut successes = 0u32;
         while cumulative <= target && successes < trials {
@@ -354,6 +342,7 @@ mod tests {
     #[test]
     fn approx_binomial_keeps_its_expectation() {
         // (trials, probability): small expectations must not round to zero.
+        let mut memo = PowerMemo::default();
         for (trials, probability) in [(1_000u32, 0.004f64), (50, 0.15), (200, 0.5), (10, 0.01)] {
             let runs = 20_000u64;
             let total: u64 = (0..runs)
@@ -362,6 +351,7 @@ mod tests {
                         trials,
                         probability,
                         keyed_u64(9, Stream::Errors, i, 1),
+                        &mut memo,
                     ))
                 })
                 .sum();
@@ -372,8 +362,8 @@ mod tests {
                 "binomial({trials}, {probability}) mean off by {relative_error} (seed 9)"
             );
         }
-        assert_eq!(approx_binomial(100, 1.0, 7), 100);
-        assert_eq!(approx_binomial(100, 0.0, 7), 0);
+        assert_eq!(approx_binomial(100, 1.0, 7, &mut memo), 100);
+        assert_eq!(approx_binomial(100, 0.0, 7, &mut memo), 0);
     }
 
     #[test]
@@ -403,8 +393,10 @@ mod tests {
             let probability = [0.004, 0.003, 0.15, 0.0005, 1e-6][(round % 5) as usize];
             let bits = keys.next_u64();
             assert_eq!(
-                approx_binomial_memo(trials, probability, bits, &mut memo),
-                approx_binomial(trials, probability, bits),
+                approx_binomial(trials, probability, bits, &mut memo),
+                // A fresh memo has never seen this key, so it computes `pow`: the draw without
+                // remembering.
+                approx_binomial(trials, probability, bits, &mut PowerMemo::default()),
                 "{trials} trials at {probability}, bits {bits:#x} (seed 3, round {round})"
             );
             assert_eq!(

@@ -500,7 +500,7 @@ impl BlueGreenController {
     pub fn set_targets(&self, service: &mut Service, now: Tick, version_count: u32) {
         let desired = self.desired_replicas(now);
         let routing = self.routing(self.preview_ready(&service.fleet));
-        set_desired_replicas(service, &desired, version_count);
+        set_desired_replicas(service, desired.iter().copied(), version_count);
         service.stable = self.active;
         service.routing = routing;
     }

@@ -261,7 +261,10 @@ impl RolloutStatus {
 
     /// Replica targets per version this second: the stable's, the canary's and a scaling-down
     /// version's, those that exist.
-    pub fn desired_replicas(&self, spec: &CanarySpec) -> impl Iterator<Item = (VersionId, u32)> {
+    pub fn desired_replicas(
+        &self,
+        spec: &CanarySpec,
+    ) -> impl Iterator<Item = (VersionId, u32)> + Clone {
         let stable = (self.stable, self.stable_replicas.unwrap_or(spec.replicas));
         let canary = self.canary.map(|canary| (canary, self.canary_replicas));
         let scale_down = self
@@ -370,17 +373,11 @@ impl CanaryController {
     /// Sets the canary's and the stable's replica targets on `service`, and its routing: the
     /// router's weights, or without a router every ready pod.
     pub fn set_targets(&self, service: &mut Service, version_count: u32) {
-        // At most three versions: kept on the stack, since this runs every second.
-        let mut desired = [(VersionId(0), 0u32); 3];
-        let mut count = 0;
-        for (slot, target) in desired
-            .iter_mut()
-            .zip(self.status.desired_replicas(&self.spec))
-        {
-            *slot = target;
-            count += 1;
-        }
-        set_desired_replicas(service, &desired[..count], version_count);
+        set_desired_replicas(
+            service,
+            self.status.desired_replicas(&self.spec),
+            version_count,
+        );
         service.stable = self.status.stable;
         if self.spec.traffic_routing {
             let routing = &mut service.routing;

@@ -209,7 +209,7 @@ impl FlagRolloutController {
             .chain(on)
             .map(|version| (version, replicas))
             .collect();
-        set_desired_replicas(service, &desired, version_count);
+        set_desired_replicas(service, desired.iter().copied(), version_count);
         service.stable = off;
         service.routing = Routing {
             header_routes: Vec::new(),

@@ -517,7 +517,7 @@ impl FlaggerController {
     /// Sets Flagger's replica targets and weights on `service`.
     pub fn set_targets(&self, service: &mut Service, version_count: u32) {
         let desired = self.desired_replicas();
-        set_desired_replicas(service, &desired, version_count);
+        set_desired_replicas(service, desired.iter().copied(), version_count);
         service.stable = self.primary;
         service.routing = Routing {
             header_routes: self.header_routes(),

@@ -105,17 +105,18 @@ pub fn percentages(weights: &[(VersionId, u32)]) -> Vec<(VersionId, u32)> {
 }
 
 /// Sets `service`'s ReplicaSets to `desired` (every other version of the `version_count` to 0).
+/// The first target given for a version counts.
 pub fn set_desired_replicas(
     service: &mut crate::world::Service,
-    desired: &[(VersionId, u32)],
+    desired: impl Iterator<Item = (VersionId, u32)> + Clone,
     version_count: u32,
 ) {
     for index in 0..version_count {
         let version = VersionId(index);
         let replicas = desired
-            .iter()
+            .clone()
             .find(|(v, _)| *v == version)
-            .map_or(0, |(_, n)| *n);
+            .map_or(0, |(_, n)| n);
         service.fleet.set_desired(version, replicas);
     }
 }

@@ -21,12 +21,12 @@ pub const SECOND_TIER_LEN: u32 = 3_600;
 pub const LATENCY_THRESHOLD_MS: u32 = 2_000;
 /// Minutes of per-minute history.
 pub const MINUTE_TIER_LEN: u32 = 1_440;
+/// Hours of per-hour history (13 weeks).
+pub const HOUR_TIER_LEN: u32 = 2_184;
 
 /// Samples of the second tier a run writing whole minutes keeps (one a minute over its hour), the
 /// least room the tier is shrunk to.
 const SPARSE_SECOND_TIER: u32 = 64;
-/// Hours of per-hour history (13 weeks).
-pub const HOUR_TIER_LEN: u32 = 2_184;
 
 /// What one cohort (a version of a service) did in one simulated second.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

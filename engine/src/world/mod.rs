@@ -22,7 +22,7 @@ pub mod traffic;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{PowerMemo, Remainder, Stream, approx_binomial_memo, approx_normal, keyed_u64};
+use crate::prng::{PowerMemo, Remainder, Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::fault::{Fault, FaultKind};
@@ -653,7 +653,7 @@ impl World {
                     }
                 }
                 let failure_probability = (1.0 - success).clamp(0.0, 1.0);
-                sample.errors = approx_binomial_memo(
+                sample.errors = approx_binomial(
                     cohort_requests,
                     failure_probability,
                     keyed_u64(seed, Stream::Errors, cohort_key, now.0),

@@ -22,7 +22,7 @@
 //! runs scenarios both ways and compares every tier.
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{PowerMemo, Prng, Stream, approx_binomial_memo, approx_normal, keyed_u64};
+use crate::prng::{PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
@@ -289,7 +289,7 @@ impl World {
             * MINUTE_NOISE_SCALE;
         let requests = (expected * (1.0 + noise)).round().max(0.0) as u32;
         let profile = &minute.versions[version.0 as usize];
-        let errors = approx_binomial_memo(
+        let errors = approx_binomial(
             requests,
             f64::from(profile.error_rate_bp) / 10_000.0,
             keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
