@@ -38,6 +38,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod prng;
 pub mod report;
+pub mod rounding;
 pub mod scenario;
 pub mod sim;
 pub mod time;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::prng::{Stream, keyed_u64, unit_from};
+use crate::rounding::round_to_u32;
 use crate::time::Tick;
 use crate::version::{VersionId, VersionProfile};
 
@@ -588,7 +589,7 @@ impl Fleet {
             u64::from(instance_id),
         )) * 0.2
             - 0.1;
-        (f64::from(base) * (1.0 + jitter)).round().max(1.0) as u32
+        round_to_u32(f64::from(base) * (1.0 + jitter)).max(1)
     }
 
     fn pick_zone(&self, version: VersionId, zones_down: &[u32]) -> Option<u32> {

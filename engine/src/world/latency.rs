@@ -103,7 +103,9 @@ impl LatencyTemplate {
 
     /// How many of `answered` requests were slower than `threshold_ms` at `shift`, rounded.
     pub fn slower_than(&self, answered: u32, threshold_ms: u32, shift: i32) -> u32 {
-        (f64::from(answered) * self.share_slower_than(threshold_ms, shift)).round() as u32
+        crate::rounding::round_to_u32(
+            f64::from(answered) * self.share_slower_than(threshold_ms, shift),
+        )
     }
 
     /// p50, p95 and p99 in milliseconds when shifted by `shift` buckets.

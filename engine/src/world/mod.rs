@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
 use crate::prng::{PowerMemo, Remainder, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::rounding::{round_to_i32, round_to_u32, round_to_u64};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::fault::{Fault, FaultKind};
@@ -586,7 +587,7 @@ impl World {
                 let utilisation =
                     f64::from(cohort_requests) * cpu_cost / (f64::from(counts.ready) * capacity);
                 peak_utilisation = peak_utilisation.max(utilisation);
-                sample.cpu_per_mille = (utilisation.min(1.0) * 1_000.0).round() as u32;
+                sample.cpu_per_mille = round_to_u32(utilisation.min(1.0) * 1_000.0);
                 let mut success = 1.0 - f64::from(profile.error_rate_bp) / 10_000.0;
                 for (v, extra) in &effects.extra_error {
                     if *v == version {
@@ -630,7 +631,7 @@ impl World {
                 }
                 // AI provider: outage, quota and rate limit fail calls; a silent failure empties answers.
                 if ai_share > 0.0 {
-                    let ai_calls = (f64::from(cohort_requests) * ai_share).round() as u32;
+                    let ai_calls = round_to_u32(f64::from(cohort_requests) * ai_share);
                     let mut ai_success = if !health.ai_up || health.ai_quota_exhausted {
                         0.0
                     } else {
@@ -641,11 +642,11 @@ impl World {
                             f64::from(health.ai_limit_rps) / f64::from(health.ai_calls_per_s);
                     }
                     success *= 1.0 - ai_share * (1.0 - ai_success);
-                    let answered = (f64::from(ai_calls) * ai_success).round() as u32;
+                    let answered = round_to_u32(f64::from(ai_calls) * ai_success);
                     sample.ai_calls = ai_calls;
                     sample.tokens = answered * dependencies.ai_tokens_per_call;
                     sample.empty_responses =
-                        (f64::from(answered) * effects.empty_ai_share).round() as u32;
+                        round_to_u32(f64::from(answered) * effects.empty_ai_share);
                 }
                 for (v, factor) in &effects.latency_factor {
                     if *v == version {
@@ -685,9 +686,9 @@ impl World {
                     sample.errors = (u64::from(sample.errors) + refused + in_flight)
                         .min(u64::from(cohort_requests)) as u32;
                 }
-                let jitter = (approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0))
-                    * 0.5)
-                    .round() as i32;
+                let jitter = round_to_i32(
+                    approx_normal(keyed_u64(seed, Stream::Latency, cohort_key, now.0)) * 0.5,
+                );
                 let latency_shift = shift_for_factor(latency_factor) + jitter;
                 let template = &self.templates[version.0 as usize];
                 [sample.p50_ms, sample.p95_ms, sample.p99_ms] =
@@ -712,7 +713,7 @@ impl World {
         }
         let environment =
             &mut self.environments[self.services[index as usize].environment as usize];
-        environment.database_demand_micro += (database_demand * 1_000_000.0).round() as u64;
+        environment.database_demand_micro += round_to_u64(database_demand * 1_000_000.0);
         environment.health.ai_tokens_today += u64::from(total.tokens);
         environment.ai_calls_this_second += total.ai_calls;
         self.split_buffer = split;
@@ -750,7 +751,7 @@ impl World {
 /// wanted of a pool of `pool` of which `usable_percent` is usable.
 pub fn pool_per_mille(demand_micro: u64, pool: u32, usable_percent: u32) -> u32 {
     let usable_connections = f64::from(pool) * f64::from(usable_percent.max(1)) / 100.0;
-    (demand_micro as f64 / 1_000_000.0 / usable_connections * 1_000.0).round() as u32
+    round_to_u32(demand_micro as f64 / 1_000_000.0 / usable_connections * 1_000.0)
 }
 
 /// How load slows a service: no effect up to 70 % CPU, then a steep queueing curve, capped.

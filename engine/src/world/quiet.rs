@@ -23,6 +23,7 @@
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
 use crate::prng::{PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::rounding::{round_to_i32, round_to_u32};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
@@ -55,7 +56,7 @@ fn ai_calls_for(requests: u32, spec: &ServiceSpec) -> u32 {
     if spec.ai_share_bp == 0 {
         return 0;
     }
-    (f64::from(requests) * f64::from(spec.ai_share_bp) / 10_000.0).round() as u32
+    round_to_u32(f64::from(requests) * f64::from(spec.ai_share_bp) / 10_000.0)
 }
 
 /// What a minute's plans need to know of the run.
@@ -287,7 +288,7 @@ impl World {
         )) * f64::from(spec.traffic.noise_bp)
             / 10_000.0
             * MINUTE_NOISE_SCALE;
-        let requests = (expected * (1.0 + noise)).round().max(0.0) as u32;
+        let requests = round_to_u32(expected * (1.0 + noise));
         let profile = &minute.versions[version.0 as usize];
         let errors = approx_binomial(
             requests,
@@ -311,9 +312,9 @@ impl World {
                 *user = users.below(population) as u32;
             }
         }
-        let jitter = (approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start))
-            * 0.5)
-            .round() as i32;
+        let jitter = round_to_i32(
+            approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start)) * 0.5,
+        );
         let template = &self.templates[version.0 as usize];
         let shift = shift_for_factor(1.0) + jitter;
         QuietMinute {
@@ -414,7 +415,7 @@ pub(crate) fn quiet_second(
         p95_ms,
         p99_ms,
         slow_requests: share_of_second(plan.slow_requests, second),
-        cpu_per_mille: (utilisation.min(1.0) * 1_000.0).round() as u32,
+        cpu_per_mille: round_to_u32(utilisation.min(1.0) * 1_000.0),
         db_pool_per_mille,
         tokens: ai_calls * tokens_per_call,
         empty_responses: 0,

@@ -107,7 +107,7 @@ impl TrafficShape {
             * f64::from(self.noise_bp)
             / 10_000.0;
         let volume = expected * (1.0 + noise);
-        (volume).round().max(0.0) as u32
+        crate::rounding::round_to_u32(volume)
     }
 }
 
