@@ -158,10 +158,7 @@ pub fn chart(sim: &Sim, metric: ChartMetric, range: ChartRange) -> ChartData {
                 |tick| cohort.window(tick, ERROR_RATE_SMOOTHING_S).error_rate_bp(),
             ),
             ChartRange::Day => minute_points(
-                cohort
-                    .minutes()
-                    .iter()
-                    .filter(|m| m.start.0 as f64 >= x_start),
+                cohort.minutes().filter(|m| m.start.0 as f64 >= x_start),
                 metric,
             ),
         };
@@ -292,11 +289,11 @@ fn second_points<'a>(
         .collect()
 }
 
-fn minute_points<'a>(
-    minutes: impl Iterator<Item = &'a PeriodSample>,
+fn minute_points(
+    minutes: impl Iterator<Item = PeriodSample>,
     metric: ChartMetric,
 ) -> Vec<(f64, f64)> {
-    let minutes: Vec<&PeriodSample> = minutes.filter(|m| m.requests > 0).collect();
+    let minutes: Vec<PeriodSample> = minutes.filter(|m| m.requests > 0).collect();
     let stride = minutes.len().div_ceil(CHART_MAX_POINTS).max(1);
     minutes
         .iter()

@@ -14,13 +14,16 @@ use serde::{Deserialize, Serialize};
 use crate::time::Tick;
 use crate::version::VersionId;
 
+mod minute_ring;
+
+pub use minute_ring::MINUTE_TIER_LEN;
+use minute_ring::{MinuteRing, StoredMinute};
+
 /// Seconds of per-second history.
 pub const SECOND_TIER_LEN: u32 = 3_600;
 /// The course's latency SLO threshold (002 appendix I: p95 under 2,000 ms): an answered request
 /// slower than this is counted as slow, a bad event for the latency SLO.
 pub const LATENCY_THRESHOLD_MS: u32 = 2_000;
-/// Minutes of per-minute history.
-pub const MINUTE_TIER_LEN: u32 = 1_440;
 /// Hours of per-hour history (13 weeks).
 pub const HOUR_TIER_LEN: u32 = 2_184;
 
@@ -143,6 +146,35 @@ impl PeriodSample {
     pub fn error_rate_bp(&self) -> u32 {
         rate_bp(self.errors, self.requests)
     }
+
+    /// The minute tier's compact form of this minute (see `minute_ring.rs`).
+    fn to_stored(self) -> StoredMinute {
+        debug_assert!(self.start.0.is_multiple_of(60), "a minute starts on one");
+        let narrow = |count: u64| u32::try_from(count).unwrap_or(u32::MAX);
+        StoredMinute {
+            start_minute: narrow(self.start.0 / 60),
+            requests: narrow(self.requests),
+            errors: narrow(self.errors),
+            unserved: narrow(self.unserved),
+            p95_max_ms: self.p95_max_ms,
+            slow_requests: narrow(self.slow_requests),
+            tokens: narrow(self.tokens),
+            empty_responses: narrow(self.empty_responses),
+        }
+    }
+
+    fn from_stored(minute: StoredMinute) -> PeriodSample {
+        PeriodSample {
+            start: Tick(u64::from(minute.start_minute) * 60),
+            requests: u64::from(minute.requests),
+            errors: u64::from(minute.errors),
+            unserved: u64::from(minute.unserved),
+            p95_max_ms: minute.p95_max_ms,
+            slow_requests: u64::from(minute.slow_requests),
+            tokens: u64::from(minute.tokens),
+            empty_responses: u64::from(minute.empty_responses),
+        }
+    }
 }
 
 /// Request and error totals over a window.
@@ -185,7 +217,7 @@ pub fn percent_label(bp: u32) -> String {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Series {
     seconds: VecDeque<SecondSample>,
-    minutes: VecDeque<PeriodSample>,
+    minutes: MinuteRing,
     hours: VecDeque<PeriodSample>,
     open_minute: Option<PeriodSample>,
     open_hour: Option<PeriodSample>,
@@ -212,8 +244,10 @@ impl Series {
     }
 
     /// Closed minutes of the last day, oldest first.
-    pub fn minutes(&self) -> &VecDeque<PeriodSample> {
-        &self.minutes
+    pub fn minutes(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = PeriodSample> + ExactSizeIterator + '_ {
+        self.minutes.iter().map(PeriodSample::from_stored)
     }
 
     /// Closed hours of the last quarter, oldest first.
@@ -320,10 +354,7 @@ impl Series {
         let Some(minute) = self.open_minute.take() else {
             return;
         };
-        if self.minutes.len() as u32 >= MINUTE_TIER_LEN {
-            self.minutes.pop_front();
-        }
-        self.minutes.push_back(minute);
+        self.minutes.push(minute.to_stored());
         let hour_start = Tick(minute.start.0 - minute.start.0 % 3_600);
         if self.open_hour.is_some_and(|h| h.start != hour_start) {
             let hour = self.open_hour.take().unwrap_or_default();
@@ -519,6 +550,37 @@ mod tests {
     }
 
     #[test]
+    fn a_minute_reads_back_from_the_minute_tier_as_it_was_written() {
+        let minute = PeriodSample {
+            start: Tick(7_776_000),
+            requests: 3_000_000,
+            errors: 12,
+            unserved: 3,
+            p95_max_ms: 2_401,
+            slow_requests: 40,
+            tokens: 1_500_000,
+            empty_responses: 9,
+        };
+        let huge = PeriodSample {
+            start: Tick(7_776_060),
+            requests: u64::from(u32::MAX) + 5,
+            ..PeriodSample::default()
+        };
+        let mut series = Series::default();
+        series.push_minute(minute, second(7_776_059, 1, 0));
+        series.push_minute(huge, second(7_776_119, 1, 0));
+        series.close_minute();
+        let minutes: Vec<PeriodSample> = series.minutes().collect();
+        assert_eq!(minutes[0], minute);
+        assert_eq!(
+            minutes[1].requests,
+            u64::from(u32::MAX),
+            "a minute's counts saturate at u32::MAX"
+        );
+        assert_eq!(series.requests_total, 3_000_000 + u64::from(u32::MAX) + 5);
+    }
+
+    #[test]
     fn tiers_are_bounded_and_conserve_totals() {
         let mut series = Series::default();
         // Two simulated days, one request a second.
@@ -534,7 +596,7 @@ mod tests {
             "47 closed hours; the 48th is still open"
         );
         assert_eq!(series.requests_total, seconds);
-        assert!(series.minutes().iter().all(|m| m.requests == 60));
+        assert!(series.minutes().all(|m| m.requests == 60));
         assert!(
             series
                 .hours()

@@ -3,6 +3,7 @@
 
 use crate::audit::Actor;
 use crate::command::{Command, CommandError};
+use crate::metrics::PeriodSample;
 use crate::time::Tick;
 
 use super::Sim;
@@ -451,14 +452,18 @@ pub(super) fn long_window_totals(
         return (totals.errors, totals.requests);
     }
     let start = now.0.saturating_sub(u64::from(window_s));
-    let tier = if window_s <= 86_400 {
-        series.minutes()
-    } else {
-        series.hours()
+    let since_start = |sample: &PeriodSample| sample.start.0 >= start;
+    let add = |(errors, requests): (u64, u64), sample: PeriodSample| {
+        (errors + sample.errors, requests + sample.requests)
     };
-    tier.iter()
-        .filter(|sample| sample.start.0 >= start)
-        .fold((0, 0), |(errors, requests), sample| {
-            (errors + sample.errors, requests + sample.requests)
-        })
+    if window_s <= 86_400 {
+        series.minutes().filter(since_start).fold((0, 0), add)
+    } else {
+        series
+            .hours()
+            .iter()
+            .copied()
+            .filter(since_start)
+            .fold((0, 0), add)
+    }
 }

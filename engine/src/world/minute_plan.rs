@@ -60,8 +60,12 @@ impl QuietMinute {
     /// The failures in second `second` of the minute.
     pub(crate) fn failures_in(&self, second: u32) -> &[(u32, u32)] {
         let first = self.failures.partition_point(|(s, _)| *s < second);
-        let end = self.failures.partition_point(|(s, _)| *s <= second);
-        &self.failures[first..end]
+        // A second holds a few failures at most, so walking them beats a second search.
+        let count = self.failures[first..]
+            .iter()
+            .take_while(|(s, _)| *s == second)
+            .count();
+        &self.failures[first..first + count]
     }
 }
 

@@ -29,7 +29,7 @@ fn shown(series: &Series, now: Tick) -> String {
         series.errors_total,
         series.unserved_total,
         series.tokens_total,
-        series.minutes(),
+        series.minutes().collect::<Vec<_>>(),
         series.hours(),
         last_hour,
         series.latest()
