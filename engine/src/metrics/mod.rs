@@ -17,7 +17,7 @@ use crate::version::VersionId;
 mod minute_ring;
 
 pub use minute_ring::MINUTE_TIER_LEN;
-use minute_ring::{MinuteRing, StoredMinute};
+use minute_ring::{MinuteExtras, MinuteRing, StoredMinute};
 
 /// Seconds of per-second history.
 pub const SECOND_TIER_LEN: u32 = 3_600;
@@ -148,31 +148,36 @@ impl PeriodSample {
     }
 
     /// The minute tier's compact form of this minute (see `minute_ring.rs`).
-    fn to_stored(self) -> StoredMinute {
+    fn to_stored(self) -> (StoredMinute, MinuteExtras) {
         debug_assert!(self.start.0.is_multiple_of(60), "a minute starts on one");
         let narrow = |count: u64| u32::try_from(count).unwrap_or(u32::MAX);
-        StoredMinute {
-            start_minute: narrow(self.start.0 / 60),
+        let start_minute = narrow(self.start.0 / 60);
+        let minute = StoredMinute {
+            start_minute,
             requests: narrow(self.requests),
             errors: narrow(self.errors),
-            unserved: narrow(self.unserved),
             p95_max_ms: self.p95_max_ms,
+        };
+        let extras = MinuteExtras {
+            start_minute,
+            unserved: narrow(self.unserved),
             slow_requests: narrow(self.slow_requests),
             tokens: narrow(self.tokens),
             empty_responses: narrow(self.empty_responses),
-        }
+        };
+        (minute, extras)
     }
 
-    fn from_stored(minute: StoredMinute) -> PeriodSample {
+    fn from_stored(minute: StoredMinute, extras: MinuteExtras) -> PeriodSample {
         PeriodSample {
             start: Tick(u64::from(minute.start_minute) * 60),
             requests: u64::from(minute.requests),
             errors: u64::from(minute.errors),
-            unserved: u64::from(minute.unserved),
+            unserved: u64::from(extras.unserved),
             p95_max_ms: minute.p95_max_ms,
-            slow_requests: u64::from(minute.slow_requests),
-            tokens: u64::from(minute.tokens),
-            empty_responses: u64::from(minute.empty_responses),
+            slow_requests: u64::from(extras.slow_requests),
+            tokens: u64::from(extras.tokens),
+            empty_responses: u64::from(extras.empty_responses),
         }
     }
 }
@@ -244,10 +249,10 @@ impl Series {
     }
 
     /// Closed minutes of the last day, oldest first.
-    pub fn minutes(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = PeriodSample> + ExactSizeIterator + '_ {
-        self.minutes.iter().map(PeriodSample::from_stored)
+    pub fn minutes(&self) -> impl Iterator<Item = PeriodSample> + '_ {
+        self.minutes
+            .iter()
+            .map(|(minute, extras)| PeriodSample::from_stored(minute, extras))
     }
 
     /// Closed hours of the last quarter, oldest first.
@@ -354,7 +359,8 @@ impl Series {
         let Some(minute) = self.open_minute.take() else {
             return;
         };
-        self.minutes.push(minute.to_stored());
+        let (stored, extras) = minute.to_stored();
+        self.minutes.push(stored, extras);
         let hour_start = Tick(minute.start.0 - minute.start.0 % 3_600);
         if self.open_hour.is_some_and(|h| h.start != hour_start) {
             let hour = self.open_hour.take().unwrap_or_default();
@@ -589,7 +595,7 @@ mod tests {
             series.push(second(tick, 1, u32::from(tick % 100 == 0)));
         }
         assert_eq!(series.samples().len() as u32, SECOND_TIER_LEN);
-        assert_eq!(series.minutes().len() as u32, MINUTE_TIER_LEN);
+        assert_eq!(series.minutes().count() as u32, MINUTE_TIER_LEN);
         assert_eq!(
             series.hours().len(),
             47,
