@@ -1,5 +1,5 @@
 //! Rounding to the nearest integer, halves away from zero, exactly as `f64::round` followed by a
-//! saturating `as` cast, but without calling `round`.
+//! saturating `as` cast, but without calling `round`; and `ceil` and `floor` the same way.
 //!
 //! `f64::round` is not one instruction on the targets we build for (x86-64 without SSE4.1 and
 //! wasm32 both call a library routine), and the simulation rounds several times per service per
@@ -34,12 +34,48 @@ pub fn round_to_i32(value: f64) -> i32 {
     (value + JUST_BELOW_HALF.copysign(value)) as i32
 }
 
+/// `value.ceil() as u32`: the saturating cast truncates, and a value above its truncation goes
+/// up by one (NaN and negative values give zero either way).
+pub fn ceil_to_u32(value: f64) -> u32 {
+    let truncated = value as u32;
+    if f64::from(truncated) < value && truncated < u32::MAX {
+        truncated + 1
+    } else {
+        truncated
+    }
+}
+
+/// `value.floor()`: below 2⁵² a value truncates exactly through `i64`, and one above its
+/// truncation (a negative fraction) goes down by one; from 2⁵² every double is whole already.
+/// The sign is copied back so that `-0.0` stays `-0.0`.
+pub fn floor(value: f64) -> f64 {
+    if value.abs() < TWO_TO_THE_52 {
+        let truncated = value as i64 as f64;
+        if truncated > value {
+            truncated - 1.0
+        } else {
+            truncated.copysign(value)
+        }
+    } else {
+        value
+    }
+}
+
+/// 2⁵², from which every double is a whole number.
+const TWO_TO_THE_52: f64 = 4_503_599_627_370_496.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::prng::Prng;
 
     fn check(value: f64) {
+        assert_eq!(ceil_to_u32(value), value.ceil() as u32, "ceil of {value:e}");
+        let floored = floor(value);
+        assert!(
+            floored.to_bits() == value.floor().to_bits() || value.is_nan() && floored.is_nan(),
+            "floor of {value:e}: {floored:e}"
+        );
         assert_eq!(
             round_to_u32(value),
             value.round() as u32,

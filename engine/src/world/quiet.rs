@@ -23,7 +23,7 @@
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
 use crate::prng::{PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed_u64};
-use crate::rounding::{round_to_i32, round_to_u32};
+use crate::rounding::{ceil_to_u32, round_to_i32, round_to_u32};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
@@ -344,7 +344,7 @@ struct CurveEnds {
 fn busiest_second(spec: &ServiceSpec, curve: CurveEnds) -> u32 {
     let expected = curve.first_rps.max(curve.last_rps);
     let noise = 3.47 * f64::from(spec.traffic.noise_bp) / 10_000.0;
-    (expected * (1.0 + noise)).ceil() as u32 + 1
+    ceil_to_u32(expected * (1.0 + noise)) + 1
 }
 
 /// Chooses `count` distinct requests of a minute of `total` uniformly and appends each one's
