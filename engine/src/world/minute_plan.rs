@@ -77,6 +77,23 @@ pub fn share_of_second(total: u32, second: u32) -> u32 {
     (total * u64::from(second + 1) / minute - total * u64::from(second) / minute) as u32
 }
 
+/// Every second's [`share_of_second`] of `total`, in order, without a division per second: with
+/// `total = 60q + r`, second `s` gets `q`, plus one when `r·(s+1) mod 60` wraps, which an
+/// accumulator of `r` tracks.
+pub fn second_shares(total: u32) -> impl Iterator<Item = u32> {
+    let (whole, rest) = (total / MINUTE_S, total % MINUTE_S);
+    let mut carried = 0;
+    (0..MINUTE_S).map(move |_| {
+        carried += rest;
+        if carried >= MINUTE_S {
+            carried -= MINUTE_S;
+            whole + 1
+        } else {
+            whole
+        }
+    })
+}
+
 /// A minute in which planned services are written whole while busy ones are stepped.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlannedMinute {

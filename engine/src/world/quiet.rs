@@ -29,7 +29,9 @@ use crate::version::{VersionId, VersionProfile};
 use crate::world::latency::shift_for_factor;
 use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
 
-pub use crate::world::minute_plan::{MINUTE_S, NO_USER, QuietMinute, share_of_second};
+pub use crate::world::minute_plan::{
+    MINUTE_S, NO_USER, QuietMinute, second_shares, share_of_second,
+};
 
 /// CPU utilisation up to which load does not slow a service (see `world::load_latency_factor`).
 pub const QUIET_MAX_UTILISATION: f64 = 0.7;
@@ -445,6 +447,10 @@ mod tests {
             assert_eq!(
                 shares.iter().map(|s| u64::from(*s)).sum::<u64>(),
                 u64::from(total)
+            );
+            assert!(
+                second_shares(total).eq(shares.iter().copied()),
+                "{total}: the running shares are the same"
             );
             let low = total / MINUTE_S;
             assert!(

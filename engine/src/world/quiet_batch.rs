@@ -19,7 +19,7 @@ use crate::time::Tick;
 use crate::version::VersionProfile;
 use crate::world::minute_plan::{PlannedMinute, PlannedSecond};
 use crate::world::quiet::{
-    MINUTE_S, database_demand_micro, mark_user, quiet_second, share_of_second,
+    MINUTE_S, database_demand_micro, mark_user, quiet_second, second_shares, share_of_second,
 };
 use crate::world::{World, pool_per_mille};
 
@@ -90,9 +90,11 @@ impl World {
             let query_ms = environment.spec.dependencies.database_query_ms;
             let tokens_per_call = environment.spec.dependencies.ai_tokens_per_call;
             let mut failures = plan.failures.iter().peekable();
-            for (second, load) in (0..MINUTE_S).zip(load[service.environment as usize].iter_mut()) {
-                let requests = share_of_second(plan.requests, second);
-                let ai_calls = share_of_second(plan.ai_calls, second);
+            let shares = second_shares(plan.requests)
+                .zip(second_shares(plan.ai_calls))
+                .zip(second_shares(plan.slow_requests));
+            let seconds = (0..MINUTE_S).zip(load[service.environment as usize].iter_mut());
+            for ((second, load), ((requests, ai_calls), slow_requests)) in seconds.zip(shares) {
                 let mut errors = 0;
                 while failures.next_if(|(s, _)| *s == second).is_some() {
                     errors += 1;
@@ -102,7 +104,7 @@ impl World {
                 load.ai_calls += ai_calls;
                 load.tokens += ai_calls * tokens_per_call;
                 load.p95_ms = load.p95_ms.max(plan.percentiles_ms[1]);
-                load.slow_requests += share_of_second(plan.slow_requests, second);
+                load.slow_requests += slow_requests;
                 load.database_demand_micro +=
                     database_demand_micro(requests, &service.spec, query_ms);
             }
