@@ -214,10 +214,13 @@ impl SimModel {
 
     /// A paused run of `scenario` with `seed`.
     pub fn with_scenario(scenario: Scenario, seed: u64) -> SimModel {
+        SimModel::with_run(Run::Sandbox(Box::new(Sim::new(scenario, seed))))
+    }
+
+    /// A fresh model around `run`.
+    fn with_run(run: Run) -> SimModel {
         SimModel {
-            run: Rc::new(RefCell::new(Run::Sandbox(Box::new(Sim::new(
-                scenario, seed,
-            ))))),
+            run: Rc::new(RefCell::new(run)),
             revision: 0,
             playing: false,
             speed: 60,
@@ -416,8 +419,9 @@ impl SimModel {
             .and_then(|lab| LabRun::replay(&lab, &shared.choices, shared.seed, &shared.commands));
         match started {
             Ok(run) => {
-                let mut model = SimModel::with_scenario(run.sim().scenario().clone(), shared.seed);
-                model.run = Rc::new(RefCell::new(Run::Lab(Box::new(run))));
+                // Built around the lab's run directly: a throwaway sandbox of the same scenario
+                // cost a few milliseconds of the task that starts the lab.
+                let mut model = SimModel::with_run(Run::Lab(Box::new(run)));
                 model.revision = self.revision + 1;
                 model.speed = self.speed;
                 model.progress = Rc::clone(&self.progress);
