@@ -3,6 +3,7 @@
 
 use crate::metrics::SECOND_TIER_LEN;
 use crate::time::Tick;
+use crate::world::ServiceEffects;
 use crate::world::fault::Fault;
 use crate::world::quiet::MINUTE_S;
 
@@ -130,8 +131,11 @@ impl Sim {
         command.into_iter().chain(fault).min()
     }
     /// Per service: true when something may change it this minute, so it must be simulated
-    /// second by second: a fault on it (or on what its environment shares) active now or
-    /// starting or ending this minute, the rollout, or a scheduled command.
+    /// second by second: a fault on it (or on what its environment shares) starting or ending
+    /// this minute, or active now and not steady
+    /// ([`crate::world::fault::FaultKind::is_steady`]), the rollout, or a scheduled command. A
+    /// steady fault that lasts the whole minute leaves the services it touches to be planned
+    /// under it.
     pub(super) fn busy_services(&self) -> Vec<bool> {
         let minute_end = self.now.plus_s(u64::from(MINUTE_S));
         let command_due = self
@@ -157,6 +161,11 @@ impl Sim {
                 .collect()
         };
         for fault in touching {
+            let lasts_the_minute =
+                fault.start <= self.now && fault.end.is_none_or(|end| end >= minute_end);
+            if fault.kind.is_steady() && lasts_the_minute {
+                continue;
+            }
             let Some(environment) = self.world.environment_index(&fault.target.environment) else {
                 continue;
             };
@@ -174,6 +183,36 @@ impl Sim {
             }
         }
         busy
+    }
+    /// What the active faults do to each service not `busy` in an environment a fault touches,
+    /// ordered by service: the steady effects its minute is planned under.
+    pub(super) fn steady_effects(&self, busy: &[bool]) -> Vec<(u32, ServiceEffects)> {
+        if self.active_faults.is_empty() {
+            return Vec::new();
+        }
+        let active: Vec<&Fault> = self
+            .active_faults
+            .iter()
+            .map(|id| &self.faults[*id as usize])
+            .collect();
+        let faulted: Vec<bool> = self
+            .world
+            .environments
+            .iter()
+            .map(|environment| {
+                active
+                    .iter()
+                    .any(|fault| fault.target.environment == environment.spec.name)
+            })
+            .collect();
+        self.world
+            .services
+            .iter()
+            .filter(|service| {
+                faulted[service.environment as usize] && !busy[service.index as usize]
+            })
+            .map(|service| (service.index, self.effects_for(service.index, &active)))
+            .collect()
     }
     /// True when no rollout is running, pausing or scaling down, and no workflow is due.
     pub(super) fn rollout_is_idle(&self) -> bool {
@@ -194,10 +233,14 @@ impl Sim {
         self.controller.is_idle(self.fleet(), self.now)
     }
     /// True when the minute starting now can be written whole: every service is planned or
-    /// idle, and no rollout or fault is in play anywhere.
+    /// idle, no rollout is in play, and every active fault is steady (the services it touches
+    /// were planned under it).
     pub(super) fn minute_is_quiet_everywhere(&self) -> bool {
         self.rollout_is_idle()
-            && self.active_faults.is_empty()
+            && self
+                .active_faults
+                .iter()
+                .all(|id| self.faults[*id as usize].kind.is_steady())
             && self.world.minute_is_quiet_everywhere()
     }
 }

@@ -38,7 +38,8 @@ impl Sim {
         if self.now.0.is_multiple_of(u64::from(MINUTE_S)) && !self.scenario.every_second {
             let busy = self.busy_services();
             let minute = MinuteContext::new(self.now, unix_s, self.seed, &self.scenario.versions);
-            self.world.plan_quiet_minutes(&minute, &busy);
+            let steady = self.steady_effects(&busy);
+            self.world.plan_quiet_minutes(&minute, &busy, &steady);
             if may_write_minute && self.minute_is_quiet_everywhere() {
                 self.track_settling();
                 let settle_s = u64::from(self.scenario.settle_s);

@@ -142,6 +142,28 @@ impl FaultKind {
         )
     }
 
+    /// True for the kinds a minute can be planned under (`world/quiet.rs`): their effect on a
+    /// service is the same every second they last, as long as its load stays below the quiet
+    /// thresholds. They fail a fixed share of requests, slow them by a fixed factor, take away a
+    /// dependency that then answers nothing whatever the load, or keep metrics from arriving.
+    /// The other kinds move instances, change the traffic, or feed back from one second to the
+    /// next: a rate limit on the last second's calls, a pool shrunk towards its queueing
+    /// threshold, a cache whose misses load the database, empty answers rounded second by second.
+    pub fn is_steady(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::BadBuild { .. }
+                | FaultKind::SlowBuild { .. }
+                | FaultKind::FailedMigration { .. }
+                | FaultKind::BreakingSchemaChange { .. }
+                | FaultKind::DatabaseOutage
+                | FaultKind::AiProviderOutage
+                | FaultKind::AiQuotaExhausted
+                | FaultKind::MetricsProviderDown
+                | FaultKind::SecretMissing { .. }
+        )
+    }
+
     /// The kind's identifier, as `dojo faults` lists it.
     pub fn id(&self) -> &'static str {
         match self {

@@ -27,8 +27,12 @@ pub struct QuietMinute {
     /// Answered requests slower than the latency SLO's threshold in the minute.
     pub slow_requests: u32,
     /// Each failed request as (second of the minute, user id), ordered by second; the user is
-    /// [`NO_USER`] past the attribution limit or when the environment models no users.
+    /// [`NO_USER`] past a second's attribution limit or when the environment models no users.
     pub failures: Vec<(u32, u32)>,
+    /// Tokens an AI call uses: the environment's, or 0 while the provider answers nothing.
+    pub tokens_per_call: u32,
+    /// The metrics provider is down: every second is recorded without data.
+    pub no_data: bool,
 }
 
 /// Marks a failure attributed to no user.
@@ -44,7 +48,7 @@ impl QuietMinute {
     }
 
     /// The minute as the minute tier records it.
-    pub fn period(&self, tokens_per_call: u32) -> PeriodSample {
+    pub fn period(&self) -> PeriodSample {
         PeriodSample {
             start: self.start,
             requests: u64::from(self.requests),
@@ -52,7 +56,7 @@ impl QuietMinute {
             unserved: 0,
             p95_max_ms: self.percentiles_ms[1],
             slow_requests: u64::from(self.slow_requests),
-            tokens: u64::from(self.ai_calls) * u64::from(tokens_per_call),
+            tokens: u64::from(self.ai_calls) * u64::from(self.tokens_per_call),
             empty_responses: 0,
         }
     }

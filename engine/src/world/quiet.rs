@@ -26,8 +26,9 @@ use crate::prng::{PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed
 use crate::rounding::{ceil_to_u32, round_to_i32, round_to_u32};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
+use crate::world::conditions::request_conditions;
 use crate::world::latency::shift_for_factor;
-use crate::world::{Environment, ServiceSpec, World, pool_per_mille};
+use crate::world::{Environment, ServiceEffects, ServiceSpec, World, pool_per_mille};
 
 pub use crate::world::minute_plan::{
     MINUTE_S, NO_USER, QuietMinute, second_shares, share_of_second,
@@ -39,8 +40,9 @@ pub const QUIET_MAX_UTILISATION: f64 = 0.7;
 /// Database pool saturation, per mille, up to which queries do not queue.
 pub const QUIET_MAX_POOL_PER_MILLE: u32 = 800;
 
-/// Failed requests attributed to users in a quiet minute: 64 a second, as in the per-second model.
-const MAX_ATTRIBUTED_PER_MINUTE: u32 = 64 * MINUTE_S;
+/// Failed requests attributed to users in a second of a planned minute, as in the per-second
+/// model: the first 64 of each second.
+const MAX_ATTRIBUTED_PER_SECOND: u32 = 64;
 
 /// The per-second noise of sixty independent seconds sums to √60 times one second's deviation,
 /// so relative to the minute's volume it shrinks by 1/√60.
@@ -100,8 +102,16 @@ impl MinuteContext<'_> {
 impl World {
     /// Plans the minute starting now for every service not marked busy that is quiet, and
     /// clears every other plan. Call at a minute's first second, after the dependencies have
-    /// been updated for it. `busy` is indexed by service.
-    pub fn plan_quiet_minutes(&mut self, minute: &MinuteContext, busy: &[bool]) {
+    /// been updated for it. `busy` is indexed by service. `steady` holds, ordered by service,
+    /// what the active faults do to each service of an environment that a fault touches; every
+    /// such fault must be steady ([`crate::world::fault::FaultKind::is_steady`]) and last the
+    /// whole minute, or the services it touches must be marked busy.
+    pub fn plan_quiet_minutes(
+        &mut self,
+        minute: &MinuteContext,
+        busy: &[bool],
+        steady: &[(u32, ServiceEffects)],
+    ) {
         let mut spare_failures: Vec<Vec<(u32, u32)>> = Vec::with_capacity(self.services.len());
         for service in &mut self.services {
             if let Some(plan) = service.quiet.take() {
@@ -109,10 +119,26 @@ impl World {
             }
         }
         let mut power_memo = std::mem::take(&mut self.power_memo);
-        for (index, version, curve) in self.quiet_services(minute, busy) {
+        let mut faulted_environments = vec![false; self.environments.len()];
+        for (index, _) in steady {
+            faulted_environments[self.services[*index as usize].environment as usize] = true;
+        }
+        for (index, version, curve) in self.quiet_services(minute, busy, &faulted_environments) {
             let mut failures = spare_failures.pop().unwrap_or_default();
             failures.clear();
-            let plan = self.plan_service(index, version, minute, curve, failures, &mut power_memo);
+            let effects = steady
+                .binary_search_by_key(&index, |(service, _)| *service)
+                .ok()
+                .map(|at| &steady[at].1);
+            let plan = self.plan_service(
+                index,
+                version,
+                minute,
+                curve,
+                effects,
+                failures,
+                &mut power_memo,
+            );
             self.services[index as usize].quiet = Some(plan);
         }
         self.power_memo = power_memo;
@@ -156,7 +182,6 @@ impl World {
             &versions[plan.version.0 as usize],
             service.fleet.counts(plan.version).ready,
             environment.health.database_pool_per_mille,
-            environment.spec.dependencies.ai_tokens_per_call,
         );
         environment.database_demand_micro += database_demand_micro(
             sample.requests,
@@ -187,11 +212,14 @@ impl World {
     /// is not busy, serves one settled version, and stays below 70 % CPU in its busiest
     /// possible second; and its environment's shared dependencies must stay below their
     /// thresholds all minute whatever every service there does, planned or not, which also makes
-    /// one service's plan independent of whether its neighbours are planned.
+    /// one service's plan independent of whether its neighbours are planned. In an environment
+    /// a steady fault touches (`faulted_environments`), a database or AI provider that answers
+    /// nothing is steady too: no load changes what it does.
     fn quiet_services(
         &self,
         minute: &MinuteContext,
         busy: &[bool],
+        faulted_environments: &[bool],
     ) -> Vec<(u32, VersionId, CurveEnds)> {
         // Per environment: the busiest possible second's database demand and AI calls.
         let mut busiest_load = vec![(0u64, 0u32); self.environments.len()];
@@ -239,23 +267,27 @@ impl World {
             .environments
             .iter()
             .zip(busiest_load)
-            .map(|(environment, (demand_micro, ai_calls))| {
+            .zip(faulted_environments)
+            .map(|((environment, (demand_micro, ai_calls)), faulted)| {
                 let health = &environment.health;
                 let dependencies = &environment.spec.dependencies;
                 let tokens_bound = u64::from(ai_calls)
                     * u64::from(MINUTE_S)
                     * u64::from(dependencies.ai_tokens_per_call);
-                minute_aligned
-                    && health.database_up
-                    && health.cache_up
-                    && health.ai_up
-                    && !health.ai_quota_exhausted
-                    && health.database_pool_per_mille <= QUIET_MAX_POOL_PER_MILLE
-                    && health.ai_calls_per_s <= health.ai_limit_rps
+                let database_quiet = health.database_pool_per_mille <= QUIET_MAX_POOL_PER_MILLE
                     && pool_per_mille(demand_micro, dependencies.database_pool, 100)
-                        <= QUIET_MAX_POOL_PER_MILLE
+                        <= QUIET_MAX_POOL_PER_MILLE;
+                let ai_quiet = health.ai_calls_per_s <= health.ai_limit_rps
                     && ai_calls <= health.ai_limit_rps
-                    && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota
+                    && health.ai_tokens_today + tokens_bound < dependencies.ai_daily_token_quota;
+                let ai_silent = !health.ai_up || health.ai_quota_exhausted;
+                minute_aligned
+                    && health.cache_up
+                    && if *faulted {
+                        (!health.database_up || database_quiet) && (ai_silent || ai_quiet)
+                    } else {
+                        health.database_up && database_quiet && !ai_silent && ai_quiet
+                    }
             })
             .collect();
         quiet.retain(|(index, _, _)| {
@@ -264,13 +296,16 @@ impl World {
         quiet
     }
 
-    /// Draws one service's minute.
+    /// Draws one service's minute, under the steady faults' `effects` when its environment has
+    /// any.
+    #[allow(clippy::too_many_arguments)]
     fn plan_service(
         &self,
         index: u32,
         version: VersionId,
         minute: &MinuteContext,
         curve: CurveEnds,
+        effects: Option<&ServiceEffects>,
         mut failures: Vec<(u32, u32)>,
         power_memo: &mut PowerMemo,
     ) -> QuietMinute {
@@ -292,9 +327,32 @@ impl World {
             * MINUTE_NOISE_SCALE;
         let requests = round_to_u32(expected * (1.0 + noise));
         let profile = &minute.versions[version.0 as usize];
+        let health = &environment.health;
+        let mut tokens_per_call = environment.spec.dependencies.ai_tokens_per_call;
+        let (failure_probability, latency_factor) = match effects {
+            None => (f64::from(profile.error_rate_bp) / 10_000.0, 1.0),
+            Some(effects) => {
+                // Below 70 % CPU, load neither slows nor sheds (`quiet_services` checked it).
+                let conditions = request_conditions(
+                    version,
+                    profile,
+                    spec,
+                    health,
+                    effects,
+                    QUIET_MAX_UTILISATION,
+                );
+                if conditions.ai_success == 0.0 {
+                    tokens_per_call = 0;
+                }
+                (
+                    (1.0 - conditions.success).clamp(0.0, 1.0),
+                    conditions.latency_factor,
+                )
+            }
+        };
         let errors = approx_binomial(
             requests,
-            f64::from(profile.error_rate_bp) / 10_000.0,
+            failure_probability,
             keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
             power_memo,
         );
@@ -310,15 +368,24 @@ impl World {
         if population > 0 {
             let mut users =
                 Prng::from_seed(keyed_u64(seed, Stream::MinuteUsers, cohort_key, start));
-            for (_, user) in failures.iter_mut().take(MAX_ATTRIBUTED_PER_MINUTE as usize) {
-                *user = users.below(population) as u32;
+            let mut second = 0;
+            let mut attributed = 0;
+            for (failed_in, user) in &mut failures {
+                if *failed_in != second {
+                    second = *failed_in;
+                    attributed = 0;
+                }
+                if attributed < MAX_ATTRIBUTED_PER_SECOND {
+                    *user = users.below(population) as u32;
+                    attributed += 1;
+                }
             }
         }
         let jitter = round_to_i32(
             approx_normal(keyed_u64(seed, Stream::MinuteLatency, cohort_key, start)) * 0.5,
         );
         let template = &self.templates[version.0 as usize];
-        let shift = shift_for_factor(1.0) + jitter;
+        let shift = shift_for_factor(latency_factor) + jitter;
         QuietMinute {
             start: minute.start,
             version,
@@ -328,6 +395,8 @@ impl World {
             percentiles_ms: template.percentiles_ms(shift),
             slow_requests: template.slower_than(requests - errors, LATENCY_THRESHOLD_MS, shift),
             failures,
+            tokens_per_call,
+            no_data: effects.is_some_and(|effects| effects.metrics_down),
         }
     }
 }
@@ -391,7 +460,6 @@ fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u3
 
 /// Second `second` of a planned minute, as its cohort records it, in an environment whose
 /// database pool is at `db_pool_per_mille` that second.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn quiet_second(
     plan: &QuietMinute,
     second: u32,
@@ -400,7 +468,6 @@ pub(crate) fn quiet_second(
     profile: &VersionProfile,
     ready: u32,
     db_pool_per_mille: u32,
-    tokens_per_call: u32,
 ) -> SecondSample {
     let requests = share_of_second(plan.requests, second);
     let ai_calls = share_of_second(plan.ai_calls, second);
@@ -419,10 +486,10 @@ pub(crate) fn quiet_second(
         slow_requests: share_of_second(plan.slow_requests, second),
         cpu_per_mille: round_to_u32(utilisation.min(1.0) * 1_000.0),
         db_pool_per_mille,
-        tokens: ai_calls * tokens_per_call,
+        tokens: ai_calls * plan.tokens_per_call,
         empty_responses: 0,
         ai_calls,
-        no_data: false,
+        no_data: plan.no_data,
     }
 }
 

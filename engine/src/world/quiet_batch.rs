@@ -88,7 +88,6 @@ impl World {
             any = true;
             let environment = &self.environments[service.environment as usize];
             let query_ms = environment.spec.dependencies.database_query_ms;
-            let tokens_per_call = environment.spec.dependencies.ai_tokens_per_call;
             let mut failures = plan.failures.iter().peekable();
             let shares = second_shares(plan.requests)
                 .zip(second_shares(plan.ai_calls))
@@ -102,7 +101,7 @@ impl World {
                 load.requests += requests;
                 load.errors += errors;
                 load.ai_calls += ai_calls;
-                load.tokens += ai_calls * tokens_per_call;
+                load.tokens += ai_calls * plan.tokens_per_call;
                 load.p95_ms = load.p95_ms.max(plan.percentiles_ms[1]);
                 load.slow_requests += slow_requests;
                 load.database_demand_micro +=
@@ -183,7 +182,6 @@ impl World {
                     &versions[plan.version.0 as usize],
                     ready,
                     planned.pool_per_mille[service.environment as usize][second as usize],
-                    environment.spec.dependencies.ai_tokens_per_call,
                 );
                 for &(_, user) in plan.failures_in(second) {
                     mark_user(environment, minute_slot, user);
@@ -231,7 +229,6 @@ impl World {
             };
             let environment_index = service.environment as usize;
             let environment = &mut self.environments[environment_index];
-            let tokens_per_call = environment.spec.dependencies.ai_tokens_per_call;
             let sample = quiet_second(
                 plan,
                 last_second,
@@ -240,9 +237,8 @@ impl World {
                 &versions[plan.version.0 as usize],
                 service.fleet.counts(plan.version).ready,
                 last_pool[environment_index],
-                tokens_per_call,
             );
-            let period = plan.period(tokens_per_call);
+            let period = plan.period();
             for &(_, user) in &plan.failures {
                 mark_user(environment, minute_slot, user);
             }
