@@ -350,20 +350,38 @@ impl World {
                 )
             }
         };
-        let errors = approx_binomial(
-            requests,
-            failure_probability,
-            keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
-            power_memo,
-        );
-        let mut placement = Prng::from_seed(keyed_u64(
-            seed,
-            Stream::MinuteErrorPlacement,
-            cohort_key,
-            start,
-        ));
-        failures.reserve(errors as usize);
-        place_failures(errors, requests, &mut placement, &mut failures);
+        let errors = if effects.is_none() {
+            let errors = approx_binomial(
+                requests,
+                failure_probability,
+                keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
+                power_memo,
+            );
+            let mut placement = Prng::from_seed(keyed_u64(
+                seed,
+                Stream::MinuteErrorPlacement,
+                cohort_key,
+                start,
+            ));
+            failures.reserve(errors as usize);
+            place_failures(errors, requests, &mut placement, &mut failures);
+            errors
+        } else {
+            // Under a fault, failures are many: each second's are drawn as the per-second model
+            // draws them (the same stream and key), from the second's share of the requests.
+            let mut errors = 0;
+            for (second, requests) in (0..MINUTE_S).zip(second_shares(requests)) {
+                let failed = approx_binomial(
+                    requests,
+                    failure_probability,
+                    keyed_u64(seed, Stream::Errors, cohort_key, start + u64::from(second)),
+                    power_memo,
+                );
+                failures.extend(std::iter::repeat_n((second, NO_USER), failed as usize));
+                errors += failed;
+            }
+            errors
+        };
         let population = u64::from(environment.spec.users);
         if population > 0 {
             let mut users =
