@@ -154,13 +154,16 @@ fn a_command_in_the_middle_of_a_quiet_minute_replays_exactly() {
 }
 
 #[test]
-fn a_fault_on_one_service_leaves_its_neighbours_quiet() {
-    let mut sim = Sim::new(scenario::bench_world(), 4);
-    // The first scheduled fault starts at 01:00 on service-01 for 15 minutes.
+fn a_fault_that_is_not_steady_leaves_only_its_service_stepped() {
+    let mut world = scenario::bench_world();
+    // The first scheduled fault starts at 01:00 on service-01 for 15 minutes; a memory leak
+    // changes its instances from second to second.
+    world.faults[0].kind = FaultKind::MemoryLeak { mib_per_minute: 40 };
+    let mut sim = Sim::new(world, 4);
     step_to(&mut sim, 3_600 + 120);
     let fault = &sim.faults()[0];
     assert_eq!(fault.target.service.as_deref(), Some("service-01"));
-    assert!(!fault.kind.affects_whole_environment(), "{:?}", fault.kind);
+    assert!(!fault.kind.is_steady());
     let production = sim.world().environment_index("production").unwrap();
     for service in sim
         .world()
@@ -173,6 +176,122 @@ fn a_fault_on_one_service_leaves_its_neighbours_quiet() {
             service.spec.name == "service-01",
             "{} is planned only if the fault is elsewhere",
             service.spec.name
+        );
+    }
+}
+
+/// The benchmark world cut to its first 40 minutes, with one fault of `kind` on `service`
+/// (every service when `None`) from minute 10 to minute 25; `every_second` turns planning off.
+fn one_fault(kind: FaultKind, service: Option<&str>, every_second: bool) -> Sim {
+    let mut world = scenario::bench_world();
+    world.schedule.clear();
+    world.faults = vec![engine::world::fault::Fault {
+        kind,
+        target: FaultTarget {
+            environment: "production".to_string(),
+            service: service.map(String::from),
+            version: None,
+            zone: None,
+        },
+        start: Tick(600),
+        end: Some(Tick(1_500)),
+    }];
+    world.every_second = every_second;
+    Sim::new(world, 12)
+}
+
+/// A production service's requests and errors over the fault's fifteen minutes.
+fn fault_window_totals(sim: &Sim, service: &str) -> (u64, u64) {
+    let index = sim.world().service_index("production", service).unwrap();
+    let key = engine::metrics::CohortKey {
+        service: index,
+        version: sim.world().services[index as usize].stable,
+    };
+    sim.metrics()
+        .cohort(key)
+        .unwrap()
+        .minutes()
+        .filter(|minute| (600..1_500).contains(&minute.start.0))
+        .fold((0, 0), |(requests, errors), minute| {
+            (requests + minute.requests, errors + minute.errors)
+        })
+}
+
+#[test]
+fn a_steady_fault_is_planned_and_keeps_the_per_second_models_errors_and_users() {
+    // (fault, service it names, the error rate it brings, in basis points, near enough)
+    let cases = [
+        (
+            FaultKind::BadBuild {
+                error_rate_bp: 1_500,
+            },
+            Some("service-01"),
+            1_500.0,
+        ),
+        (FaultKind::DatabaseOutage, None, 6_000.0),
+        (
+            FaultKind::SecretMissing {
+                secret: "DATABASE_PASSWORD".to_string(),
+            },
+            Some("service-02"),
+            6_000.0,
+        ),
+        (FaultKind::MetricsProviderDown, None, 0.0),
+    ];
+    for (kind, service, fault_rate_bp) in cases {
+        assert!(kind.is_steady(), "{kind:?}");
+        let label = kind.id();
+        let mut planned = one_fault(kind.clone(), service, false);
+        step_to(&mut planned, 600 + 90);
+        let named = service.unwrap_or("service-03");
+        let index = planned.world().service_index("production", named).unwrap();
+        assert!(
+            planned.world().services[index as usize].quiet.is_some(),
+            "{label}: {named} is planned under the fault"
+        );
+        step_to(&mut planned, 2_400);
+        let mut stepped = one_fault(kind.clone(), service, true);
+        step_to(&mut stepped, 2_400);
+        let (planned_requests, planned_errors) = fault_window_totals(&planned, named);
+        let (stepped_requests, stepped_errors) = fault_window_totals(&stepped, named);
+        // About 12,700 requests in the window: a rate's noise is about 30 bp. Both runs draw each
+        // second's failures from the same keyed stream, so they differ mostly by the requests.
+        let rate_bp = |errors: u64, requests: u64| errors as f64 * 10_000.0 / requests as f64;
+        let planned_rate = rate_bp(planned_errors, planned_requests);
+        let stepped_rate = rate_bp(stepped_errors, stepped_requests);
+        assert!(
+            (planned_rate - stepped_rate).abs() < 100.0
+                && (planned_rate - fault_rate_bp).abs() < 200.0,
+            "{label}: {planned_rate:.0} bp planned, {stepped_rate:.0} bp second by second, about {fault_rate_bp} expected (seed 12)"
+        );
+        assert!(
+            (planned_requests as f64 / stepped_requests as f64 - 1.0).abs() < 0.01,
+            "{label}: {planned_requests} requests planned, {stepped_requests} second by second (seed 12)"
+        );
+        let production = planned.world().environment_index("production").unwrap() as usize;
+        let users = |sim: &Sim| f64::from(sim.world().environments[production].users_affected());
+        assert!(
+            (users(&planned) / users(&stepped) - 1.0).abs() < 0.05,
+            "{label}: {} users hit planned, {} second by second (seed 12)",
+            users(&planned),
+            users(&stepped)
+        );
+        let series = planned
+            .metrics()
+            .cohort(engine::metrics::CohortKey {
+                service: index,
+                version: planned.world().services[index as usize].stable,
+            })
+            .unwrap();
+        let no_data_in_window = series
+            .samples()
+            .iter()
+            .filter(|s| (600..1_500).contains(&s.tick.0))
+            .all(|s| s.no_data);
+        assert_eq!(
+            no_data_in_window,
+            matches!(kind, FaultKind::MetricsProviderDown),
+            "{label}: seconds without data exactly while the metrics provider is down"
         );
     }
 }
@@ -305,7 +424,7 @@ mod mixed_minutes {
                 service.fleet.reconcile(Tick(0), 7, versions, &conditions);
             }
             let minute = MinuteContext::new(Tick(0), start_unix_s, 7, versions);
-            world.plan_quiet_minutes(&minute, &vec![false; world.services.len()]);
+            world.plan_quiet_minutes(&minute, &vec![false; world.services.len()], &[]);
             assert!(world.services.iter().filter(|s| s.quiet.is_some()).count() > 20);
             let (mut stepped, mut mixed) = (world.clone(), world);
             let (mut stepped_metrics, mut mixed_metrics) = (Metrics::default(), Metrics::default());
