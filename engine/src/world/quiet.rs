@@ -22,7 +22,7 @@
 //! runs scenarios both ways and compares every tier.
 
 use crate::metrics::{CohortKey, LATENCY_THRESHOLD_MS, Metrics, SecondSample};
-use crate::prng::{PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed_u64};
+use crate::prng::{HalfDraws, PowerMemo, Prng, Stream, approx_binomial, approx_normal, keyed_u64};
 use crate::rounding::{ceil_to_u32, round_to_i32, round_to_u32};
 use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
@@ -190,9 +190,8 @@ impl World {
         );
         environment.ai_calls_this_second += sample.ai_calls;
         environment.health.ai_tokens_today += u64::from(sample.tokens);
-        for &(_, user) in plan.failures_in(second) {
-            mark_user(environment, minute_slot, user);
-        }
+        let users = plan.failures_in(second).iter().map(|(_, user)| *user);
+        mark_users(environment, minute_slot, users);
         metrics.record(
             CohortKey {
                 service: index,
@@ -350,25 +349,27 @@ impl World {
                 )
             }
         };
-        let errors = if effects.is_none() {
+        // Under a fault that fails one request a second or more, each second's failures are drawn
+        // as the per-second model draws them (the same stream and key), from the second's share
+        // of the requests; fewer are drawn for the minute and placed, as in a quiet minute.
+        let many_failures = f64::from(requests) * failure_probability >= f64::from(MINUTE_S);
+        let errors = if effects.is_none() || !many_failures {
             let errors = approx_binomial(
                 requests,
                 failure_probability,
                 keyed_u64(seed, Stream::MinuteErrors, cohort_key, start),
                 power_memo,
             );
-            let mut placement = Prng::from_seed(keyed_u64(
+            let mut placement = HalfDraws::new(Prng::from_seed(keyed_u64(
                 seed,
                 Stream::MinuteErrorPlacement,
                 cohort_key,
                 start,
-            ));
+            )));
             failures.reserve(errors as usize);
             place_failures(errors, requests, &mut placement, &mut failures);
             errors
         } else {
-            // Under a fault, failures are many: each second's are drawn as the per-second model
-            // draws them (the same stream and key), from the second's share of the requests.
             let mut errors = 0;
             for (second, requests) in (0..MINUTE_S).zip(second_shares(requests)) {
                 let failed = approx_binomial(
@@ -382,10 +383,14 @@ impl World {
             }
             errors
         };
-        let population = u64::from(environment.spec.users);
+        let population = environment.spec.users;
         if population > 0 {
-            let mut users =
-                Prng::from_seed(keyed_u64(seed, Stream::MinuteUsers, cohort_key, start));
+            let mut users = HalfDraws::new(Prng::from_seed(keyed_u64(
+                seed,
+                Stream::MinuteUsers,
+                cohort_key,
+                start,
+            )));
             let mut second = 0;
             let mut attributed = 0;
             for (failed_in, user) in &mut failures {
@@ -394,7 +399,7 @@ impl World {
                     attributed = 0;
                 }
                 if attributed < MAX_ATTRIBUTED_PER_SECOND {
-                    *user = users.below(population) as u32;
+                    *user = users.below(population);
                     attributed += 1;
                 }
             }
@@ -442,18 +447,22 @@ fn busiest_second(spec: &ServiceSpec, curve: CurveEnds) -> u32 {
 /// already chosen (chosen requests are the first ones of their second) is drawn again, so every
 /// request not yet chosen is equally likely. When most requests are chosen, the ones left out
 /// are drawn instead, so the loop stays short.
-fn place_failures(count: u32, total: u32, rng: &mut Prng, failures: &mut Vec<(u32, u32)>) {
+fn place_failures(count: u32, total: u32, rng: &mut HalfDraws, failures: &mut Vec<(u32, u32)>) {
+    // Most quiet minutes fail nothing.
+    if count == 0 {
+        return;
+    }
     let complement = count > total / 2;
     let draws = if complement { total - count } else { count };
-    let widest = u64::from(total.div_ceil(MINUTE_S).max(1));
+    let widest = total.div_ceil(MINUTE_S).max(1);
     let mut chosen = [0u32; MINUTE_S as usize];
     // Bit s is set once second s has a chosen request, so the list can be written in order
     // from the counts, visiting only those seconds, without sorting.
     let mut seconds_chosen = 0u64;
     for _ in 0..draws {
         loop {
-            let second = rng.below(u64::from(MINUTE_S)) as u32;
-            let slot = rng.below(widest) as u32;
+            let second = rng.below(MINUTE_S);
+            let slot = rng.below(widest);
             if slot >= chosen[second as usize] && slot < share_of_second(total, second) {
                 chosen[second as usize] += 1;
                 seconds_chosen |= 1 << second;
@@ -511,14 +520,20 @@ pub(crate) fn quiet_second(
     }
 }
 
-/// Marks `user` as hit, over the run and in the current minute.
-pub(crate) fn mark_user(environment: &mut Environment, minute_slot: u32, user: u32) {
-    if user == NO_USER {
-        return;
+/// Marks `users` as hit, over the run and in the current minute; [`NO_USER`] marks no one.
+pub(crate) fn mark_users(
+    environment: &mut Environment,
+    minute_slot: u32,
+    users: impl Iterator<Item = u32>,
+) {
+    // Borrowed once, so the loop does not reload both vectors after every store.
+    let affected_users = &mut environment.affected_users[..];
+    let recent_affected_users = &mut environment.recent_affected_users[minute_slot as usize][..];
+    for user in users.filter(|user| *user != NO_USER) {
+        let (word, bit) = ((user / 64) as usize, user % 64);
+        affected_users[word] |= 1 << bit;
+        recent_affected_users[word] |= 1 << bit;
     }
-    let (word, bit) = ((user / 64) as usize, user % 64);
-    environment.affected_users[word] |= 1 << bit;
-    environment.recent_affected_users[minute_slot as usize][word] |= 1 << bit;
 }
 
 #[cfg(test)]
@@ -547,7 +562,7 @@ mod tests {
 
     #[test]
     fn placed_failures_are_ordered_and_never_exceed_their_seconds_requests() {
-        let mut rng = Prng::from_seed(11);
+        let mut rng = HalfDraws::new(Prng::from_seed(11));
         for (count, total) in [
             (0u32, 0u32),
             (0, 100),
@@ -571,7 +586,12 @@ mod tests {
     fn placed_failures_spread_evenly_over_the_minute() {
         // 100,000 failures of 6,000,000 requests: about 1,667 a second.
         let mut failures = Vec::new();
-        place_failures(100_000, 6_000_000, &mut Prng::from_seed(5), &mut failures);
+        place_failures(
+            100_000,
+            6_000_000,
+            &mut HalfDraws::new(Prng::from_seed(5)),
+            &mut failures,
+        );
         for second in 0..MINUTE_S {
             let in_second = failures.iter().filter(|(s, _)| *s == second).count();
             assert!(

@@ -19,7 +19,7 @@ use crate::time::Tick;
 use crate::version::VersionProfile;
 use crate::world::minute_plan::{PlannedMinute, PlannedSecond};
 use crate::world::quiet::{
-    MINUTE_S, database_demand_micro, mark_user, quiet_second, second_shares, share_of_second,
+    MINUTE_S, database_demand_micro, mark_users, quiet_second, second_shares, share_of_second,
 };
 use crate::world::{World, pool_per_mille};
 
@@ -183,9 +183,8 @@ impl World {
                     ready,
                     planned.pool_per_mille[service.environment as usize][second as usize],
                 );
-                for &(_, user) in plan.failures_in(second) {
-                    mark_user(environment, minute_slot, user);
-                }
+                let users = plan.failures_in(second).iter().map(|(_, user)| *user);
+                mark_users(environment, minute_slot, users);
                 metrics.record(
                     CohortKey {
                         service: service.index,
@@ -239,9 +238,11 @@ impl World {
                 last_pool[environment_index],
             );
             let period = plan.period();
-            for &(_, user) in &plan.failures {
-                mark_user(environment, minute_slot, user);
-            }
+            mark_users(
+                environment,
+                minute_slot,
+                plan.failures.iter().map(|(_, user)| *user),
+            );
             metrics.record_minute(
                 CohortKey {
                     service: service.index,
