@@ -331,6 +331,10 @@ pub const PROBE_TIMEOUT_UTILISATION: f64 = 2.0;
 /// Minutes over which "users affected recently" is counted.
 pub const RECENT_USER_MINUTES: u32 = 5;
 
+/// Failed requests attributed to users in one cohort-second, by the per-second model and by a
+/// planned minute alike: the first 64.
+pub const MAX_ATTRIBUTED_PER_SECOND: u32 = 64;
+
 /// What the active faults do to one service this second.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceEffects {

@@ -28,7 +28,9 @@ use crate::time::{Tick, UtcDateTime};
 use crate::version::{VersionId, VersionProfile};
 use crate::world::conditions::request_conditions;
 use crate::world::latency::shift_for_factor;
-use crate::world::{Environment, ServiceEffects, ServiceSpec, World, pool_per_mille};
+use crate::world::{
+    Environment, MAX_ATTRIBUTED_PER_SECOND, ServiceEffects, ServiceSpec, World, pool_per_mille,
+};
 
 pub use crate::world::minute_plan::{
     MINUTE_S, NO_USER, QuietMinute, second_shares, share_of_second,
@@ -39,10 +41,6 @@ pub const QUIET_MAX_UTILISATION: f64 = 0.7;
 
 /// Database pool saturation, per mille, up to which queries do not queue.
 pub const QUIET_MAX_POOL_PER_MILLE: u32 = 800;
-
-/// Failed requests attributed to users in a second of a planned minute, as in the per-second
-/// model: the first 64 of each second.
-const MAX_ATTRIBUTED_PER_SECOND: u32 = 64;
 
 /// The per-second noise of sixty independent seconds sums to √60 times one second's deviation,
 /// so relative to the minute's volume it shrinks by 1/√60.

@@ -9,7 +9,8 @@ use crate::world::conditions::request_conditions;
 use crate::world::fleet::FleetChanges;
 use crate::world::latency::shift_for_factor;
 use crate::world::{
-    PROBE_TIMEOUT_UTILISATION, RECENT_USER_MINUTES, SecondContext, ServiceEffects, World,
+    MAX_ATTRIBUTED_PER_SECOND, PROBE_TIMEOUT_UTILISATION, RECENT_USER_MINUTES, SecondContext,
+    ServiceEffects, World,
 };
 
 impl World {
@@ -174,19 +175,20 @@ impl World {
         } else {
             0
         };
-        // Failed requests come from users drawn uniformly; up to 64 are attributed per cohort-second.
+        // Failed requests come from users drawn uniformly; the first few of each cohort-second are
+        // attributed, each keyed by its second and its place in it.
         if users > 0 && !errors_to_attribute.is_empty() {
             let population = Remainder::new(u64::from(users));
             // Borrowed once, so the loop does not reload both vectors after every store.
             let affected_users = &mut environment.affected_users[..];
             let recent_affected_users = &mut environment.recent_affected_users[minute_slot][..];
             for &(cohort_key, errors) in &errors_to_attribute {
-                for draw in 0..u64::from(errors.min(64)) {
+                for draw in 0..u64::from(errors.min(MAX_ATTRIBUTED_PER_SECOND)) {
                     let user = population.of(keyed_u64(
                         seed,
                         Stream::Users,
                         cohort_key,
-                        now.0 * 64 + draw,
+                        now.0 * u64::from(MAX_ATTRIBUTED_PER_SECOND) + draw,
                     )) as usize;
                     affected_users[user / 64] |= 1 << (user % 64);
                     recent_affected_users[user / 64] |= 1 << (user % 64);
