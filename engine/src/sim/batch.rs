@@ -195,16 +195,8 @@ impl Sim {
             .iter()
             .map(|id| &self.faults[*id as usize])
             .collect();
-        let faulted: Vec<bool> = self
-            .world
-            .environments
-            .iter()
-            .map(|environment| {
-                active
-                    .iter()
-                    .any(|fault| fault.target.environment == environment.spec.name)
-            })
-            .collect();
+        let mut faulted = Vec::new();
+        self.faulted_environments(&active, &mut faulted);
         self.world
             .services
             .iter()
@@ -213,6 +205,16 @@ impl Sim {
             })
             .map(|service| (service.index, self.effects_for(service.index, &active)))
             .collect()
+    }
+    /// Fills `faulted`, indexed by environment, with whether one of the `active` faults targets it.
+    pub(super) fn faulted_environments(&self, active: &[&Fault], faulted: &mut Vec<bool>) {
+        faulted.clear();
+        faulted.resize(self.world.environments.len(), false);
+        for fault in active {
+            for (environment, faulted) in self.world.environments.iter().zip(faulted.iter_mut()) {
+                *faulted |= environment.spec.name == fault.target.environment;
+            }
+        }
     }
     /// True when no rollout is running, pausing or scaling down, and no workflow is due.
     pub(super) fn rollout_is_idle(&self) -> bool {

@@ -83,13 +83,7 @@ impl Sim {
         );
         // Which environments a fault touches, decided once rather than per service by name.
         let mut faulted = std::mem::take(&mut self.environments_faulted);
-        faulted.clear();
-        faulted.resize(self.world.environments.len(), false);
-        for fault in &active {
-            for (environment, faulted) in self.world.environments.iter().zip(&mut faulted) {
-                *faulted |= environment.spec.name == fault.target.environment;
-            }
-        }
+        self.faulted_environments(&active, &mut faulted);
         let mut any_unserved = false;
         for index in 0..self.world.services.len() as u32 {
             if planned_minute && self.world.services[index as usize].quiet.is_some() {
